@@ -1,0 +1,80 @@
+"""`create_app`: the Starlette application, with every dependency injected."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from modelreg import __version__
+from modelreg.db import Database
+from modelreg.graphql.endpoint import GraphQLEndpoint
+from modelreg.settings import Settings
+
+logger = logging.getLogger("modelreg")
+
+_LANDING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>modelreg</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<h1>modelreg {version}</h1>
+<p>The registry is running. The web app is not built into this server yet;
+explore the API in <a href="/graphql">GraphiQL</a>.</p>
+</body></html>
+"""
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    return error_response(exc.status_code, code, str(exc.detail))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        500, "INTERNAL", "Unexpected error; it has been logged. Try again, and report it if it "
+        "persists."
+    )
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
+    owns_db = db is None
+    database = db if db is not None else Database(settings.resolved_database_url)
+
+    async def health(request: Request) -> Response:
+        async with database.read() as session:
+            await session.exec(sa.select(1))  # type: ignore[call-overload]
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def landing(request: Request) -> Response:
+        return HTMLResponse(_LANDING.format(version=__version__))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_db:
+            await database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", health),
+            Mount("/graphql", GraphQLEndpoint(settings, database)),
+            Route("/", landing),
+        ],
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    return app

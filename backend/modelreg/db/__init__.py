@@ -1,0 +1,3 @@
+from modelreg.db.engine import Database
+
+__all__ = ["Database"]

@@ -1,0 +1,142 @@
+"""Tables. Every foreign key and every filter/sort column is indexed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from modelreg.db.types import BinaryText, UTCDateTime, utcnow
+
+metadata = SQLModel.metadata
+metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Visibility(StrEnum):
+    PRIVATE = "PRIVATE"
+    INTERNAL = "INTERNAL"
+    PUBLIC = "PUBLIC"
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=255)
+    description: str = Field(default="", sa_type=sa.Text)
+    visibility: Visibility = Field(
+        default=Visibility.PRIVATE,
+        sa_type=sa.Enum(Visibility, native_enum=False, length=16, validate_strings=True),
+    )
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class RegisteredModel(SQLModel, table=True):
+    __tablename__ = "registered_model"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "name"),
+        sa.Index(None, "project_id", "updated_at"),
+        sa.Index(None, "project_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=255)
+    description: str = Field(default="", sa_type=sa.Text)
+    last_version_number: int = Field(default=0)
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ModelVersion(SQLModel, table=True):
+    __tablename__ = "model_version"
+    __table_args__ = (
+        sa.UniqueConstraint("model_id", "version"),
+        sa.UniqueConstraint("model_id", "number"),
+        sa.UniqueConstraint("model_id", "sort_key"),
+        sa.Index(None, "model_id", "is_prerelease", "sort_key"),
+        sa.Index(None, "model_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("registered_model.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    number: int
+    version: str = Field(max_length=128)
+    sort_key: str = Field(sa_type=BinaryText)
+    is_prerelease: bool
+    description: str = Field(default="", sa_type=sa.Text)
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ModelTag(SQLModel, table=True):
+    __tablename__ = "model_tag"
+    __table_args__ = (
+        sa.UniqueConstraint("model_id", "key"),
+        sa.Index(None, "key", "value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("registered_model.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    key: str = Field(max_length=250)
+    value: str = Field(sa_type=sa.Text)
+
+
+class VersionTag(SQLModel, table=True):
+    __tablename__ = "version_tag"
+    __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=250)
+    value: str = Field(sa_type=sa.Text)
+
+
+class Event(SQLModel, table=True):
+    """Append-only. Ids of the subjects are kept without foreign keys so history outlives them."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.Index(None, "project_id", "id"),
+        sa.Index(None, "model_id", "id"),
+        sa.Index(None, "version_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=64)
+    actor: str = Field(max_length=255)
+    project_id: int | None = None
+    model_id: int | None = None
+    version_id: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = _created()

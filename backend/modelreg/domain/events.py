@@ -1,0 +1,21 @@
+"""The kinds of events the registry records. Stable strings: they are stored and sent out."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_DELETED = "project.deleted"
+    MODEL_CREATED = "model.created"
+    MODEL_UPDATED = "model.updated"
+    MODEL_DELETED = "model.deleted"
+    MODEL_TAGS_SET = "model.tags_set"
+    MODEL_TAGS_DELETED = "model.tags_deleted"
+    VERSION_CREATED = "version.created"
+    VERSION_UPDATED = "version.updated"
+    VERSION_DELETED = "version.deleted"
+    VERSION_TAGS_SET = "version.tags_set"
+    VERSION_TAGS_DELETED = "version.tags_deleted"

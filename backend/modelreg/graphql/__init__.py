@@ -1,0 +1,1 @@
+"""The GraphQL interface: a thin translation of queries and mutations onto services."""

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from modelreg.db import Database
+from modelreg.domain.actor import ANONYMOUS
+from modelreg.graphql.context import Context
+from modelreg.graphql.schema import create_schema
+from modelreg.settings import Settings
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """`/graphql`: queries and mutations over HTTP, GraphiQL in a browser."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        super().__init__(
+            create_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+        )
+        self._settings = settings
+        self._db = db
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(
+            db=self._db, settings=self._settings, actor=ANONYMOUS, request=request,
+            response=response,
+        )

@@ -1,0 +1,88 @@
+"""Errors as data for mutations; a stable code for query errors; everything else masked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
+
+from modelreg import errors
+from modelreg.graphql.context import Info
+
+logger = logging.getLogger("modelreg.graphql")
+
+ErrorCode = strawberry.enum(errors.ErrorCode, description="Stable machine-readable error codes.")
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="A problem with the input of a mutation, in words a person can act on.")
+class UserError:
+    code: ErrorCode
+    message: str
+    field: str | None = strawberry.field(
+        description="The input field the problem concerns, when there is one."
+    )
+
+    @classmethod
+    def from_domain(cls, error: errors.DomainError) -> UserError:
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+async def run_mutation(
+    info: Info, action: Callable[[AsyncSession], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """One transaction; a domain error rolls it back and becomes a typed error."""
+    try:
+        async with info.context.db.begin() as session:
+            return await action(session), []
+    except errors.DomainError as error:
+        return None, [UserError.from_domain(error)]
+    except IntegrityError:
+        logger.info("integrity error in mutation; reported as a conflict", exc_info=True)
+        conflict = errors.Conflict(
+            "Someone else changed the same data at the same moment; reload and try again."
+        )
+        return None, [UserError.from_domain(conflict)]
+
+
+class ErrorPolicy(SchemaExtension):
+    """Domain errors keep their message and gain `extensions.code`; other errors are masked."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        found = getattr(result, "errors", None)
+        if result is not None and found:
+            result.errors = [self._process(e) for e in found]  # type: ignore[union-attr]
+
+    @staticmethod
+    def _process(error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            # Syntax and validation errors: safe to show, already carry a useful message.
+            return error
+        if isinstance(original, errors.DomainError):
+            error.extensions = {**(error.extensions or {}), "code": original.code.value}
+            if original.field:
+                error.extensions["field"] = original.field
+            return error
+        if isinstance(original, GraphQLError | GlobalIDValueError):
+            error.extensions = {**(error.extensions or {}), "code": "INVALID_ARGUMENT"}
+            return error
+        logger.error("unexpected error in GraphQL resolver", exc_info=original)
+        return GraphQLError(
+            "Unexpected error; it has been logged. Try again, and report it if it persists.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL"},
+        )

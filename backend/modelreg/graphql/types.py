@@ -1,0 +1,324 @@
+"""Node types: Project, RegisteredModel, ModelVersion, and their connections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+
+from modelreg.db.models import ModelVersion, Project, RegisteredModel, Visibility
+from modelreg.domain.versions import Bump
+from modelreg.graphql.context import Info
+from modelreg.services import models as model_service
+from modelreg.services import projects as project_service
+from modelreg.services import versions as version_service
+from modelreg.services.pagination import Page, check_page_size
+
+VisibilityEnum = strawberry.enum(
+    Visibility,
+    description="PRIVATE: members only. INTERNAL: any signed-in user. PUBLIC: anyone.",
+)
+BumpEnum = strawberry.enum(Bump, description="Which part of a semantic version to increase.")
+ModelOrderFieldEnum = strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
+VersionOrderFieldEnum = strawberry.enum(version_service.VersionOrderField, name="VersionOrderField")
+
+
+@strawberry.enum
+class OrderDirection(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.type
+class Tag:
+    key: str
+    value: str
+
+
+@strawberry.input(description="Matches models that have tag `key`, with `value` when given.")
+class TagFilterInput:
+    key: str
+    value: str | None = None
+
+
+@strawberry.input
+class ModelOrder:
+    field: model_service.ModelOrderField = model_service.ModelOrderField.UPDATED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input
+class VersionOrder:
+    field: version_service.VersionOrderField = version_service.VersionOrderField.VERSION
+    direction: OrderDirection = OrderDirection.DESC
+
+
+def _tags(found: dict[str, str] | None) -> list[Tag]:
+    return [Tag(key=k, value=v) for k, v in sorted((found or {}).items())]
+
+
+def _page_size(info: Info, first: int | None) -> int:
+    return check_page_size(first, maximum=info.context.settings.page_size_max)
+
+
+CountFn = Callable[[], Awaitable[int]]
+
+
+@strawberry.type
+class CountedConnection(relay.Connection[relay.NodeType]):
+    count: strawberry.Private[CountFn]
+
+    @strawberry.field(description="How many items match, across all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def _connection_parts(
+    page: Page[Any], to_node: Callable[[Any], Any]
+) -> dict[str, Any]:
+    edges = [
+        relay.Edge(cursor=cursor, node=to_node(item))
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return {
+        "edges": edges,
+        "page_info": relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    }
+
+
+@strawberry.type(name="Project", description="A namespace of models with its own members.")
+class ProjectNode(relay.Node):
+    id: relay.NodeID[int]
+    path: str = strawberry.field(description="URL slug, unique across the instance.")
+    name: str
+    description: str = strawberry.field(description="Markdown.")
+    visibility: VisibilityEnum  # type: ignore[valid-type]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Project) -> Self:
+        assert row.id is not None
+        return cls(
+            id=row.id, path=row.path, name=row.name, description=row.description,
+            visibility=row.visibility, created_by=row.created_by, created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.project.load_many([int(i) for i in node_ids])
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field(description="Models of the project, filtered, sorted and paginated.")
+    async def models(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Case-insensitive substring of the model name."),
+        ] = None,
+        tags: list[TagFilterInput] | None = None,
+        order_by: ModelOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> RegisteredModelConnection:
+        order = order_by or ModelOrder()
+        filters = [model_service.TagFilter(t.key, t.value) for t in tags or []]
+        size = _page_size(info, first)
+        db = info.context.db
+        async with db.read() as session:
+            page = await model_service.list_models(
+                session, project_id=self.id, search=search, tags=filters,
+                order_by=order.field, descending=order.direction == OrderDirection.DESC,
+                first=size, after=after,
+            )
+        for row in page.items:
+            info.context.loaders.model.prime(row.id, row)
+
+        async def count() -> int:
+            async with db.read() as session:
+                return await model_service.count_models(
+                    session, project_id=self.id, search=search, tags=filters
+                )
+
+        return RegisteredModelConnection(
+            **_connection_parts(page, RegisteredModelNode.from_row), count=count
+        )
+
+    @strawberry.field(description="The model with this exact name, if any.")
+    async def model(self, info: Info, name: str) -> RegisteredModelNode | None:
+        async with info.context.db.read() as session:
+            row = await model_service.find_model_by_name(session, project_id=self.id, name=name)
+        return RegisteredModelNode.from_row(row) if row else None
+
+
+@strawberry.type(name="RegisteredModel", description="A model and its versions.")
+class RegisteredModelNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    description: str = strawberry.field(description="The model card, in Markdown.")
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    project_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: RegisteredModel) -> Self:
+        assert row.id is not None
+        return cls(
+            id=row.id, name=row.name, description=row.description, created_by=row.created_by,
+            created_at=row.created_at, updated_at=row.updated_at, project_id=row.project_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.model.load_many([int(i) for i in node_ids])
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field
+    async def project(self, info: Info) -> ProjectNode:
+        row = await info.context.loaders.project.load(self.project_id)
+        assert row is not None
+        return ProjectNode.from_row(row)
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[Tag]:
+        return _tags(await info.context.loaders.model_tags.load(self.id))
+
+    @strawberry.field(
+        description="The highest release by SemVer precedence, else the highest prerelease."
+    )
+    async def latest_version(self, info: Info) -> ModelVersionNode | None:
+        row = await info.context.loaders.latest_version.load(self.id)
+        return ModelVersionNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def version_count(self, info: Info) -> int:
+        return await info.context.loaders.version_count.load(self.id) or 0
+
+    @strawberry.field(description="Versions, by SemVer precedence (highest first) by default.")
+    async def versions(
+        self,
+        info: Info,
+        order_by: VersionOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ModelVersionConnection:
+        order = order_by or VersionOrder()
+        size = _page_size(info, first)
+        db = info.context.db
+        async with db.read() as session:
+            page = await version_service.list_versions(
+                session, model_id=self.id, order_by=order.field,
+                descending=order.direction == OrderDirection.DESC, first=size, after=after,
+            )
+
+        async def count() -> int:
+            return await info.context.loaders.version_count.load(self.id) or 0
+
+        return ModelVersionConnection(
+            **_connection_parts(page, ModelVersionNode.from_row), count=count
+        )
+
+    @strawberry.field(description="The version with this exact SemVer string, if any.")
+    async def version(self, info: Info, version: str) -> ModelVersionNode | None:
+        async with info.context.db.read() as session:
+            row = await version_service.find_version(session, model_id=self.id, version=version)
+        return ModelVersionNode.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The next version after the latest one for a MAJOR, MINOR or PATCH bump."
+    )
+    async def suggested_next_version(self, info: Info, bump: BumpEnum) -> str:  # type: ignore[valid-type]
+        async with info.context.db.read() as session:
+            return await version_service.suggest_next_version(
+                session, model_id=self.id, part=bump
+            )
+
+
+@strawberry.type(name="ModelVersion", description="One semantically versioned release of a model.")
+class ModelVersionNode(relay.Node):
+    id: relay.NodeID[int]
+    version: str = strawberry.field(description="SemVer 2.0 string, unique within the model.")
+    number: int = strawberry.field(
+        description="Per-model sequence 1, 2, 3… never reused; MLflow's version number."
+    )
+    is_prerelease: bool
+    description: str = strawberry.field(description="Markdown.")
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    model_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: ModelVersion) -> Self:
+        assert row.id is not None
+        return cls(
+            id=row.id, version=row.version, number=row.number, is_prerelease=row.is_prerelease,
+            description=row.description, created_by=row.created_by, created_at=row.created_at,
+            updated_at=row.updated_at, model_id=row.model_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.version.load_many([int(i) for i in node_ids])
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field
+    async def model(self, info: Info) -> RegisteredModelNode:
+        row = await info.context.loaders.model.load(self.model_id)
+        assert row is not None
+        return RegisteredModelNode.from_row(row)
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[Tag]:
+        return _tags(await info.context.loaders.version_tags.load(self.id))
+
+
+@strawberry.type(name="ProjectConnection")
+class ProjectConnection(CountedConnection[ProjectNode]):
+    pass
+
+
+@strawberry.type(name="RegisteredModelConnection")
+class RegisteredModelConnection(CountedConnection[RegisteredModelNode]):
+    pass
+
+
+@strawberry.type(name="ModelVersionConnection")
+class ModelVersionConnection(CountedConnection[ModelVersionNode]):
+    pass
+
+
+async def list_projects(
+    info: Info, search: str | None, first: int | None, after: str | None
+) -> ProjectConnection:
+    size = _page_size(info, first)
+    db = info.context.db
+    async with db.read() as session:
+        page = await project_service.list_projects(session, search=search, first=size, after=after)
+
+    async def count() -> int:
+        async with db.read() as session:
+            return await project_service.count_projects(session, search=search)
+
+    return ProjectConnection(**_connection_parts(page, ProjectNode.from_row), count=count)

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
+from modelreg.db.types import utcnow
+from modelreg.domain.actor import Actor
+from modelreg.domain.events import EventType
+from modelreg.domain.names import validate_description, validate_model_name, validate_tags
+from modelreg.errors import AlreadyExists, NotFound
+from modelreg.services import tags as tag_store
+from modelreg.services.events import record_event
+from modelreg.services.pagination import Page, SortKey, keyset_page
+from modelreg.services.text import icontains
+
+
+class ModelOrderField(StrEnum):
+    NAME = "NAME"
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@dataclass(frozen=True, slots=True)
+class TagFilter:
+    key: str
+    value: str | None = None
+
+
+_MODEL_SORT = {
+    ModelOrderField.NAME: SortKey[RegisteredModel](col(RegisteredModel.name), lambda m: m.name),
+    ModelOrderField.CREATED_AT: SortKey[RegisteredModel](
+        col(RegisteredModel.created_at), lambda m: m.created_at
+    ),
+    ModelOrderField.UPDATED_AT: SortKey[RegisteredModel](
+        col(RegisteredModel.updated_at), lambda m: m.updated_at
+    ),
+}
+_BY_ID = SortKey[RegisteredModel](col(RegisteredModel.id), lambda m: m.id)
+
+
+async def get_model(session: AsyncSession, *, model_id: int) -> RegisteredModel:
+    model = await session.get(RegisteredModel, model_id)
+    if model is None:
+        raise NotFound(f"No model has the id {model_id}.", field="id")
+    return model
+
+
+async def find_model_by_name(
+    session: AsyncSession, *, project_id: int, name: str
+) -> RegisteredModel | None:
+    statement = select(RegisteredModel).where(
+        RegisteredModel.project_id == project_id, RegisteredModel.name == name
+    )
+    return (await session.exec(statement)).first()
+
+
+async def models_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, RegisteredModel]:
+    rows = await session.exec(select(RegisteredModel).where(col(RegisteredModel.id).in_(ids)))
+    return {m.id: m for m in rows if m.id is not None}
+
+
+async def list_models(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    search: str | None = None,
+    tags: Sequence[TagFilter] = (),
+    order_by: ModelOrderField = ModelOrderField.UPDATED_AT,
+    descending: bool = True,
+    first: int,
+    after: str | None = None,
+) -> Page[RegisteredModel]:
+    statement = _models_matching(project_id, search, tags)
+    return await keyset_page(
+        session, statement, keys=[_MODEL_SORT[order_by], _BY_ID], descending=descending,
+        first=first, after=after,
+    )
+
+
+async def count_models(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    search: str | None = None,
+    tags: Sequence[TagFilter] = (),
+) -> int:
+    matching = _models_matching(project_id, search, tags).subquery()
+    return (await session.exec(select(sa.func.count()).select_from(matching))).one()
+
+
+def _models_matching(
+    project_id: int, search: str | None, tags: Sequence[TagFilter]
+) -> sa.Select[tuple[RegisteredModel]]:
+    statement = select(RegisteredModel).where(RegisteredModel.project_id == project_id)
+    if search:
+        statement = statement.where(icontains(col(RegisteredModel.name), search))
+    for tag in tags:
+        condition = sa.and_(
+            col(ModelTag.model_id) == col(RegisteredModel.id), col(ModelTag.key) == tag.key
+        )
+        if tag.value is not None:
+            condition = sa.and_(condition, col(ModelTag.value) == tag.value)
+        statement = statement.where(sa.exists().where(condition))
+    return statement
+
+
+async def version_counts(session: AsyncSession, model_ids: Sequence[int]) -> dict[int, int]:
+    rows = await session.exec(
+        select(col(ModelVersion.model_id), sa.func.count())
+        .where(col(ModelVersion.model_id).in_(model_ids))
+        .group_by(col(ModelVersion.model_id))
+    )
+    return {model_id: count for model_id, count in rows}
+
+
+async def _ensure_name_free(session: AsyncSession, project_id: int, name: str) -> None:
+    if await find_model_by_name(session, project_id=project_id, name=name) is not None:
+        raise AlreadyExists(
+            f"A model named '{name}' already exists in this project; choose another name.",
+            field="name",
+        )
+
+
+async def create_model(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    project_id: int,
+    name: str,
+    description: str = "",
+    tags: Sequence[tuple[str, str]] = (),
+) -> RegisteredModel:
+    project = await session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"No project has the id {project_id}.", field="projectId")
+    name = validate_model_name(name)
+    description = validate_description(description)
+    tag_map = validate_tags(list(tags))
+    await _ensure_name_free(session, project_id, name)
+    model = RegisteredModel(
+        project_id=project_id, name=name, description=description, created_by=actor.name
+    )
+    session.add(model)
+    await session.flush()
+    assert model.id is not None
+    if tag_map:
+        await tag_store.set_tags(session, ModelTag, model.id, tag_map)
+    record_event(
+        session, actor=actor, type=EventType.MODEL_CREATED, project_id=project.id,
+        model_id=model.id, payload={"name": name, "tags": tag_map},
+    )
+    return model
+
+
+async def update_model(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    model_id: int,
+    name: str | None = None,
+    description: str | None = None,
+) -> RegisteredModel:
+    model = await get_model(session, model_id=model_id)
+    changes: dict[str, dict[str, str]] = {}
+    if name is not None and name != model.name:
+        name = validate_model_name(name)
+        await _ensure_name_free(session, model.project_id, name)
+        changes["name"] = {"from": model.name, "to": name}
+        model.name = name
+    if description is not None and description != model.description:
+        model.description = validate_description(description)
+        changes["description"] = {}
+    if changes:
+        model.updated_at = utcnow()
+        session.add(model)
+        record_event(
+            session, actor=actor, type=EventType.MODEL_UPDATED, project_id=model.project_id,
+            model_id=model.id, payload={"changes": changes},
+        )
+    return model
+
+
+async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) -> RegisteredModel:
+    model = await get_model(session, model_id=model_id)
+    count = (await version_counts(session, [model_id])).get(model_id, 0)
+    await session.delete(model)
+    record_event(
+        session, actor=actor, type=EventType.MODEL_DELETED, project_id=model.project_id,
+        model_id=model.id, payload={"name": model.name, "versions_deleted": count},
+    )
+    return model
+
+
+async def set_model_tags(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    model_id: int,
+    tags: Sequence[tuple[str, str]],
+) -> RegisteredModel:
+    model = await get_model(session, model_id=model_id)
+    changed = await tag_store.set_tags(session, ModelTag, model_id, validate_tags(list(tags)))
+    if changed:
+        model.updated_at = utcnow()
+        session.add(model)
+        record_event(
+            session, actor=actor, type=EventType.MODEL_TAGS_SET, project_id=model.project_id,
+            model_id=model.id, payload={"tags": changed},
+        )
+    return model
+
+
+async def delete_model_tags(
+    session: AsyncSession, *, actor: Actor, model_id: int, keys: Sequence[str]
+) -> RegisteredModel:
+    model = await get_model(session, model_id=model_id)
+    deleted = await tag_store.delete_tags(
+        session, ModelTag, model_id, keys, owner=f"Model '{model.name}'"
+    )
+    if deleted:
+        model.updated_at = utcnow()
+        session.add(model)
+        record_event(
+            session, actor=actor, type=EventType.MODEL_TAGS_DELETED, project_id=model.project_id,
+            model_id=model.id, payload={"keys": deleted},
+        )
+    return model

@@ -1,0 +1,103 @@
+"""Keyset pagination: a page is `WHERE (sort..., id) > cursor ORDER BY sort..., id LIMIT n+1`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.errors import InvalidArgument
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+@dataclass(frozen=True)
+class SortKey(Generic[T]):
+    column: ColumnElement[Any]
+    value: Callable[[T], Any]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, length: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != length:
+            raise ValueError
+        return [_decode_value(v) for v in values]
+    except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
+        raise InvalidArgument(
+            "The cursor is not valid for this list; pass the endCursor of a previous page "
+            "with the same ordering.",
+            field="after",
+        ) from None
+
+
+def check_page_size(first: int | None, *, maximum: int) -> int:
+    if first is None:
+        return min(DEFAULT_PAGE_SIZE, maximum)
+    if first < 0 or first > maximum:
+        raise InvalidArgument(
+            f"`first` must be between 0 and {maximum}; got {first}.", field="first"
+        )
+    return first
+
+
+async def keyset_page(
+    session: AsyncSession,
+    statement: sa.Select[tuple[T]],
+    *,
+    keys: Sequence[SortKey[T]],
+    descending: bool,
+    first: int,
+    after: str | None,
+) -> Page[T]:
+    """`keys` must end with a unique column so that every row has exactly one position."""
+    columns = [k.column for k in keys]
+    if after is not None:
+        values = decode_cursor(after, len(keys))
+        row = sa.tuple_(*columns)
+        bound = sa.tuple_(*[sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)])
+        statement = statement.where(row < bound if descending else row > bound)
+    order = [c.desc() if descending else c.asc() for c in columns]
+    statement = statement.order_by(*order).limit(first + 1)
+    rows = list((await session.exec(statement)).all())  # type: ignore[call-overload]
+    has_next = len(rows) > first
+    items: list[T] = rows[:first]
+    cursors = [encode_cursor([k.value(item) for k in keys]) for item in items]
+    return Page(items=items, cursors=cursors, has_next_page=has_next,
+                has_previous_page=after is not None)

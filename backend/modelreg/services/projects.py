@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db.models import Project, Visibility
+from modelreg.db.types import utcnow
+from modelreg.domain.actor import Actor
+from modelreg.domain.events import EventType
+from modelreg.domain.names import validate_description, validate_project_name, validate_project_path
+from modelreg.errors import AlreadyExists, NotFound
+from modelreg.services.events import record_event
+from modelreg.services.pagination import Page, SortKey, keyset_page
+from modelreg.services.text import icontains
+
+
+async def get_project(session: AsyncSession, *, project_id: int) -> Project:
+    project = await session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"No project has the id {project_id}.", field="id")
+    return project
+
+
+async def find_project_by_path(session: AsyncSession, *, path: str) -> Project | None:
+    return (await session.exec(select(Project).where(Project.path == path))).first()
+
+
+async def get_project_by_path(session: AsyncSession, *, path: str) -> Project:
+    project = await find_project_by_path(session, path=path)
+    if project is None:
+        raise NotFound(f"No project has the path '{path}'.", field="path")
+    return project
+
+
+async def projects_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Project]:
+    rows = await session.exec(select(Project).where(col(Project.id).in_(ids)))
+    return {p.id: p for p in rows if p.id is not None}
+
+
+async def list_projects(
+    session: AsyncSession, *, search: str | None, first: int, after: str | None
+) -> Page[Project]:
+    return await keyset_page(
+        session,
+        _projects_matching(search),
+        keys=[
+            SortKey(col(Project.path), lambda p: p.path),
+            SortKey(col(Project.id), lambda p: p.id),
+        ],
+        descending=False,
+        first=first,
+        after=after,
+    )
+
+
+async def count_projects(session: AsyncSession, *, search: str | None) -> int:
+    matching = _projects_matching(search).subquery()
+    return (await session.exec(select(sa.func.count()).select_from(matching))).one()
+
+
+def _projects_matching(search: str | None) -> sa.Select[tuple[Project]]:
+    statement = select(Project)
+    if search:
+        statement = statement.where(
+            sa.or_(icontains(col(Project.path), search), icontains(col(Project.name), search))
+        )
+    return statement
+
+
+async def _ensure_path_free(session: AsyncSession, path: str) -> None:
+    if await find_project_by_path(session, path=path) is not None:
+        raise AlreadyExists(
+            f"A project with the path '{path}' already exists; choose another path.", field="path"
+        )
+
+
+async def create_project(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    path: str,
+    name: str | None = None,
+    description: str = "",
+    visibility: Visibility = Visibility.PRIVATE,
+) -> Project:
+    path = validate_project_path(path)
+    name = validate_project_name(name if name is not None else path)
+    description = validate_description(description)
+    await _ensure_path_free(session, path)
+    project = Project(
+        path=path, name=name, description=description, visibility=visibility,
+        created_by=actor.name,
+    )
+    session.add(project)
+    await session.flush()
+    record_event(
+        session, actor=actor, type=EventType.PROJECT_CREATED, project_id=project.id,
+        payload={"path": path, "name": name, "visibility": visibility.value},
+    )
+    return project
+
+
+async def update_project(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    project_id: int,
+    path: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    visibility: Visibility | None = None,
+) -> Project:
+    project = await get_project(session, project_id=project_id)
+    changes: dict[str, dict[str, str]] = {}
+    if path is not None and path != project.path:
+        path = validate_project_path(path)
+        await _ensure_path_free(session, path)
+        changes["path"] = {"from": project.path, "to": path}
+        project.path = path
+    if name is not None and name != project.name:
+        name = validate_project_name(name)
+        changes["name"] = {"from": project.name, "to": name}
+        project.name = name
+    if description is not None and description != project.description:
+        project.description = validate_description(description)
+        changes["description"] = {}
+    if visibility is not None and visibility != project.visibility:
+        changes["visibility"] = {"from": project.visibility.value, "to": visibility.value}
+        project.visibility = visibility
+    if changes:
+        project.updated_at = utcnow()
+        session.add(project)
+        record_event(
+            session, actor=actor, type=EventType.PROJECT_UPDATED, project_id=project.id,
+            payload={"changes": changes},
+        )
+    return project
+
+
+async def delete_project(session: AsyncSession, *, actor: Actor, project_id: int) -> Project:
+    project = await get_project(session, project_id=project_id)
+    await session.delete(project)
+    record_event(
+        session, actor=actor, type=EventType.PROJECT_DELETED, project_id=project.id,
+        payload={"path": project.path, "name": project.name},
+    )
+    return project

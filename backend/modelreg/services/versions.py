@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+import semver
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db.models import ModelVersion, RegisteredModel, VersionTag
+from modelreg.db.types import utcnow
+from modelreg.domain.actor import Actor
+from modelreg.domain.events import EventType
+from modelreg.domain.names import validate_description, validate_tags
+from modelreg.domain.versions import Bump, bump, parse_version
+from modelreg.errors import AlreadyExists, NotFound
+from modelreg.services import tags as tag_store
+from modelreg.services.events import record_event
+from modelreg.services.models import get_model
+from modelreg.services.pagination import Page, SortKey, keyset_page
+
+
+class VersionOrderField(StrEnum):
+    VERSION = "VERSION"
+    NUMBER = "NUMBER"
+    CREATED_AT = "CREATED_AT"
+
+
+_VERSION_SORT = {
+    VersionOrderField.VERSION: SortKey[ModelVersion](col(ModelVersion.sort_key), lambda v: v.sort_key),
+    VersionOrderField.NUMBER: SortKey[ModelVersion](col(ModelVersion.number), lambda v: v.number),
+    VersionOrderField.CREATED_AT: SortKey[ModelVersion](
+        col(ModelVersion.created_at), lambda v: v.created_at
+    ),
+}
+_BY_ID = SortKey[ModelVersion](col(ModelVersion.id), lambda v: v.id)
+
+
+async def get_version(session: AsyncSession, *, version_id: int) -> ModelVersion:
+    version = await session.get(ModelVersion, version_id)
+    if version is None:
+        raise NotFound(f"No model version has the id {version_id}.", field="id")
+    return version
+
+
+async def find_version(session: AsyncSession, *, model_id: int, version: str) -> ModelVersion | None:
+    statement = select(ModelVersion).where(
+        ModelVersion.model_id == model_id, ModelVersion.version == version
+    )
+    return (await session.exec(statement)).first()
+
+
+async def versions_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, ModelVersion]:
+    rows = await session.exec(select(ModelVersion).where(col(ModelVersion.id).in_(ids)))
+    return {v.id: v for v in rows if v.id is not None}
+
+
+async def list_versions(
+    session: AsyncSession,
+    *,
+    model_id: int,
+    order_by: VersionOrderField = VersionOrderField.VERSION,
+    descending: bool = True,
+    first: int,
+    after: str | None = None,
+) -> Page[ModelVersion]:
+    statement = select(ModelVersion).where(ModelVersion.model_id == model_id)
+    return await keyset_page(
+        session, statement, keys=[_VERSION_SORT[order_by], _BY_ID], descending=descending,
+        first=first, after=after,
+    )
+
+
+async def latest_versions(
+    session: AsyncSession, model_ids: Sequence[int]
+) -> dict[int, ModelVersion]:
+    """Per model: the highest release by SemVer precedence, else the highest prerelease."""
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=col(ModelVersion.model_id),
+            order_by=(col(ModelVersion.is_prerelease).asc(), col(ModelVersion.sort_key).desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(col(ModelVersion.id).label("id"), rank)
+        .where(col(ModelVersion.model_id).in_(model_ids))
+        .subquery()
+    )
+    statement = select(ModelVersion).join(ranked, ranked.c.id == ModelVersion.id).where(
+        ranked.c.rank == 1
+    )
+    return {v.model_id: v for v in await session.exec(statement)}
+
+
+async def suggest_next_version(session: AsyncSession, *, model_id: int, part: Bump) -> str:
+    await get_model(session, model_id=model_id)
+    latest = (await latest_versions(session, [model_id])).get(model_id)
+    return bump(semver.Version.parse(latest.version) if latest else None, part)
+
+
+async def create_version(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    model_id: int,
+    version: str,
+    description: str = "",
+    tags: Sequence[tuple[str, str]] = (),
+) -> ModelVersion:
+    parsed = parse_version(version)
+    description = validate_description(description)
+    tag_map = validate_tags(list(tags))
+    # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
+    model = (
+        await session.exec(
+            select(RegisteredModel).where(RegisteredModel.id == model_id).with_for_update()
+        )
+    ).first()
+    if model is None:
+        raise NotFound(f"No model has the id {model_id}.", field="modelId")
+    clash = (
+        await session.exec(
+            select(ModelVersion).where(
+                ModelVersion.model_id == model_id,
+                sa.or_(ModelVersion.version == version, ModelVersion.sort_key == parsed.sort_key),
+            )
+        )
+    ).first()
+    if clash is not None:
+        if clash.version == version:
+            message = f"Model '{model.name}' already has version {version}; choose another version."
+        else:
+            message = (
+                f"Version {version} has the same precedence as the existing {clash.version} "
+                "(build metadata after '+' does not count); choose another version."
+            )
+        raise AlreadyExists(message, field="version")
+    model.last_version_number += 1
+    now = utcnow()
+    model.updated_at = now
+    session.add(model)
+    row = ModelVersion(
+        model_id=model_id,
+        number=model.last_version_number,
+        version=version,
+        sort_key=parsed.sort_key,
+        is_prerelease=parsed.is_prerelease,
+        description=description,
+        created_by=actor.name,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    if tag_map:
+        await tag_store.set_tags(session, VersionTag, row.id, tag_map)
+    record_event(
+        session, actor=actor, type=EventType.VERSION_CREATED, project_id=model.project_id,
+        model_id=model_id, version_id=row.id,
+        payload={"model": model.name, "version": version, "number": row.number, "tags": tag_map},
+    )
+    return row
+
+
+async def _version_and_model(
+    session: AsyncSession, version_id: int
+) -> tuple[ModelVersion, RegisteredModel]:
+    version = await get_version(session, version_id=version_id)
+    model = await get_model(session, model_id=version.model_id)
+    return version, model
+
+
+async def update_version(
+    session: AsyncSession, *, actor: Actor, version_id: int, description: str | None = None
+) -> ModelVersion:
+    version, model = await _version_and_model(session, version_id)
+    if description is not None and description != version.description:
+        version.description = validate_description(description)
+        version.updated_at = utcnow()
+        session.add(version)
+        record_event(
+            session, actor=actor, type=EventType.VERSION_UPDATED, project_id=model.project_id,
+            model_id=model.id, version_id=version.id,
+            payload={"version": version.version, "changes": {"description": {}}},
+        )
+    return version
+
+
+async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
+    version, model = await _version_and_model(session, version_id)
+    await session.delete(version)
+    model.updated_at = utcnow()
+    session.add(model)
+    record_event(
+        session, actor=actor, type=EventType.VERSION_DELETED, project_id=model.project_id,
+        model_id=model.id, version_id=version.id,
+        payload={"model": model.name, "version": version.version, "number": version.number},
+    )
+    return version
+
+
+async def set_version_tags(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    version_id: int,
+    tags: Sequence[tuple[str, str]],
+) -> ModelVersion:
+    version, model = await _version_and_model(session, version_id)
+    changed = await tag_store.set_tags(session, VersionTag, version_id, validate_tags(list(tags)))
+    if changed:
+        version.updated_at = utcnow()
+        session.add(version)
+        record_event(
+            session, actor=actor, type=EventType.VERSION_TAGS_SET, project_id=model.project_id,
+            model_id=model.id, version_id=version.id,
+            payload={"version": version.version, "tags": changed},
+        )
+    return version
+
+
+async def delete_version_tags(
+    session: AsyncSession, *, actor: Actor, version_id: int, keys: Sequence[str]
+) -> ModelVersion:
+    version, model = await _version_and_model(session, version_id)
+    deleted = await tag_store.delete_tags(
+        session, VersionTag, version_id, keys, owner=f"Version {version.version}"
+    )
+    version.updated_at = utcnow()
+    session.add(version)
+    record_event(
+        session, actor=actor, type=EventType.VERSION_TAGS_DELETED, project_id=model.project_id,
+        model_id=model.id, version_id=version.id,
+        payload={"version": version.version, "keys": deleted},
+    )
+    return version

@@ -1,0 +1,87 @@
+"""One typed settings object, read from flags or `MODELREG_*` environment variables.
+
+Every field is documented in the settings table of README.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ENV_PREFIX = "MODELREG_"
+
+
+class SettingsError(Exception):
+    """A setting is unknown or malformed; the message names it."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Field(default=Path(".modelreg"))
+    database_url: str = ""
+    artifacts_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    graphiql: bool = True
+    query_max_depth: int = Field(default=12, ge=1)
+    query_max_aliases: int = Field(default=30, ge=1)
+    query_max_tokens: int = Field(default=5000, ge=100)
+    page_size_max: int = Field(default=100, ge=1)
+
+    @model_validator(mode="after")
+    def _check_database_url(self) -> Settings:
+        url = self.database_url
+        if url and not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'registry.db'}"
+
+    @property
+    def resolved_artifacts_dir(self) -> Path:
+        return self.artifacts_dir if self.artifacts_dir is not None else self.data_dir / "artifacts"
+
+
+def setting_names() -> list[str]:
+    return [ENV_PREFIX + name.upper() for name in Settings.model_fields]
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build settings from the environment plus explicit overrides (CLI flags win).
+
+    Unknown `MODELREG_*` variables and malformed values raise SettingsError naming the setting.
+    """
+    env = os.environ if environ is None else environ
+    known = set(setting_names())
+    unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in known)
+    if unknown:
+        raise SettingsError(
+            f"Unknown setting {', '.join(unknown)}. Known settings: {', '.join(sorted(known))}."
+        )
+    values: dict[str, Any] = {
+        k[len(ENV_PREFIX) :].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)
+    }
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = err["loc"]
+            name = ENV_PREFIX + str(loc[0]).upper() if loc else "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("Invalid setting " + "; ".join(problems)) from None
