@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route, WebSocketRoute
 
 from modelreg import __version__
 from modelreg.db import Database
@@ -66,10 +66,12 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
         if owns_db:
             await database.dispose()
 
+    graphql = GraphQLEndpoint(settings, database)
     app = Starlette(
         routes=[
             Route("/healthz", health),
-            Mount("/graphql", GraphQLEndpoint(settings, database)),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/", landing),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},

@@ -9,14 +9,37 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy
 from modelreg.graphql.mutations import ModelMutations, ProjectMutations, VersionMutations
-from modelreg.graphql.types import ProjectConnection, ProjectNode, list_projects
+from modelreg.errors import InvalidArgument
+from modelreg.graphql.types import (
+    ModelVersionNode,
+    ProjectConnection,
+    ProjectNode,
+    RegisteredModelNode,
+    list_projects,
+)
 from modelreg.services import projects as project_service
 from modelreg.settings import Settings
 
 
+NODE_TYPES: dict[str, type[ProjectNode] | type[RegisteredModelNode] | type[ModelVersionNode]] = {
+    "Project": ProjectNode,
+    "RegisteredModel": RegisteredModelNode,
+    "ModelVersion": ModelVersionNode,
+}
+
+
 @strawberry.type
 class Query:
-    node: relay.Node | None = relay.node(description="Any object by its global ID.")
+    @strawberry.field(description="Any object by its global ID; null when it does not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        try:
+            gid = relay.GlobalID.from_id(id)
+            node_type = NODE_TYPES[gid.type_name]
+            pk = int(gid.node_id)
+        except (relay.GlobalIDValueError, KeyError, ValueError):
+            raise InvalidArgument(f"'{id}' is not a valid ID.", field="id") from None
+        found = await node_type.resolve_nodes(info=info, node_ids=[str(pk)])
+        return found[0]
 
     @strawberry.field(description="The project at this URL path, if it exists.")
     async def project(self, info: Info, path: str) -> ProjectNode | None:
@@ -48,10 +71,10 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            ErrorPolicy(),
-            QueryDepthLimiter(max_depth=settings.query_max_depth),
-            MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
-            MaxTokensLimiter(max_token_count=settings.query_max_tokens),
+            ErrorPolicy,
+            lambda: QueryDepthLimiter(max_depth=settings.query_max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
         ],
     )
 
