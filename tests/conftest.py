@@ -23,7 +23,9 @@ ENGINES = ("sqlite", "postgresql")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--db", choices=(*ENGINES, "all"), default="all",
+        "--db",
+        choices=(*ENGINES, "all"),
+        default="all",
         help="Database engine(s) for tests that use one (default: all).",
     )
 
@@ -60,9 +62,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, db_kind: str, tmp_path: Path
-) -> str:
+def database_url(request: pytest.FixtureRequest, db_kind: str, tmp_path: Path) -> str:
     """A migrated, empty database of the requested engine."""
     if db_kind == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")

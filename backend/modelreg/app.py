@@ -43,8 +43,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
-        500, "INTERNAL", "Unexpected error; it has been logged. Try again, and report it if it "
-        "persists."
+        500,
+        "INTERNAL",
+        "Unexpected error; it has been logged. Try again, and report it if it persists.",
     )
 
 

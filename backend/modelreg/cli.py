@@ -19,11 +19,14 @@ def _settings(**overrides: Any) -> Settings:
 
 
 _data_dir = click.option(
-    "--data-dir", type=click.Path(path_type=Path), default=None,
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Data directory [MODELREG_DATA_DIR, default ./.modelreg].",
 )
 _database_url = click.option(
-    "--database-url", default=None,
+    "--database-url",
+    default=None,
     help="SQLAlchemy URL [MODELREG_DATABASE_URL, default SQLite in the data directory].",
 )
 
@@ -39,10 +42,18 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Port to listen on [MODELREG_PORT].")
 @_data_dir
 @_database_url
-@click.option("--artifacts-dir", type=click.Path(path_type=Path), default=None,
-              help="Where files are stored [MODELREG_ARTIFACTS_DIR].")
-@click.option("--migrate/--no-migrate", default=True, show_default=True,
-              help="Apply database migrations before serving.")
+@click.option(
+    "--artifacts-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where files are stored [MODELREG_ARTIFACTS_DIR].",
+)
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Apply database migrations before serving.",
+)
 def serve(migrate: bool, **options: Any) -> None:
     """Serve the registry (GraphQL API, GraphiQL and the web app)."""
     import uvicorn
@@ -54,11 +65,16 @@ def serve(migrate: bool, **options: Any) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
         upgrade(settings.resolved_database_url)
-    click.echo(f"modelreg: serving on http://{settings.host}:{settings.port} "
-               f"(GraphiQL at /graphql)", err=True)
+    click.echo(
+        f"modelreg: serving on http://{settings.host}:{settings.port} (GraphiQL at /graphql)",
+        err=True,
+    )
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port,
-        log_level=settings.log_level, proxy_headers=True,
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
     )
 
 
@@ -81,8 +97,13 @@ def upgrade(**options: Any) -> None:
 
 
 @main.command("export-schema")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 def export_schema(output: Path | None) -> None:
     """Print the GraphQL schema (SDL) generated from the code."""
     from modelreg.graphql.schema import export_schema as sdl

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "MODELREG_"
 
@@ -34,14 +34,23 @@ class Settings(BaseModel):
     query_max_tokens: int = Field(default=5000, ge=100)
     page_size_max: int = Field(default=100, ge=1)
 
-    @model_validator(mode="after")
-    def _check_database_url(self) -> Settings:
-        url = self.database_url
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str) -> str:
+        """Plain `sqlite://` and `postgresql://` URLs get the async driver modelreg uses."""
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if url.startswith(plain):
+                url = driver + url[len(plain) :]
         if url and not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
-                "database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+                "use a sqlite:// or postgresql:// URL, for example "
+                "postgresql://user:password@host:5432/modelreg"
             )
-        return self
+        return url
 
     @property
     def resolved_database_url(self) -> str:

@@ -6,7 +6,14 @@ from tests.support.graphql import GraphQLClient
 from tests.support.registry import CREATE_VERSION, create_model, create_project, create_version
 
 SEMVER_ORDER = [
-    "1.0.0", "1.1.0", "1.1.1", "2.0.0", "2.0.1-alpha1", "2.0.1-rc2", "2.1.0", "10.0.0",
+    "1.0.0",
+    "1.1.0",
+    "1.1.1",
+    "2.0.0",
+    "2.0.1-alpha1",
+    "2.0.1-rc2",
+    "2.1.0",
+    "10.0.0",
 ]
 
 VERSIONS = """
@@ -59,8 +66,13 @@ async def test_versions_paginate_with_keyset_cursors_in_ascending_order(gql: Gra
     while True:
         data = await gql.execute(
             VERSIONS,
-            {"path": "demo", "name": "churn", "first": 3, "after": after,
-             "order": {"field": "VERSION", "direction": "ASC"}},
+            {
+                "path": "demo",
+                "name": "churn",
+                "first": 3,
+                "after": after,
+                "order": {"field": "VERSION", "direction": "ASC"},
+            },
         )
         connection = data["project"]["model"]["versions"]
         assert connection["totalCount"] == 8
@@ -97,9 +109,15 @@ async def test_model_without_versions_has_no_latest(gql: GraphQLClient) -> None:
 async def test_invalid_version_strings_are_refused_with_a_field_error(gql: GraphQLClient) -> None:
     project = await create_project(gql)
     model = await create_model(gql, project["id"], "churn")
-    for bad, hint in [("1.0", "Did you mean '1.0.0'"), ("v1.2.3", "Drop the leading 'v'"),
-                      ("01.2.3", "without leading zeros"), ("", "must not be empty")]:
-        data = await gql.execute(CREATE_VERSION, {"input": {"modelId": model["id"], "version": bad}})
+    for bad, hint in [
+        ("1.0", "Did you mean '1.0.0'"),
+        ("v1.2.3", "Drop the leading 'v'"),
+        ("01.2.3", "without leading zeros"),
+        ("", "must not be empty"),
+    ]:
+        data = await gql.execute(
+            CREATE_VERSION, {"input": {"modelId": model["id"], "version": bad}}
+        )
         payload = data["createVersion"]
         assert payload["modelVersion"] is None
         assert payload["errors"][0]["code"] == "INVALID_ARGUMENT"

@@ -27,7 +27,9 @@ class GraphQLClient:
         data: dict[str, Any] = body["data"]
         return data
 
-    async def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    async def errors(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         response = await self.raw(query, variables)
         assert response.status_code in (200, 400), response.text
         errors: list[dict[str, Any]] = response.json()["errors"]

@@ -22,7 +22,11 @@ class PostgresUnavailable(RuntimeError):
 
 
 def _find(tool: str) -> str:
-    for candidate in (shutil.which(tool), f"/usr/local/bin/{tool}", f"/usr/lib/postgresql/15/bin/{tool}"):
+    for candidate in (
+        shutil.which(tool),
+        f"/usr/local/bin/{tool}",
+        f"/usr/lib/postgresql/15/bin/{tool}",
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     raise PostgresUnavailable(f"{tool} not found; install PostgreSQL 15 server binaries")
@@ -61,16 +65,32 @@ class PostgresServer:
             shutil.chown(root, user=as_user)
         server = cls(root=root, port=_free_port(), as_user=as_user)
         server._run(
-            _find("initdb"), "-D", str(server.data), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+            _find("initdb"),
+            "-D",
+            str(server.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
         )
         options = (
             f"-p {server.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         server._run(
-            _find("pg_ctl"), "-D", str(server.data), "-o", options, "-l",
-            str(root / "server.log"), "-w", "-t", "60", "start",
+            _find("pg_ctl"),
+            "-D",
+            str(server.data),
+            "-o",
+            options,
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -39,7 +39,7 @@ class Database:
         # SQLite has one writer at a time; queueing writers here avoids "database is locked".
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
+            self.engine, class_=AsyncSession, expire_on_commit=False
         )
 
     @property

@@ -29,9 +29,7 @@ def _describe_char(ch: str) -> str:
 def _no_control_chars(value: str, *, what: str, field: str) -> None:
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise InvalidArgument(
-                f"{what} must not contain {_describe_char(ch)}.", field=field
-            )
+            raise InvalidArgument(f"{what} must not contain {_describe_char(ch)}.", field=field)
 
 
 def validate_project_path(path: str, *, field: str = "path") -> str:

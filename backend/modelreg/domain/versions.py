@@ -48,8 +48,9 @@ def _hint(text: str) -> str:
 
 def parse_version(text: str, *, field: str = "version") -> ParsedVersion:
     if not text:
-        raise InvalidArgument("Version must not be empty; use a semantic version such as 1.0.0.",
-                              field=field)
+        raise InvalidArgument(
+            "Version must not be empty; use a semantic version such as 1.0.0.", field=field
+        )
     if len(text) > VERSION_MAX:
         raise InvalidArgument(
             f"Version is {len(text)} characters long; the limit is {VERSION_MAX}.", field=field

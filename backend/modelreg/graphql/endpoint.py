@@ -26,6 +26,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return Context(
-            db=self._db, settings=self._settings, actor=ANONYMOUS, request=request,
+            db=self._db,
+            settings=self._settings,
+            actor=ANONYMOUS,
+            request=request,
             response=response,
         )

@@ -18,14 +18,16 @@ from modelreg.graphql.context import Info
 
 logger = logging.getLogger("modelreg.graphql")
 
-ErrorCode = strawberry.enum(errors.ErrorCode, description="Stable machine-readable error codes.")
+strawberry.enum(errors.ErrorCode, description="Stable machine-readable error codes.")
 
 T = TypeVar("T")
 
 
-@strawberry.type(description="A problem with the input of a mutation, in words a person can act on.")
+@strawberry.type(
+    description="A problem with the input of a mutation, in words a person can act on."
+)
 class UserError:
-    code: ErrorCode
+    code: errors.ErrorCode
     message: str
     field: str | None = strawberry.field(
         description="The input field the problem concerns, when there is one."
@@ -61,7 +63,7 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         found = getattr(result, "errors", None)
         if result is not None and found:
-            result.errors = [self._process(e) for e in found]  # type: ignore[union-attr]
+            result.errors = [self._process(e) for e in found]
 
     @staticmethod
     def _process(error: GraphQLError) -> GraphQLError:

@@ -34,9 +34,7 @@ def _loader(
 
 class Loaders:
     def __init__(self, db: Database) -> None:
-        self.project: DataLoader[int, Project | None] = _loader(
-            db, project_service.projects_by_ids
-        )
+        self.project: DataLoader[int, Project | None] = _loader(db, project_service.projects_by_ids)
         self.model: DataLoader[int, RegisteredModel | None] = _loader(
             db, model_service.models_by_ids
         )

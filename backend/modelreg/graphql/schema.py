@@ -6,10 +6,10 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from modelreg.errors import InvalidArgument
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy
 from modelreg.graphql.mutations import ModelMutations, ProjectMutations, VersionMutations
-from modelreg.errors import InvalidArgument
 from modelreg.graphql.types import (
     ModelVersionNode,
     ProjectConnection,
@@ -19,7 +19,6 @@ from modelreg.graphql.types import (
 )
 from modelreg.services import projects as project_service
 from modelreg.settings import Settings
-
 
 NODE_TYPES: dict[str, type[ProjectNode] | type[RegisteredModelNode] | type[ModelVersionNode]] = {
     "Project": ProjectNode,
@@ -45,7 +44,10 @@ class Query:
     async def project(self, info: Info, path: str) -> ProjectNode | None:
         async with info.context.db.read() as session:
             row = await project_service.find_project_by_path(session, path=path)
-        return ProjectNode.from_row(row) if row else None
+        if row is None or row.id is None:
+            return None
+        info.context.loaders.project.prime(row.id, row)
+        return ProjectNode.from_row(row)
 
     @strawberry.field(description="Projects, sorted by path.")
     async def projects(

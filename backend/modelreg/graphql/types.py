@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -20,13 +18,13 @@ from modelreg.services import projects as project_service
 from modelreg.services import versions as version_service
 from modelreg.services.pagination import Page, check_page_size
 
-VisibilityEnum = strawberry.enum(
+strawberry.enum(
     Visibility,
     description="PRIVATE: members only. INTERNAL: any signed-in user. PUBLIC: anyone.",
 )
-BumpEnum = strawberry.enum(Bump, description="Which part of a semantic version to increase.")
-ModelOrderFieldEnum = strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
-VersionOrderFieldEnum = strawberry.enum(version_service.VersionOrderField, name="VersionOrderField")
+strawberry.enum(Bump, description="Which part of a semantic version to increase.")
+strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
+strawberry.enum(version_service.VersionOrderField, name="VersionOrderField")
 
 
 @strawberry.enum
@@ -79,9 +77,7 @@ class CountedConnection(relay.Connection[relay.NodeType]):
         return await self.count()
 
 
-def _connection_parts(
-    page: Page[Any], to_node: Callable[[Any], Any]
-) -> dict[str, Any]:
+def _connection_parts(page: Page[Any], to_node: Callable[[Any], Any]) -> dict[str, Any]:
     edges = [
         relay.Edge(cursor=cursor, node=to_node(item))
         for item, cursor in zip(page.items, page.cursors, strict=True)
@@ -103,7 +99,7 @@ class ProjectNode(relay.Node):
     path: str = strawberry.field(description="URL slug, unique across the instance.")
     name: str
     description: str = strawberry.field(description="Markdown.")
-    visibility: VisibilityEnum  # type: ignore[valid-type]
+    visibility: Visibility
     created_by: str
     created_at: datetime
     updated_at: datetime
@@ -112,8 +108,13 @@ class ProjectNode(relay.Node):
     def from_row(cls, row: Project) -> Self:
         assert row.id is not None
         return cls(
-            id=row.id, path=row.path, name=row.name, description=row.description,
-            visibility=row.visibility, created_by=row.created_by, created_at=row.created_at,
+            id=row.id,
+            path=row.path,
+            name=row.name,
+            description=row.description,
+            visibility=row.visibility,
+            created_by=row.created_by,
+            created_at=row.created_at,
             updated_at=row.updated_at,
         )
 
@@ -143,12 +144,18 @@ class ProjectNode(relay.Node):
         db = info.context.db
         async with db.read() as session:
             page = await model_service.list_models(
-                session, project_id=self.id, search=search, tags=filters,
-                order_by=order.field, descending=order.direction == OrderDirection.DESC,
-                first=size, after=after,
+                session,
+                project_id=self.id,
+                search=search,
+                tags=filters,
+                order_by=order.field,
+                descending=order.direction == OrderDirection.DESC,
+                first=size,
+                after=after,
             )
         for row in page.items:
-            info.context.loaders.model.prime(row.id, row)
+            if row.id is not None:
+                info.context.loaders.model.prime(row.id, row)
 
         async def count() -> int:
             async with db.read() as session:
@@ -181,8 +188,13 @@ class RegisteredModelNode(relay.Node):
     def from_row(cls, row: RegisteredModel) -> Self:
         assert row.id is not None
         return cls(
-            id=row.id, name=row.name, description=row.description, created_by=row.created_by,
-            created_at=row.created_at, updated_at=row.updated_at, project_id=row.project_id,
+            id=row.id,
+            name=row.name,
+            description=row.description,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            project_id=row.project_id,
         )
 
     @classmethod
@@ -226,8 +238,12 @@ class RegisteredModelNode(relay.Node):
         db = info.context.db
         async with db.read() as session:
             page = await version_service.list_versions(
-                session, model_id=self.id, order_by=order.field,
-                descending=order.direction == OrderDirection.DESC, first=size, after=after,
+                session,
+                model_id=self.id,
+                order_by=order.field,
+                descending=order.direction == OrderDirection.DESC,
+                first=size,
+                after=after,
             )
 
         async def count() -> int:
@@ -246,11 +262,9 @@ class RegisteredModelNode(relay.Node):
     @strawberry.field(
         description="The next version after the latest one for a MAJOR, MINOR or PATCH bump."
     )
-    async def suggested_next_version(self, info: Info, bump: BumpEnum) -> str:  # type: ignore[valid-type]
+    async def suggested_next_version(self, info: Info, bump: Bump) -> str:
         async with info.context.db.read() as session:
-            return await version_service.suggest_next_version(
-                session, model_id=self.id, part=bump
-            )
+            return await version_service.suggest_next_version(session, model_id=self.id, part=bump)
 
 
 @strawberry.type(name="ModelVersion", description="One semantically versioned release of a model.")
@@ -271,9 +285,15 @@ class ModelVersionNode(relay.Node):
     def from_row(cls, row: ModelVersion) -> Self:
         assert row.id is not None
         return cls(
-            id=row.id, version=row.version, number=row.number, is_prerelease=row.is_prerelease,
-            description=row.description, created_by=row.created_by, created_at=row.created_at,
-            updated_at=row.updated_at, model_id=row.model_id,
+            id=row.id,
+            version=row.version,
+            number=row.number,
+            is_prerelease=row.is_prerelease,
+            description=row.description,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            model_id=row.model_id,
         )
 
     @classmethod

@@ -7,6 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
 from modelreg.db.types import utcnow
@@ -78,8 +79,12 @@ async def list_models(
 ) -> Page[RegisteredModel]:
     statement = _models_matching(project_id, search, tags)
     return await keyset_page(
-        session, statement, keys=[_MODEL_SORT[order_by], _BY_ID], descending=descending,
-        first=first, after=after,
+        session,
+        statement,
+        keys=[_MODEL_SORT[order_by], _BY_ID],
+        descending=descending,
+        first=first,
+        after=after,
     )
 
 
@@ -96,7 +101,7 @@ async def count_models(
 
 def _models_matching(
     project_id: int, search: str | None, tags: Sequence[TagFilter]
-) -> sa.Select[tuple[RegisteredModel]]:
+) -> SelectOfScalar[RegisteredModel]:
     statement = select(RegisteredModel).where(RegisteredModel.project_id == project_id)
     if search:
         statement = statement.where(icontains(col(RegisteredModel.name), search))
@@ -152,8 +157,12 @@ async def create_model(
     if tag_map:
         await tag_store.set_tags(session, ModelTag, model.id, tag_map)
     record_event(
-        session, actor=actor, type=EventType.MODEL_CREATED, project_id=project.id,
-        model_id=model.id, payload={"name": name, "tags": tag_map},
+        session,
+        actor=actor,
+        type=EventType.MODEL_CREATED,
+        project_id=project.id,
+        model_id=model.id,
+        payload={"name": name, "tags": tag_map},
     )
     return model
 
@@ -180,8 +189,12 @@ async def update_model(
         model.updated_at = utcnow()
         session.add(model)
         record_event(
-            session, actor=actor, type=EventType.MODEL_UPDATED, project_id=model.project_id,
-            model_id=model.id, payload={"changes": changes},
+            session,
+            actor=actor,
+            type=EventType.MODEL_UPDATED,
+            project_id=model.project_id,
+            model_id=model.id,
+            payload={"changes": changes},
         )
     return model
 
@@ -190,9 +203,14 @@ async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) ->
     model = await get_model(session, model_id=model_id)
     count = (await version_counts(session, [model_id])).get(model_id, 0)
     await session.delete(model)
+    await session.flush()
     record_event(
-        session, actor=actor, type=EventType.MODEL_DELETED, project_id=model.project_id,
-        model_id=model.id, payload={"name": model.name, "versions_deleted": count},
+        session,
+        actor=actor,
+        type=EventType.MODEL_DELETED,
+        project_id=model.project_id,
+        model_id=model.id,
+        payload={"name": model.name, "versions_deleted": count},
     )
     return model
 
@@ -210,8 +228,12 @@ async def set_model_tags(
         model.updated_at = utcnow()
         session.add(model)
         record_event(
-            session, actor=actor, type=EventType.MODEL_TAGS_SET, project_id=model.project_id,
-            model_id=model.id, payload={"tags": changed},
+            session,
+            actor=actor,
+            type=EventType.MODEL_TAGS_SET,
+            project_id=model.project_id,
+            model_id=model.id,
+            payload={"tags": changed},
         )
     return model
 
@@ -227,7 +249,11 @@ async def delete_model_tags(
         model.updated_at = utcnow()
         session.add(model)
         record_event(
-            session, actor=actor, type=EventType.MODEL_TAGS_DELETED, project_id=model.project_id,
-            model_id=model.id, payload={"keys": deleted},
+            session,
+            actor=actor,
+            type=EventType.MODEL_TAGS_DELETED,
+            project_id=model.project_id,
+            model_id=model.id,
+            payload={"keys": deleted},
         )
     return model

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from modelreg.errors import InvalidArgument
 
@@ -31,7 +31,7 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class SortKey(Generic[T]):
-    column: ColumnElement[Any]
+    column: Any  # a mapped column; SQLModel types it as the Python value
     value: Callable[[T], Any]
 
 
@@ -79,7 +79,7 @@ def check_page_size(first: int | None, *, maximum: int) -> int:
 
 async def keyset_page(
     session: AsyncSession,
-    statement: sa.Select[tuple[T]],
+    statement: SelectOfScalar[T],
     *,
     keys: Sequence[SortKey[T]],
     descending: bool,
@@ -91,13 +91,16 @@ async def keyset_page(
     if after is not None:
         values = decode_cursor(after, len(keys))
         row = sa.tuple_(*columns)
-        bound = sa.tuple_(*[sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)])
+        bound = sa.tuple_(
+            *[sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)]
+        )
         statement = statement.where(row < bound if descending else row > bound)
     order = [c.desc() if descending else c.asc() for c in columns]
     statement = statement.order_by(*order).limit(first + 1)
-    rows = list((await session.exec(statement)).all())  # type: ignore[call-overload]
+    rows = list((await session.exec(statement)).all())
     has_next = len(rows) > first
     items: list[T] = rows[:first]
     cursors = [encode_cursor([k.value(item) for k in keys]) for item in items]
-    return Page(items=items, cursors=cursors, has_next_page=has_next,
-                has_previous_page=after is not None)
+    return Page(
+        items=items, cursors=cursors, has_next_page=has_next, has_previous_page=after is not None
+    )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from modelreg.db.models import Project, Visibility
 from modelreg.db.types import utcnow
@@ -61,7 +62,7 @@ async def count_projects(session: AsyncSession, *, search: str | None) -> int:
     return (await session.exec(select(sa.func.count()).select_from(matching))).one()
 
 
-def _projects_matching(search: str | None) -> sa.Select[tuple[Project]]:
+def _projects_matching(search: str | None) -> SelectOfScalar[Project]:
     statement = select(Project)
     if search:
         statement = statement.where(
@@ -91,13 +92,19 @@ async def create_project(
     description = validate_description(description)
     await _ensure_path_free(session, path)
     project = Project(
-        path=path, name=name, description=description, visibility=visibility,
+        path=path,
+        name=name,
+        description=description,
+        visibility=visibility,
         created_by=actor.name,
     )
     session.add(project)
     await session.flush()
     record_event(
-        session, actor=actor, type=EventType.PROJECT_CREATED, project_id=project.id,
+        session,
+        actor=actor,
+        type=EventType.PROJECT_CREATED,
+        project_id=project.id,
         payload={"path": path, "name": name, "visibility": visibility.value},
     )
     return project
@@ -134,7 +141,10 @@ async def update_project(
         project.updated_at = utcnow()
         session.add(project)
         record_event(
-            session, actor=actor, type=EventType.PROJECT_UPDATED, project_id=project.id,
+            session,
+            actor=actor,
+            type=EventType.PROJECT_UPDATED,
+            project_id=project.id,
             payload={"changes": changes},
         )
     return project
@@ -143,8 +153,12 @@ async def update_project(
 async def delete_project(session: AsyncSession, *, actor: Actor, project_id: int) -> Project:
     project = await get_project(session, project_id=project_id)
     await session.delete(project)
+    await session.flush()
     record_event(
-        session, actor=actor, type=EventType.PROJECT_DELETED, project_id=project.id,
+        session,
+        actor=actor,
+        type=EventType.PROJECT_DELETED,
+        project_id=project.id,
         payload={"path": project.path, "name": project.name},
     )
     return project

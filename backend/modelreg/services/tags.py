@@ -25,7 +25,8 @@ async def tags_by_owner(
 ) -> dict[int, dict[str, str]]:
     owner = _owner_column(table)
     rows = await session.exec(
-        select(owner, col(table.key), col(table.value)).where(owner.in_(owner_ids))
+        select(owner, col(table.key), col(table.value))
+        .where(owner.in_(owner_ids))
         .order_by(owner, col(table.key))
     )
     result: dict[int, dict[str, str]] = defaultdict(dict)
@@ -44,8 +45,7 @@ async def set_tags(
     for key, value in changed.items():
         if key in current:
             await session.exec(
-                sa.update(table).where(owner == owner_id, col(table.key) == key)  # type: ignore[call-overload]
-                .values(value=value)
+                sa.update(table).where(owner == owner_id, col(table.key) == key).values(value=value)
             )
         elif table is ModelTag:
             session.add(ModelTag(model_id=owner_id, key=key, value=value))
@@ -66,7 +66,7 @@ async def delete_tags(
         raise NotFound(f"{owner} has no tag {', '.join(repr(k) for k in missing)}.", field="keys")
     if unique_keys:
         await session.exec(
-            sa.delete(table).where(  # type: ignore[call-overload]
+            sa.delete(table).where(
                 _owner_column(table) == owner_id, col(table.key).in_(unique_keys)
             )
         )

@@ -28,7 +28,9 @@ class VersionOrderField(StrEnum):
 
 
 _VERSION_SORT = {
-    VersionOrderField.VERSION: SortKey[ModelVersion](col(ModelVersion.sort_key), lambda v: v.sort_key),
+    VersionOrderField.VERSION: SortKey[ModelVersion](
+        col(ModelVersion.sort_key), lambda v: v.sort_key
+    ),
     VersionOrderField.NUMBER: SortKey[ModelVersion](col(ModelVersion.number), lambda v: v.number),
     VersionOrderField.CREATED_AT: SortKey[ModelVersion](
         col(ModelVersion.created_at), lambda v: v.created_at
@@ -44,7 +46,9 @@ async def get_version(session: AsyncSession, *, version_id: int) -> ModelVersion
     return version
 
 
-async def find_version(session: AsyncSession, *, model_id: int, version: str) -> ModelVersion | None:
+async def find_version(
+    session: AsyncSession, *, model_id: int, version: str
+) -> ModelVersion | None:
     statement = select(ModelVersion).where(
         ModelVersion.model_id == model_id, ModelVersion.version == version
     )
@@ -67,8 +71,12 @@ async def list_versions(
 ) -> Page[ModelVersion]:
     statement = select(ModelVersion).where(ModelVersion.model_id == model_id)
     return await keyset_page(
-        session, statement, keys=[_VERSION_SORT[order_by], _BY_ID], descending=descending,
-        first=first, after=after,
+        session,
+        statement,
+        keys=[_VERSION_SORT[order_by], _BY_ID],
+        descending=descending,
+        first=first,
+        after=after,
     )
 
 
@@ -89,8 +97,8 @@ async def latest_versions(
         .where(col(ModelVersion.model_id).in_(model_ids))
         .subquery()
     )
-    statement = select(ModelVersion).join(ranked, ranked.c.id == ModelVersion.id).where(
-        ranked.c.rank == 1
+    statement = (
+        select(ModelVersion).join(ranked, ranked.c.id == ModelVersion.id).where(ranked.c.rank == 1)
     )
     return {v.model_id: v for v in await session.exec(statement)}
 
@@ -125,7 +133,10 @@ async def create_version(
         await session.exec(
             select(ModelVersion).where(
                 ModelVersion.model_id == model_id,
-                sa.or_(ModelVersion.version == version, ModelVersion.sort_key == parsed.sort_key),
+                sa.or_(
+                    col(ModelVersion.version) == version,
+                    col(ModelVersion.sort_key) == parsed.sort_key,
+                ),
             )
         )
     ).first()
@@ -159,8 +170,12 @@ async def create_version(
     if tag_map:
         await tag_store.set_tags(session, VersionTag, row.id, tag_map)
     record_event(
-        session, actor=actor, type=EventType.VERSION_CREATED, project_id=model.project_id,
-        model_id=model_id, version_id=row.id,
+        session,
+        actor=actor,
+        type=EventType.VERSION_CREATED,
+        project_id=model.project_id,
+        model_id=model_id,
+        version_id=row.id,
         payload={"model": model.name, "version": version, "number": row.number, "tags": tag_map},
     )
     return row
@@ -183,8 +198,12 @@ async def update_version(
         version.updated_at = utcnow()
         session.add(version)
         record_event(
-            session, actor=actor, type=EventType.VERSION_UPDATED, project_id=model.project_id,
-            model_id=model.id, version_id=version.id,
+            session,
+            actor=actor,
+            type=EventType.VERSION_UPDATED,
+            project_id=model.project_id,
+            model_id=model.id,
+            version_id=version.id,
             payload={"version": version.version, "changes": {"description": {}}},
         )
     return version
@@ -193,11 +212,16 @@ async def update_version(
 async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
     version, model = await _version_and_model(session, version_id)
     await session.delete(version)
+    await session.flush()
     model.updated_at = utcnow()
     session.add(model)
     record_event(
-        session, actor=actor, type=EventType.VERSION_DELETED, project_id=model.project_id,
-        model_id=model.id, version_id=version.id,
+        session,
+        actor=actor,
+        type=EventType.VERSION_DELETED,
+        project_id=model.project_id,
+        model_id=model.id,
+        version_id=version.id,
         payload={"model": model.name, "version": version.version, "number": version.number},
     )
     return version
@@ -216,8 +240,12 @@ async def set_version_tags(
         version.updated_at = utcnow()
         session.add(version)
         record_event(
-            session, actor=actor, type=EventType.VERSION_TAGS_SET, project_id=model.project_id,
-            model_id=model.id, version_id=version.id,
+            session,
+            actor=actor,
+            type=EventType.VERSION_TAGS_SET,
+            project_id=model.project_id,
+            model_id=model.id,
+            version_id=version.id,
             payload={"version": version.version, "tags": changed},
         )
     return version
@@ -233,8 +261,12 @@ async def delete_version_tags(
     version.updated_at = utcnow()
     session.add(version)
     record_event(
-        session, actor=actor, type=EventType.VERSION_TAGS_DELETED, project_id=model.project_id,
-        model_id=model.id, version_id=version.id,
+        session,
+        actor=actor,
+        type=EventType.VERSION_TAGS_DELETED,
+        project_id=model.project_id,
+        model_id=model.id,
+        version_id=version.id,
         payload={"version": version.version, "keys": deleted},
     )
     return version

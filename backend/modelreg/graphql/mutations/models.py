@@ -60,9 +60,12 @@ class ModelMutations:
         row, errors = await run_mutation(
             info,
             lambda s: model_service.create_model(
-                s, actor=info.context.actor,
+                s,
+                actor=info.context.actor,
                 project_id=decode_id(input.project_id, "Project", field="projectId"),
-                name=input.name, description=input.description, tags=tag_pairs(input.tags),
+                name=input.name,
+                description=input.description,
+                tags=tag_pairs(input.tags),
             ),
         )
         return _payload(row, errors)
@@ -72,8 +75,11 @@ class ModelMutations:
         row, errors = await run_mutation(
             info,
             lambda s: model_service.update_model(
-                s, actor=info.context.actor, model_id=decode_id(input.id, "RegisteredModel"),
-                name=input.name, description=input.description,
+                s,
+                actor=info.context.actor,
+                model_id=decode_id(input.id, "RegisteredModel"),
+                name=input.name,
+                description=input.description,
             ),
         )
         return _payload(row, errors)
@@ -94,7 +100,9 @@ class ModelMutations:
         row, errors = await run_mutation(
             info,
             lambda s: model_service.set_model_tags(
-                s, actor=info.context.actor, model_id=decode_id(input.id, "RegisteredModel"),
+                s,
+                actor=info.context.actor,
+                model_id=decode_id(input.id, "RegisteredModel"),
                 tags=tag_pairs(input.tags),
             ),
         )
@@ -105,7 +113,9 @@ class ModelMutations:
         row, errors = await run_mutation(
             info,
             lambda s: model_service.delete_model_tags(
-                s, actor=info.context.actor, model_id=decode_id(input.id, "RegisteredModel"),
+                s,
+                actor=info.context.actor,
+                model_id=decode_id(input.id, "RegisteredModel"),
                 keys=input.keys,
             ),
         )

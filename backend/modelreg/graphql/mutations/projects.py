@@ -7,7 +7,7 @@ from modelreg.graphql.context import Info
 from modelreg.graphql.errors import UserError, run_mutation
 from modelreg.graphql.ids import decode_id, encode_id
 from modelreg.graphql.mutations.common import DeletePayload
-from modelreg.graphql.types import ProjectNode, VisibilityEnum
+from modelreg.graphql.types import ProjectNode
 from modelreg.services import projects as project_service
 
 
@@ -16,7 +16,7 @@ class CreateProjectInput:
     path: str = strawberry.field(description="URL slug: lowercase letters, digits, '.', '_', '-'.")
     name: str | None = strawberry.field(default=None, description="Defaults to the path.")
     description: str = ""
-    visibility: VisibilityEnum = Visibility.PRIVATE  # type: ignore[valid-type]
+    visibility: Visibility = Visibility.PRIVATE
 
 
 @strawberry.input
@@ -25,7 +25,7 @@ class UpdateProjectInput:
     path: str | None = None
     name: str | None = None
     description: str | None = None
-    visibility: VisibilityEnum | None = None  # type: ignore[valid-type]
+    visibility: Visibility | None = None
 
 
 @strawberry.input
@@ -50,8 +50,12 @@ class ProjectMutations:
         row, errors = await run_mutation(
             info,
             lambda s: project_service.create_project(
-                s, actor=info.context.actor, path=input.path, name=input.name,
-                description=input.description, visibility=input.visibility,
+                s,
+                actor=info.context.actor,
+                path=input.path,
+                name=input.name,
+                description=input.description,
+                visibility=input.visibility,
             ),
         )
         return _payload(row, errors)
@@ -61,8 +65,12 @@ class ProjectMutations:
         row, errors = await run_mutation(
             info,
             lambda s: project_service.update_project(
-                s, actor=info.context.actor, project_id=decode_id(input.id, "Project"),
-                path=input.path, name=input.name, description=input.description,
+                s,
+                actor=info.context.actor,
+                project_id=decode_id(input.id, "Project"),
+                path=input.path,
+                name=input.name,
+                description=input.description,
                 visibility=input.visibility,
             ),
         )

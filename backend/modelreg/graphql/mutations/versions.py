@@ -61,9 +61,12 @@ class VersionMutations:
         row, errors = await run_mutation(
             info,
             lambda s: version_service.create_version(
-                s, actor=info.context.actor,
+                s,
+                actor=info.context.actor,
                 model_id=decode_id(input.model_id, "RegisteredModel", field="modelId"),
-                version=input.version, description=input.description, tags=tag_pairs(input.tags),
+                version=input.version,
+                description=input.description,
+                tags=tag_pairs(input.tags),
             ),
         )
         return _payload(row, errors)
@@ -73,7 +76,9 @@ class VersionMutations:
         row, errors = await run_mutation(
             info,
             lambda s: version_service.update_version(
-                s, actor=info.context.actor, version_id=decode_id(input.id, "ModelVersion"),
+                s,
+                actor=info.context.actor,
+                version_id=decode_id(input.id, "ModelVersion"),
                 description=input.description,
             ),
         )
@@ -95,7 +100,9 @@ class VersionMutations:
         row, errors = await run_mutation(
             info,
             lambda s: version_service.set_version_tags(
-                s, actor=info.context.actor, version_id=decode_id(input.id, "ModelVersion"),
+                s,
+                actor=info.context.actor,
+                version_id=decode_id(input.id, "ModelVersion"),
                 tags=tag_pairs(input.tags),
             ),
         )
@@ -108,7 +115,9 @@ class VersionMutations:
         row, errors = await run_mutation(
             info,
             lambda s: version_service.delete_version_tags(
-                s, actor=info.context.actor, version_id=decode_id(input.id, "ModelVersion"),
+                s,
+                actor=info.context.actor,
+                version_id=decode_id(input.id, "ModelVersion"),
                 keys=input.keys,
             ),
         )

@@ -1,0 +1,130 @@
+"""The `modelreg` command and a real server process on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
+    env.update(extra)
+    return env
+
+
+def _modelreg(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "modelreg", *args],
+        cwd=cwd,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_export_schema_prints_the_committed_schema(tmp_path: Path) -> None:
+    result = _modelreg("export-schema", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "schema.graphql").read_text(encoding="utf-8")
+
+
+def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
+    result = _modelreg("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".modelreg" / "registry.db").stat().st_size > 0
+    other = _modelreg("db", "upgrade", "--data-dir", "elsewhere", cwd=tmp_path)
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "elsewhere" / "registry.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "named"),
+    [
+        ({"MODELREG_PROT": "9000"}, [], "MODELREG_PROT"),
+        ({"MODELREG_PORT": "eighty"}, [], "MODELREG_PORT"),
+        ({}, ["--port", "70000"], "MODELREG_PORT"),
+        ({"MODELREG_DATABASE_URL": "mysql://db/x"}, [], "MODELREG_DATABASE_URL"),
+        ({"MODELREG_LOG_LEVEL": "chatty"}, [], "MODELREG_LOG_LEVEL"),
+    ],
+)
+def test_bad_settings_stop_the_server_naming_the_setting(
+    tmp_path: Path, env: dict[str, str], args: list[str], named: str
+) -> None:
+    result = _modelreg("serve", *args, cwd=tmp_path, **env)
+    assert result.returncode != 0
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / ".modelreg").exists()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelreg", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(MODELREG_DATA_DIR=str(tmp_path / "data"), MODELREG_LOG_LEVEL="warning"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"server did not start:\n{output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_served_registry_answers_graphql_and_graphiql(server: str, tmp_path: Path) -> None:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        created = client.post(
+            "/graphql",
+            json={
+                "query": 'mutation { createProject(input: {path: "demo"}) { project { id } '
+                "errors { code } } }"
+            },
+        ).json()
+        assert created["data"]["createProject"]["errors"] == []
+        listed = client.post("/graphql", json={"query": "{ projects { edges { node { path } } } }"})
+        assert listed.json()["data"]["projects"]["edges"] == [{"node": {"path": "demo"}}]
+        ide = client.get("/graphql", headers={"accept": "text/html"})
+        assert ide.status_code == 200
+        assert "graphiql" in ide.text.lower()
+        landing = client.get("/")
+        assert 'href="/graphql"' in landing.text
+        missing = client.get("/nothing-here")
+        assert missing.status_code == 404
+        assert missing.json() == {"error": {"code": "NOT_FOUND", "message": "Not Found"}}
+    assert (tmp_path / "data" / "registry.db").exists()

@@ -1,0 +1,53 @@
+"""A page costs a constant number of SQL statements, whatever its size."""
+
+from __future__ import annotations
+
+from modelreg.db import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.registry import create_model, create_project, create_version
+from tests.support.sql import count_statements
+
+MODEL_PAGE = """
+query($first: Int!) {
+  project(path: "demo") {
+    models(first: $first) {
+      totalCount
+      edges { node { id name versionCount latestVersion { version tags { key } }
+                     tags { key value } project { path } } }
+    }
+  }
+}"""
+
+
+async def _seed(gql: GraphQLClient, models: int) -> None:
+    project = await create_project(gql)
+    for i in range(models):
+        model = await create_model(
+            gql,
+            project["id"],
+            f"model-{i:03d}",
+            tags=[{"key": "team", "value": f"t{i % 3}"}, {"key": "idx", "value": str(i)}],
+        )
+        for version in ("1.0.0", "1.1.0-rc.1", "0.9.0"):
+            await create_version(gql, model["id"], version, tags=[{"key": "k", "value": "v"}])
+
+
+async def test_listing_models_costs_the_same_for_5_or_50(gql: GraphQLClient, db: Database) -> None:
+    size = 50
+    await _seed(gql, 50)
+
+    with count_statements(db) as five:
+        small = await gql.execute(MODEL_PAGE, {"first": 5})
+    with count_statements(db) as many:
+        large = await gql.execute(MODEL_PAGE, {"first": size})
+
+    assert len(small["project"]["models"]["edges"]) == 5
+    assert len(large["project"]["models"]["edges"]) == size
+    node = large["project"]["models"]["edges"][0]["node"]
+    assert node["versionCount"] == 3
+    assert node["latestVersion"]["version"] == "1.0.0"
+    assert len(node["tags"]) == 2
+    assert len(many) == len(five), many
+    # project, models page, count, latest versions, version counts, model tags, version tags;
+    # the project of each model comes from the loader's cache.
+    assert len(many) <= 7, many
