@@ -81,8 +81,11 @@ def load_settings(
         raise SettingsError(
             f"Unknown setting {', '.join(unknown)}. Known settings: {', '.join(sorted(known))}."
         )
+    # An empty variable counts as unset, as in most tools: `MODELREG_DATA_DIR=` is the default.
     values: dict[str, Any] = {
-        k[len(ENV_PREFIX) :].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)
+        k[len(ENV_PREFIX) :].lower(): v
+        for k, v in env.items()
+        if k.startswith(ENV_PREFIX) and v != ""
     }
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:

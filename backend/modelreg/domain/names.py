@@ -18,6 +18,10 @@ _PROJECT_PATH = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 _MODEL_NAME_PUNCTUATION = frozenset("._- ")
 
 
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")
+
+
 def _describe_char(ch: str) -> str:
     if unicodedata.category(ch).startswith("C"):
         return f"the control character U+{ord(ch):04X}"
@@ -29,6 +33,13 @@ def _describe_char(ch: str) -> str:
 def _no_control_chars(value: str, *, what: str, field: str) -> None:
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise InvalidArgument(f"{what} must not contain {_describe_char(ch)}.", field=field)
+
+
+def _storable(value: str, *, what: str, field: str) -> None:
+    """Free text may hold newlines and tabs, but not what no database can store."""
+    for ch in value:
+        if ch == "\x00" or unicodedata.category(ch) == "Cs":
             raise InvalidArgument(f"{what} must not contain {_describe_char(ch)}.", field=field)
 
 
@@ -72,13 +83,14 @@ def validate_model_name(name: str, *, field: str = "name") -> str:
             field=field,
         )
     for ch in name:
-        if not (ch.isalnum() or ch in _MODEL_NAME_PUNCTUATION):
+        # Combining marks belong to the letter before them (Devanagari, Thai, NFD accents).
+        if not (ch.isalnum() or ch in _MODEL_NAME_PUNCTUATION or _is_mark(ch)):
             raise InvalidArgument(
                 f"Model name must not contain {_describe_char(ch)}; use letters, digits, "
                 "spaces, '.', '_' and '-'.",
                 field=field,
             )
-    if not name[0].isalnum() or not name[-1].isalnum():
+    if not name[0].isalnum() or not (name[-1].isalnum() or _is_mark(name[-1])):
         raise InvalidArgument(
             "Model name must start and end with a letter or a digit.", field=field
         )
@@ -91,6 +103,7 @@ def validate_description(text: str, *, field: str = "description") -> str:
             f"Description is {len(text)} characters long; the limit is {DESCRIPTION_MAX}.",
             field=field,
         )
+    _storable(text, what="Description", field=field)
     return text
 
 
@@ -108,6 +121,7 @@ def validate_tag(key: str, value: str, *, field: str = "tags") -> tuple[str, str
             f"Value of tag '{key}' is {len(value)} characters long; the limit is {TAG_VALUE_MAX}.",
             field=field,
         )
+    _storable(value, what=f"Value of tag '{key}'", field=field)
     return key, value
 
 

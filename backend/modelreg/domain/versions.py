@@ -35,6 +35,8 @@ class ParsedVersion:
 
 def _hint(text: str) -> str:
     stripped = text.strip()
+    if stripped != text and semver.Version.is_valid(stripped):
+        return f" Remove the surrounding whitespace: use '{stripped}'."
     if stripped[:1] in ("v", "V") and semver.Version.is_valid(stripped[1:]):
         return f" Drop the leading '{stripped[0]}': use '{stripped[1:]}'."
     try:
