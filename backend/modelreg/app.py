@@ -10,24 +10,16 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from modelreg import __version__
 from modelreg.db import Database
 from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.settings import Settings
+from modelreg.spa import ui_routes
 
 logger = logging.getLogger("modelreg")
-
-_LANDING = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>modelreg</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
-<h1>modelreg {version}</h1>
-<p>The registry is running. The web app is not built into this server yet;
-explore the API in <a href="/graphql">GraphiQL</a>.</p>
-</body></html>
-"""
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -58,9 +50,6 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             await session.exec(sa.select(1))  # type: ignore[call-overload]
         return JSONResponse({"status": "ok", "version": __version__})
 
-    async def landing(request: Request) -> Response:
-        return HTMLResponse(_LANDING.format(version=__version__))
-
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
@@ -73,7 +62,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             Route("/healthz", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            Route("/", landing),
+            # Last: the web app's assets and its history fallback (or the landing page).
+            *ui_routes(settings.ui_dir),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=lifespan,

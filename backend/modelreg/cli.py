@@ -1,7 +1,8 @@
-"""The `modelreg` command line: serve, migrate, export the schema."""
+"""The `modelreg` command line: serve, migrate, seed the demo, export the schema."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,74 @@ _database_url = click.option(
     help="SQLAlchemy URL [MODELREG_DATABASE_URL, default SQLite in the data directory].",
 )
 
+_migrate = click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Apply database migrations first.",
+)
+
+
+def _upgrade(settings: Settings) -> None:
+    """Apply migrations; a database that cannot be reached is reported without a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from modelreg.db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        upgrade(settings.resolved_database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise click.ClickException(f"could not migrate the database: {reason}") from None
+
+
+async def _seed_demo(settings: Settings) -> bool:
+    """Create the demo project in its own transaction; False if it was there already."""
+    from sqlalchemy.exc import DBAPIError
+
+    from modelreg.db import Database
+    from modelreg.domain.actor import Actor
+    from modelreg.errors import AlreadyExists
+    from modelreg.services.demo import DEMO_PROJECT_PATH, seed_demo
+    from modelreg.services.projects import find_project_by_path
+
+    db = Database(settings.resolved_database_url)
+    try:
+        try:
+            async with db.begin() as session:
+                return await seed_demo(session, actor=Actor(name="demo"))
+        except (AlreadyExists, DBAPIError):
+            # Another process sharing the database seeded it at the same moment (a clash on
+            # the unique project path, or a busy SQLite file): fine if the project is there.
+            async with db.read() as session:
+                if await find_project_by_path(session, path=DEMO_PROJECT_PATH) is None:
+                    raise
+            return False
+    finally:
+        await db.dispose()
+
+
+def _demo(settings: Settings) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from modelreg.errors import DomainError
+
+    try:
+        created = asyncio.run(_seed_demo(settings))
+    except DomainError as exc:
+        raise click.ClickException(f"could not create the demo project: {exc.message}") from None
+    except (SQLAlchemyError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc  # the driver's words, without the SQL
+        raise click.ClickException(
+            f"could not create the demo project: {reason}. Is the database reachable and "
+            "migrated (modelreg db upgrade)?"
+        ) from None
+    if created:
+        click.echo("modelreg: created the public demo project at /projects/demo.", err=True)
+    else:
+        click.echo("modelreg: the demo project already exists; left it as it is.", err=True)
+
 
 @click.group()
 @click.version_option(package_name="modelreg")
@@ -48,23 +117,25 @@ def main() -> None:
     default=None,
     help="Where files are stored [MODELREG_ARTIFACTS_DIR].",
 )
+@_migrate
 @click.option(
-    "--migrate/--no-migrate",
-    default=True,
-    show_default=True,
-    help="Apply database migrations before serving.",
+    "--demo",
+    is_flag=True,
+    default=False,
+    help="Create a public demo project with sample models and versions, if it is missing.",
 )
-def serve(migrate: bool, **options: Any) -> None:
+def serve(migrate: bool, demo: bool, **options: Any) -> None:
     """Serve the registry (GraphQL API, GraphiQL and the web app)."""
     import uvicorn
 
     from modelreg.app import create_app
-    from modelreg.db.migrate import upgrade
 
     settings = _settings(**options)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
-        upgrade(settings.resolved_database_url)
+        _upgrade(settings)
+    if demo:
+        _demo(settings)
     click.echo(
         f"modelreg: serving on http://{settings.host}:{settings.port} (GraphiQL at /graphql)",
         err=True,
@@ -88,12 +159,21 @@ def db() -> None:
 @_database_url
 def upgrade(**options: Any) -> None:
     """Apply all database migrations."""
-    from modelreg.db.migrate import upgrade as run_upgrade
+    _upgrade(_settings(**options))
+    click.echo("modelreg: database is up to date.", err=True)
 
+
+@main.command("demo")
+@_data_dir
+@_database_url
+@_migrate
+def demo_command(migrate: bool, **options: Any) -> None:
+    """Create the public demo project (sample models and versions) if it is missing, then exit."""
     settings = _settings(**options)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    run_upgrade(settings.resolved_database_url)
-    click.echo("modelreg: database is up to date.", err=True)
+    if migrate:
+        _upgrade(settings)
+    _demo(settings)
 
 
 @main.command("export-schema")

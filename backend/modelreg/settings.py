@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ENV_PREFIX = "MODELREG_"
 
+# The web app's build output in a source checkout (`frontend/dist` next to `backend/`).
+DEFAULT_UI_DIR = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
 
 class SettingsError(Exception):
     """A setting is unknown or malformed; the message names it."""
@@ -33,6 +36,8 @@ class Settings(BaseModel):
     query_max_aliases: int = Field(default=30, ge=1)
     query_max_tokens: int = Field(default=5000, ge=100)
     page_size_max: int = Field(default=100, ge=1)
+    # The built single-page app (index.html + assets/); None serves no web app.
+    ui_dir: Path | None = Field(default=DEFAULT_UI_DIR)
 
     @field_validator("database_url")
     @classmethod

@@ -80,7 +80,12 @@ def server(tmp_path: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "modelreg", "serve", "--port", str(port)],
         cwd=tmp_path,
-        env=_env(MODELREG_DATA_DIR=str(tmp_path / "data"), MODELREG_LOG_LEVEL="warning"),
+        env=_env(
+            MODELREG_DATA_DIR=str(tmp_path / "data"),
+            MODELREG_LOG_LEVEL="warning",
+            # No built web app here: the landing page stands in (SPA serving has its own tests).
+            MODELREG_UI_DIR=str(tmp_path / "no-ui"),
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -60,6 +60,10 @@ class Database:
         async with self._write_lock, self._sessions() as session, session.begin():
             yield session
 
+    def read_session(self) -> AsyncSession:
+        """A session for reads whose transaction the caller begins and closes."""
+        return self._sessions()
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction (never takes SQLite's writer queue)."""

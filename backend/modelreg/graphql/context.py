@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
 from modelreg.db import Database
@@ -13,17 +17,41 @@ from modelreg.settings import Settings
 
 @dataclass
 class Context:
-    """Built fresh for every request: its loaders cache only for the life of that request."""
+    """Built fresh for every request: its loaders cache only for the life of that request.
+
+    All reads of a request share one read transaction, opened on first use and closed when the
+    operation ends (see `ReadSessionExtension`): a page costs one connection checkout and one
+    BEGIN/COMMIT, not one per loader batch.
+    """
 
     db: Database
     settings: Settings
     actor: Actor
-    loaders: Loaders = field(init=False)
     request: Any = None
     response: Any = None
+    loaders: Loaders = field(init=False)
+    _session: AsyncSession | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+        self.loaders = Loaders(self.read)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        # Loader batches run as concurrent tasks; one session must not be used by two at once.
+        async with self._lock:
+            if self._session is None:
+                self._session = self.db.read_session()
+                await self._session.begin()
+            yield self._session
+
+    async def end_reads(self) -> None:
+        """Close the read transaction and forget cached rows (after a write, or at the end)."""
+        async with self._lock:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
+        self.loaders = Loaders(self.read)
 
 
 Info = StrawberryInfo[Context, None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import strawberry
@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from modelreg import errors
-from modelreg.graphql.context import Info
+from modelreg.graphql.context import Context, Info
 
 logger = logging.getLogger("modelreg.graphql")
 
@@ -42,6 +42,8 @@ async def run_mutation(
     info: Info, action: Callable[[AsyncSession], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
     """One transaction; a domain error rolls it back and becomes a typed error."""
+    # A write ends the request's read snapshot, so what the payload shows is what was written.
+    await info.context.end_reads()
     try:
         async with info.context.db.begin() as session:
             return await action(session), []
@@ -53,6 +55,20 @@ async def run_mutation(
             "Someone else changed the same data at the same moment; reload and try again."
         )
         return None, [UserError.from_domain(conflict)]
+    finally:
+        await info.context.end_reads()
+
+
+class ReadSessionExtension(SchemaExtension):
+    """Closes the request's read transaction when the operation ends."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            if isinstance(context, Context):
+                await context.end_reads()
 
 
 class ErrorPolicy(SchemaExtension):

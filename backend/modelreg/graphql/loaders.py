@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from modelreg.db import Database
 from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel, VersionTag
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
 from modelreg.services import versions as version_service
 
+Reader = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def _loader(
-    db: Database,
+    read: Reader,
     fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]],
     default: Callable[[], V | None] = lambda: None,
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        async with db.read() as session:
+        async with read() as session:
             found = await fetch(session, keys)
         return [found[k] if k in found else default() for k in keys]
 
@@ -33,23 +34,25 @@ def _loader(
 
 
 class Loaders:
-    def __init__(self, db: Database) -> None:
-        self.project: DataLoader[int, Project | None] = _loader(db, project_service.projects_by_ids)
+    def __init__(self, read: Reader) -> None:
+        self.project: DataLoader[int, Project | None] = _loader(
+            read, project_service.projects_by_ids
+        )
         self.model: DataLoader[int, RegisteredModel | None] = _loader(
-            db, model_service.models_by_ids
+            read, model_service.models_by_ids
         )
         self.version: DataLoader[int, ModelVersion | None] = _loader(
-            db, version_service.versions_by_ids
+            read, version_service.versions_by_ids
         )
         self.latest_version: DataLoader[int, ModelVersion | None] = _loader(
-            db, version_service.latest_versions
+            read, version_service.latest_versions
         )
         self.version_count: DataLoader[int, int | None] = _loader(
-            db, model_service.version_counts, lambda: 0
+            read, model_service.version_counts, lambda: 0
         )
         self.model_tags: DataLoader[int, dict[str, str] | None] = _loader(
-            db, lambda s, ids: tag_service.tags_by_owner(s, ModelTag, ids), dict
+            read, lambda s, ids: tag_service.tags_by_owner(s, ModelTag, ids), dict
         )
         self.version_tags: DataLoader[int, dict[str, str] | None] = _loader(
-            db, lambda s, ids: tag_service.tags_by_owner(s, VersionTag, ids), dict
+            read, lambda s, ids: tag_service.tags_by_owner(s, VersionTag, ids), dict
         )

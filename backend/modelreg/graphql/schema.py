@@ -3,12 +3,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql.validation import ASTValidationRule
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from modelreg.errors import InvalidArgument
 from modelreg.graphql.context import Info
-from modelreg.graphql.errors import ErrorPolicy
+from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
 from modelreg.graphql.mutations import ModelMutations, ProjectMutations, VersionMutations
 from modelreg.graphql.types import (
     ModelVersionNode,
@@ -42,7 +50,7 @@ class Query:
 
     @strawberry.field(description="The project at this URL path, if it exists.")
     async def project(self, info: Info, path: str) -> ProjectNode | None:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             row = await project_service.find_project_by_path(session, path=path)
         if row is None or row.id is None:
             return None
@@ -69,14 +77,22 @@ class Mutation(ProjectMutations, ModelMutations, VersionMutations):
 
 
 def create_schema(settings: Settings) -> strawberry.Schema:
+    # Limit rules are built once per schema, so the validation cache can recognise them.
+    limits: list[type[ASTValidationRule]] = [
+        depth_rule(settings.query_max_depth, should_ignore=None),
+        alias_rule(settings.query_max_aliases),
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
             ErrorPolicy,
-            lambda: QueryDepthLimiter(max_depth=settings.query_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
+            ReadSessionExtension,
             lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
+            lambda: AddValidationRules(limits),
+            # Clients send the same few documents again and again: parse and validate each once.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
         ],
     )
 

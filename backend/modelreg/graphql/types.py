@@ -141,8 +141,7 @@ class ProjectNode(relay.Node):
         order = order_by or ModelOrder()
         filters = [model_service.TagFilter(t.key, t.value) for t in tags or []]
         size = _page_size(info, first)
-        db = info.context.db
-        async with db.read() as session:
+        async with info.context.read() as session:
             page = await model_service.list_models(
                 session,
                 project_id=self.id,
@@ -158,7 +157,7 @@ class ProjectNode(relay.Node):
                 info.context.loaders.model.prime(row.id, row)
 
         async def count() -> int:
-            async with db.read() as session:
+            async with info.context.read() as session:
                 return await model_service.count_models(
                     session, project_id=self.id, search=search, tags=filters
                 )
@@ -169,7 +168,7 @@ class ProjectNode(relay.Node):
 
     @strawberry.field(description="The model with this exact name, if any.")
     async def model(self, info: Info, name: str) -> RegisteredModelNode | None:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             row = await model_service.find_model_by_name(session, project_id=self.id, name=name)
         return RegisteredModelNode.from_row(row) if row else None
 
@@ -235,8 +234,7 @@ class RegisteredModelNode(relay.Node):
     ) -> ModelVersionConnection:
         order = order_by or VersionOrder()
         size = _page_size(info, first)
-        db = info.context.db
-        async with db.read() as session:
+        async with info.context.read() as session:
             page = await version_service.list_versions(
                 session,
                 model_id=self.id,
@@ -255,7 +253,7 @@ class RegisteredModelNode(relay.Node):
 
     @strawberry.field(description="The version with this exact SemVer string, if any.")
     async def version(self, info: Info, version: str) -> ModelVersionNode | None:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             row = await version_service.find_version(session, model_id=self.id, version=version)
         return ModelVersionNode.from_row(row) if row else None
 
@@ -263,7 +261,7 @@ class RegisteredModelNode(relay.Node):
         description="The next version after the latest one for a MAJOR, MINOR or PATCH bump."
     )
     async def suggested_next_version(self, info: Info, bump: Bump) -> str:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             return await version_service.suggest_next_version(session, model_id=self.id, part=bump)
 
 
@@ -333,12 +331,11 @@ async def list_projects(
     info: Info, search: str | None, first: int | None, after: str | None
 ) -> ProjectConnection:
     size = _page_size(info, first)
-    db = info.context.db
-    async with db.read() as session:
+    async with info.context.read() as session:
         page = await project_service.list_projects(session, search=search, first=size, after=after)
 
     async def count() -> int:
-        async with db.read() as session:
+        async with info.context.read() as session:
             return await project_service.count_projects(session, search=search)
 
     return ProjectConnection(**_connection_parts(page, ProjectNode.from_row), count=count)

@@ -1,0 +1,44 @@
+import { Alert, Center, Loader, Paper, Stack, Text, Title } from "@mantine/core";
+import type { CombinedError } from "urql";
+import type { ReactNode } from "react";
+
+export function Loading() {
+  return (
+    <Center py="xl">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
+export function QueryError({ error }: { error: CombinedError }) {
+  const message = error.networkError
+    ? "The registry server cannot be reached. Check that it is running, then reload."
+    : error.graphQLErrors.map((e) => e.message).join(" ");
+  return (
+    <Alert color="red" title="Could not load this page">
+      {message}
+    </Alert>
+  );
+}
+
+export function EmptyState({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
+  return (
+    <Paper withBorder p="xl" radius="md">
+      <Stack align="center" gap="sm">
+        <Title order={4}>{title}</Title>
+        <Text c="dimmed" ta="center" maw={520}>
+          {children}
+        </Text>
+        {action}
+      </Stack>
+    </Paper>
+  );
+}
+
+export function NotFound({ what }: { what: string }) {
+  return (
+    <Alert color="yellow" title={`${what} not found`}>
+      It may have been renamed or deleted, or you may not have access to it.
+    </Alert>
+  );
+}

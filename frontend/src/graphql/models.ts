@@ -1,0 +1,88 @@
+import { graphql } from "../gql";
+
+export const CreateModelMutation = graphql(`
+  mutation CreateModel($input: CreateModelInput!) {
+    createModel(input: $input) {
+      model { id name }
+      errors { code field message }
+    }
+  }
+`);
+
+export const ModelQuery = graphql(`
+  query Model($path: String!, $name: String!) {
+    project(path: $path) {
+      id
+      path
+      name
+      model(name: $name) {
+        id
+        name
+        description
+        createdBy
+        createdAt
+        updatedAt
+        versionCount
+        latestVersion { id version }
+        tags { key value }
+        major: suggestedNextVersion(bump: MAJOR)
+        minor: suggestedNextVersion(bump: MINOR)
+        patch: suggestedNextVersion(bump: PATCH)
+      }
+    }
+  }
+`);
+
+export const ModelVersionsQuery = graphql(`
+  query ModelVersions($path: String!, $name: String!, $first: Int, $after: String) {
+    project(path: $path) {
+      id
+      model(name: $name) {
+        id
+        versions(first: $first, after: $after) {
+          totalCount
+          edges {
+            node { id version number isPrerelease createdAt createdBy tags { key value } }
+          }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }
+`);
+
+export const UpdateModelMutation = graphql(`
+  mutation UpdateModel($input: UpdateModelInput!) {
+    updateModel(input: $input) {
+      model { id name description updatedAt }
+      errors { code field message }
+    }
+  }
+`);
+
+export const DeleteModelMutation = graphql(`
+  mutation DeleteModel($input: DeleteModelInput!) {
+    deleteModel(input: $input) {
+      deletedId
+      errors { code field message }
+    }
+  }
+`);
+
+export const SetModelTagsMutation = graphql(`
+  mutation SetModelTags($input: SetModelTagsInput!) {
+    setModelTags(input: $input) {
+      model { id tags { key value } }
+      errors { code field message }
+    }
+  }
+`);
+
+export const DeleteModelTagsMutation = graphql(`
+  mutation DeleteModelTags($input: DeleteModelTagsInput!) {
+    deleteModelTags(input: $input) {
+      model { id tags { key value } }
+      errors { code field message }
+    }
+  }
+`);

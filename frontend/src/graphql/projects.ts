@@ -1,0 +1,55 @@
+import { graphql } from "../gql";
+
+export const ProjectsQuery = graphql(`
+  query Projects($search: String, $first: Int, $after: String) {
+    projects(search: $search, first: $first, after: $after) {
+      totalCount
+      edges {
+        node { id path name description visibility updatedAt }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const CreateProjectMutation = graphql(`
+  mutation CreateProject($input: CreateProjectInput!) {
+    createProject(input: $input) {
+      project { id path }
+      errors { code field message }
+    }
+  }
+`);
+
+export const ProjectModelsQuery = graphql(`
+  query ProjectModels(
+    $path: String!
+    $search: String
+    $tags: [TagFilterInput!]
+    $orderBy: ModelOrder
+    $first: Int
+    $after: String
+  ) {
+    project(path: $path) {
+      id
+      path
+      name
+      description
+      visibility
+      models(search: $search, tags: $tags, orderBy: $orderBy, first: $first, after: $after) {
+        totalCount
+        edges {
+          node {
+            id
+            name
+            updatedAt
+            versionCount
+            latestVersion { id version }
+            tags { key value }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);

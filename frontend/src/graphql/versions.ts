@@ -1,0 +1,72 @@
+import { graphql } from "../gql";
+
+export const CreateVersionMutation = graphql(`
+  mutation CreateVersion($input: CreateVersionInput!) {
+    createVersion(input: $input) {
+      modelVersion { id version }
+      errors { code field message }
+    }
+  }
+`);
+
+export const VersionQuery = graphql(`
+  query Version($path: String!, $name: String!, $version: String!) {
+    project(path: $path) {
+      id
+      path
+      name
+      model(name: $name) {
+        id
+        name
+        latestVersion { id version }
+        version(version: $version) {
+          id
+          version
+          number
+          isPrerelease
+          description
+          createdBy
+          createdAt
+          updatedAt
+          tags { key value }
+        }
+      }
+    }
+  }
+`);
+
+export const UpdateVersionMutation = graphql(`
+  mutation UpdateVersion($input: UpdateVersionInput!) {
+    updateVersion(input: $input) {
+      modelVersion { id description updatedAt }
+      errors { code field message }
+    }
+  }
+`);
+
+export const DeleteVersionMutation = graphql(`
+  mutation DeleteVersion($input: DeleteVersionInput!) {
+    deleteVersion(input: $input) {
+      deletedId
+      errors { code field message }
+    }
+  }
+`);
+
+export const SetVersionTagsMutation = graphql(`
+  mutation SetVersionTags($input: SetVersionTagsInput!) {
+    setVersionTags(input: $input) {
+      modelVersion { id tags { key value } }
+      errors { code field message }
+    }
+  }
+`);
+
+export const DeleteVersionTagsMutation = graphql(`
+  mutation DeleteVersionTags($input: DeleteVersionTagsInput!) {
+    deleteVersionTags(input: $input) {
+      modelVersion { id tags { key value } }
+      errors { code field message }
+    }
+  }
+`);

@@ -1,0 +1,30 @@
+import "@mantine/core/styles.css";
+import "@mantine/notifications/styles.css";
+
+import { MantineProvider } from "@mantine/core";
+import { ModalsProvider } from "@mantine/modals";
+import { Notifications } from "@mantine/notifications";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { RouterProvider } from "react-router/dom";
+import { Provider as UrqlProvider } from "urql";
+
+import { createClient } from "./graphql/client";
+import { router } from "./router";
+import { theme } from "./theme";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("#root is missing from index.html");
+
+createRoot(root).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <ModalsProvider>
+        <Notifications position="top-right" />
+        <UrqlProvider value={createClient()}>
+          <RouterProvider router={router} />
+        </UrqlProvider>
+      </ModalsProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,167 @@
+import { Anchor, Breadcrumbs, Button, Group, Stack, TagsInput, Text, TextInput, Title } from "@mantine/core";
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+
+import { MarkdownEditor } from "../components/Markdown";
+import { mutationErrors, notifyDone } from "../components/mutations";
+import { Loading, NotFound, QueryError } from "../components/States";
+import { ModelQuery } from "../graphql/models";
+import { CreateVersionMutation } from "../graphql/versions";
+import { splitErrors, type UserError } from "../lib/errors";
+import { versionProblem } from "../lib/semver";
+import { parseTagFilters } from "../lib/tags";
+import { urls } from "../urls";
+
+export default function CreateVersionPage() {
+  const { project = "", model = "" } = useParams();
+  const navigate = useNavigate();
+  const [{ data, fetching, error }] = useQuery({
+    query: ModelQuery,
+    variables: { path: project, name: model },
+  });
+  const [, createVersion] = useMutation(CreateVersionMutation);
+  const [version, setVersion] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [description, setDescription] = useState("");
+  const [tags, setTags] = useState<string[]>([]);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  if (error) return <QueryError error={error} />;
+  if (fetching && !data) return <Loading />;
+  const found = data?.project?.model;
+  if (!data?.project || !found) return <NotFound what={`Model “${model}”`} />;
+  const projectPath = data.project.path;
+  const latest = found.latestVersion?.version ?? null;
+  const problem = versionProblem(version, latest);
+  const split = splitErrors(errors, ["version", "description", "tags"]);
+  const versionError = split.fields.version ?? (touched && version !== "" ? problem : null);
+
+  const submit = async () => {
+    setTouched(true);
+    if (problem) {
+      setErrors([{ code: "INVALID_ARGUMENT", field: "version", message: problem }]);
+      return;
+    }
+    setBusy(true);
+    const result = await createVersion({
+      input: {
+        modelId: found.id,
+        version,
+        description,
+        tags: parseTagFilters(tags).map((t) => ({ key: t.key, value: t.value ?? "" })),
+      },
+    });
+    setBusy(false);
+    const foundErrors = mutationErrors(result, (d) => d.createVersion);
+    setErrors(foundErrors);
+    const created = result.data?.createVersion.modelVersion;
+    if (foundErrors.length === 0 && created) {
+      notifyDone(`Version ${created.version} created.`);
+      navigate(urls.version(projectPath, found.name, created.version));
+    }
+  };
+
+  const suggestions = [
+    { label: "Major", value: found.major, hint: "breaking change: new algorithm or required input" },
+    { label: "Minor", value: found.minor, hint: "new optional input or output" },
+    { label: "Patch", value: found.patch, hint: "retrain, same inputs and outputs" },
+  ];
+
+  return (
+    <Stack maw={900}>
+      <Breadcrumbs>
+        <Anchor component={Link} to={urls.projects()}>
+          Projects
+        </Anchor>
+        <Anchor component={Link} to={urls.project(projectPath)}>
+          {data.project.name}
+        </Anchor>
+        <Anchor component={Link} to={urls.model(projectPath, found.name)}>
+          {found.name}
+        </Anchor>
+        <Text>New version</Text>
+      </Breadcrumbs>
+      <Title order={2}>New version of {found.name}</Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Version"
+            description={
+              latest
+                ? `Semantic version (MAJOR.MINOR.PATCH). Latest is ${latest}.`
+                : "Semantic version (MAJOR.MINOR.PATCH), such as 1.0.0 or 0.1.0-rc.1."
+            }
+            placeholder={found.minor}
+            required
+            value={version}
+            onChange={(e) => {
+              setVersion(e.currentTarget.value);
+              setTouched(true);
+              setErrors((current) => current.filter((x) => x.field !== "version"));
+            }}
+            error={versionError}
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+            data-autofocus
+          />
+          <Group gap="xs">
+            <Text size="sm" c="dimmed">
+              Suggested:
+            </Text>
+            {suggestions.map((s) => (
+              <Button
+                key={s.label}
+                size="xs"
+                variant="light"
+                title={s.hint}
+                onClick={() => {
+                  setVersion(s.value);
+                  setErrors([]);
+                }}
+              >
+                {s.label} {s.value}
+              </Button>
+            ))}
+          </Group>
+          <div>
+            <Text size="sm" fw={500} mb={4}>
+              Description
+            </Text>
+            <MarkdownEditor value={description} onChange={setDescription} label="Version description" />
+            {split.fields.description && (
+              <Text c="red" size="sm">
+                {split.fields.description}
+              </Text>
+            )}
+          </div>
+          <TagsInput
+            label="Tags"
+            description="key=value, then Enter"
+            value={tags}
+            onChange={setTags}
+            error={split.fields.tags}
+          />
+          {split.general.map((m) => (
+            <Text key={m} c="red" size="sm" role="alert">
+              {m}
+            </Text>
+          ))}
+          <Group>
+            <Button type="submit" loading={busy}>
+              Create version
+            </Button>
+            <Button variant="default" component={Link} to={urls.model(projectPath, found.name)}>
+              Cancel
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Stack>
+  );
+}

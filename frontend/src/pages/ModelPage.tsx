@@ -1,0 +1,399 @@
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { modals } from "@mantine/modals";
+import { useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+
+import { formatDate } from "../components/dates";
+import { MarkdownEditor, MarkdownView } from "../components/Markdown";
+import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
+import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
+import { TagEditor } from "../components/TagEditor";
+import {
+  DeleteModelMutation,
+  DeleteModelTagsMutation,
+  ModelQuery,
+  ModelVersionsQuery,
+  SetModelTagsMutation,
+  UpdateModelMutation,
+} from "../graphql/models";
+import { splitErrors, type UserError } from "../lib/errors";
+import { urls } from "../urls";
+
+export default function ModelPage() {
+  const { project = "", model = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") === "versions" ? "versions" : "card";
+  const navigate = useNavigate();
+  const [{ data, fetching, error }] = useQuery({
+    query: ModelQuery,
+    variables: { path: project, name: model },
+  });
+  const [, setTags] = useMutation(SetModelTagsMutation);
+  const [, deleteTags] = useMutation(DeleteModelTagsMutation);
+  const [, deleteModel] = useMutation(DeleteModelMutation);
+  const [renaming, rename] = useDisclosure(false);
+
+  if (error) return <QueryError error={error} />;
+  if (fetching && !data) return <Loading />;
+  const found = data?.project?.model;
+  if (!data?.project || !found) return <NotFound what={`Model “${model}”`} />;
+  const projectPath = data.project.path;
+
+  const confirmDelete = () =>
+    modals.openConfirmModal({
+      title: `Delete model ${found.name}?`,
+      children: (
+        <Text size="sm">
+          This deletes the model and its {found.versionCount} version
+          {found.versionCount === 1 ? "" : "s"}. It cannot be undone.
+        </Text>
+      ),
+      labels: { confirm: "Delete model", cancel: "Cancel" },
+      confirmProps: { color: "red" },
+      onConfirm: async () => {
+        const errors = mutationErrors(await deleteModel({ input: { id: found.id } }), (d) => d.deleteModel);
+        if (errors.length) return notifyErrors(errors);
+        notifyDone(`Model ${found.name} deleted.`);
+        navigate(urls.project(projectPath));
+      },
+    });
+
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to={urls.projects()}>
+          Projects
+        </Anchor>
+        <Anchor component={Link} to={urls.project(projectPath)}>
+          {data.project.name}
+        </Anchor>
+        <Text>{found.name}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Group gap="sm">
+            <Title order={2}>{found.name}</Title>
+            {found.latestVersion && (
+              <Badge
+                component={Link}
+                to={urls.version(projectPath, found.name, found.latestVersion.version)}
+                size="lg"
+                variant="filled"
+                tt="none"
+                style={{ cursor: "pointer" }}
+                aria-label="Latest version"
+              >
+                latest {found.latestVersion.version}
+              </Badge>
+            )}
+          </Group>
+          <Text size="sm" c="dimmed">
+            {found.versionCount} version{found.versionCount === 1 ? "" : "s"} · created by{" "}
+            {found.createdBy} {formatDate(found.createdAt)} · updated {formatDate(found.updatedAt)}
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button component={Link} to={urls.newVersion(projectPath, found.name)}>
+            New version
+          </Button>
+          <Button variant="default" onClick={rename.open}>
+            Rename
+          </Button>
+          <Button variant="light" color="red" onClick={confirmDelete}>
+            Delete
+          </Button>
+        </Group>
+      </Group>
+      <TagEditor
+        tags={found.tags}
+        onSet={async (tag) =>
+          mutationErrors(await setTags({ input: { id: found.id, tags: [tag] } }), (d) => d.setModelTags)
+        }
+        onDelete={async (key) =>
+          mutationErrors(
+            await deleteTags({ input: { id: found.id, keys: [key] } }),
+            (d) => d.deleteModelTags,
+          )
+        }
+      />
+      <Tabs
+        value={tab}
+        onChange={(value) => setParams(value === "versions" ? { tab: "versions" } : {}, { replace: true })}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="card">Model card</Tabs.Tab>
+          <Tabs.Tab value="versions">Versions ({found.versionCount})</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="card" pt="md">
+          <ModelCard id={found.id} description={found.description} />
+        </Tabs.Panel>
+        <Tabs.Panel value="versions" pt="md">
+          {tab === "versions" && (
+            <VersionsTable
+              projectPath={projectPath}
+              modelName={found.name}
+              latest={found.latestVersion?.version ?? null}
+            />
+          )}
+        </Tabs.Panel>
+      </Tabs>
+      <RenameModal
+        opened={renaming}
+        onClose={rename.close}
+        id={found.id}
+        name={found.name}
+        onRenamed={(name) => navigate(urls.model(projectPath, name), { replace: true })}
+      />
+    </Stack>
+  );
+}
+
+function ModelCard({ id, description }: { id: string; description: string }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(description);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [{ fetching }, update] = useMutation(UpdateModelMutation);
+
+  if (!editing) {
+    return (
+      <Stack>
+        {description ? (
+          <Paper withBorder p="md" data-testid="model-card">
+            <MarkdownView source={description} />
+          </Paper>
+        ) : (
+          <EmptyState title="No model card yet">
+            Describe what the model does, how it was trained and evaluated, and how to use it. The
+            card is Markdown.
+          </EmptyState>
+        )}
+        <Group>
+          <Button
+            variant="light"
+            onClick={() => {
+              setDraft(description);
+              setEditing(true);
+            }}
+          >
+            Edit model card
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+  const save = async () => {
+    const found = mutationErrors(
+      await update({ input: { id, description: draft } }),
+      (d) => d.updateModel,
+    );
+    setErrors(found);
+    if (found.length === 0) {
+      notifyDone("Model card saved.");
+      setEditing(false);
+    }
+  };
+  return (
+    <Stack>
+      <MarkdownEditor value={draft} onChange={setDraft} label="Model card" />
+      {errors.map((e) => (
+        <Text key={e.message} c="red" size="sm" role="alert">
+          {e.message}
+        </Text>
+      ))}
+      <Group>
+        <Button onClick={save} loading={fetching}>
+          Save model card
+        </Button>
+        <Button variant="default" onClick={() => setEditing(false)}>
+          Cancel
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function VersionsTable({
+  projectPath,
+  modelName,
+  latest,
+}: {
+  projectPath: string;
+  modelName: string;
+  latest: string | null;
+}) {
+  const [first, setFirst] = useState(50);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [{ data, fetching, error }] = useQuery({
+    query: ModelVersionsQuery,
+    variables: { path: projectPath, name: modelName, first: Math.min(first, 100) },
+  });
+  if (error) return <QueryError error={error} />;
+  if (fetching && !data) return <Loading />;
+  const versions = data?.project?.model?.versions;
+  if (!versions) return null;
+  if (versions.totalCount === 0) {
+    return (
+      <EmptyState
+        title="No versions yet"
+        action={
+          <Button component={Link} to={urls.newVersion(projectPath, modelName)}>
+            Create the first version
+          </Button>
+        }
+      >
+        A version is one release of the model, numbered with semantic versioning: 1.0.0 for the
+        first release, 1.0.1 for a retrain, 1.1.0 for a new optional feature, 2.0.0 for a breaking
+        change.
+      </EmptyState>
+    );
+  }
+  const toggle = (version: string) =>
+    setSelected((s) => (s.includes(version) ? s.filter((v) => v !== version) : [...s, version]));
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        Sorted by semantic version, highest first.
+        {selected.length > 0 && ` ${selected.length} selected: ${selected.join(", ")}.`}
+      </Text>
+      <Table striped highlightOnHover aria-label="Versions">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={40} />
+            <Table.Th>Version</Table.Th>
+            <Table.Th>#</Table.Th>
+            <Table.Th>Tags</Table.Th>
+            <Table.Th>Created</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {versions.edges.map(({ node }) => (
+            <Table.Tr key={node.id} data-testid="version-row">
+              <Table.Td>
+                <Checkbox
+                  aria-label={`Select ${node.version}`}
+                  checked={selected.includes(node.version)}
+                  onChange={() => toggle(node.version)}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs">
+                  <Anchor
+                    component={Link}
+                    to={urls.version(projectPath, modelName, node.version)}
+                    ff="monospace"
+                    data-testid="version-link"
+                  >
+                    {node.version}
+                  </Anchor>
+                  {node.version === latest && <Badge size="sm">latest</Badge>}
+                  {node.isPrerelease && (
+                    <Badge size="sm" color="orange" variant="light">
+                      prerelease
+                    </Badge>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>{node.number}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {node.tags.map((t) => (
+                    <Badge key={t.key} variant="light" tt="none">
+                      {t.key}: {t.value}
+                    </Badge>
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                {formatDate(node.createdAt)} by {node.createdBy}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {versions.pageInfo.hasNextPage && first < 100 && (
+        <Button variant="default" onClick={() => setFirst(100)}>
+          Show more versions
+        </Button>
+      )}
+    </Stack>
+  );
+}
+
+function RenameModal({
+  opened,
+  onClose,
+  id,
+  name,
+  onRenamed,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  id: string;
+  name: string;
+  onRenamed: (name: string) => void;
+}) {
+  const [value, setValue] = useState(name);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [{ fetching }, update] = useMutation(UpdateModelMutation);
+  const split = splitErrors(errors, ["name"]);
+  const submit = async () => {
+    const found = mutationErrors(await update({ input: { id, name: value } }), (d) => d.updateModel);
+    setErrors(found);
+    if (found.length === 0) {
+      notifyDone(`Model renamed to ${value}.`);
+      onClose();
+      onRenamed(value);
+    }
+  };
+  return (
+    <Modal opened={opened} onClose={onClose} title={`Rename ${name}`}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="New name"
+            description="Versions, tags and the model card stay with the model. MLflow code that loads it by the old name must change."
+            value={value}
+            onChange={(e) => setValue(e.currentTarget.value)}
+            error={split.fields.name}
+            data-autofocus
+          />
+          {split.general.map((m) => (
+            <Text key={m} c="red" size="sm" role="alert">
+              {m}
+            </Text>
+          ))}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={fetching} disabled={value === name}>
+              Rename
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,313 @@
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  TagsInput,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
+import { useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+
+import { formatDate } from "../components/dates";
+import { MarkdownEditor } from "../components/Markdown";
+import { mutationErrors, notifyDone } from "../components/mutations";
+import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
+import type { ModelOrderField, OrderDirection } from "../gql/graphql";
+import { CreateModelMutation } from "../graphql/models";
+import { ProjectModelsQuery } from "../graphql/projects";
+import { splitErrors, type UserError } from "../lib/errors";
+import { parseTagFilter, parseTagFilters } from "../lib/tags";
+import { urls } from "../urls";
+
+const PAGE = 20;
+const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
+  { value: "updated", label: "Recently updated", field: "UPDATED_AT", direction: "DESC" },
+  { value: "name", label: "Name A–Z", field: "NAME", direction: "ASC" },
+  { value: "name-desc", label: "Name Z–A", field: "NAME", direction: "DESC" },
+  { value: "created", label: "Newest", field: "CREATED_AT", direction: "DESC" },
+  { value: "created-asc", label: "Oldest", field: "CREATED_AT", direction: "ASC" },
+];
+
+export default function ProjectPage() {
+  const { project = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const search = params.get("q") ?? "";
+  const tagTexts = params.getAll("tag");
+  const sort = SORTS.find((s) => s.value === params.get("sort")) ?? SORTS[0]!;
+  const [debounced] = useDebouncedValue(search, 250);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [opened, { open, close }] = useDisclosure(false);
+
+  const update = (changes: Record<string, string | string[] | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      next.delete(key);
+      for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(key, v);
+    }
+    setParams(next, { replace: true });
+    setCursors([null]);
+  };
+
+  const filters = parseTagFilters(tagTexts);
+  const [{ data, fetching, error }] = useQuery({
+    query: ProjectModelsQuery,
+    variables: {
+      path: project,
+      search: debounced || null,
+      tags: filters.length ? filters.map((f) => ({ key: f.key, value: f.value ?? null })) : null,
+      orderBy: { field: sort.field, direction: sort.direction },
+      first: PAGE,
+      after: cursors[cursors.length - 1] ?? null,
+    },
+  });
+
+  if (error) return <QueryError error={error} />;
+  if (fetching && !data) return <Loading />;
+  const found = data?.project;
+  if (!found) return <NotFound what={`Project “${project}”`} />;
+  const models = found.models;
+  const filtering = Boolean(debounced) || filters.length > 0;
+
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to={urls.projects()}>
+          Projects
+        </Anchor>
+        <Text>{found.name}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>{found.name}</Title>
+          {found.description && <Text c="dimmed">{found.description}</Text>}
+        </div>
+        <Button onClick={open}>Create model</Button>
+      </Group>
+      <Group align="flex-end">
+        <TextInput
+          label="Search"
+          placeholder="Model name contains…"
+          value={search}
+          onChange={(e) => update({ q: e.currentTarget.value || null })}
+          w={260}
+        />
+        <TagsInput
+          label="Tags"
+          placeholder="team=growth, then Enter"
+          aria-label="Filter by tags"
+          value={tagTexts}
+          onChange={(values) => update({ tag: values.filter((v) => parseTagFilter(v) !== null) })}
+          w={320}
+          clearable
+        />
+        <Select
+          label="Sort"
+          data={SORTS.map((s) => ({ value: s.value, label: s.label }))}
+          value={sort.value}
+          onChange={(v) => update({ sort: v === "updated" ? null : v })}
+          allowDeselect={false}
+          w={200}
+        />
+      </Group>
+      {models.totalCount === 0 && !filtering && (
+        <EmptyState title="No models yet" action={<Button onClick={open}>Create a model</Button>}>
+          A model holds the versions of one machine-learning model — its files, metrics and model
+          card. Create one here, or register one from MLflow.
+        </EmptyState>
+      )}
+      {models.totalCount === 0 && filtering && (
+        <Text c="dimmed">No model matches these filters.</Text>
+      )}
+      {models.totalCount > 0 && (
+        <>
+          <Table striped highlightOnHover aria-label="Models">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Latest version</Table.Th>
+                <Table.Th>Versions</Table.Th>
+                <Table.Th>Tags</Table.Th>
+                <Table.Th>Updated</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {models.edges.map(({ node }) => (
+                <Table.Tr key={node.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={urls.model(found.path, node.name)} fw={500}>
+                      {node.name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    {node.latestVersion ? (
+                      <Anchor
+                        component={Link}
+                        to={urls.version(found.path, node.name, node.latestVersion.version)}
+                        ff="monospace"
+                      >
+                        {node.latestVersion.version}
+                      </Anchor>
+                    ) : (
+                      <Text c="dimmed">—</Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{node.versionCount}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {node.tags.map((t) => (
+                        <Badge
+                          key={t.key}
+                          variant="light"
+                          tt="none"
+                          style={{ cursor: "pointer" }}
+                          onClick={() => {
+                            const text = `${t.key}=${t.value}`;
+                            if (!tagTexts.includes(text)) update({ tag: [...tagTexts, text] });
+                          }}
+                        >
+                          {t.key}: {t.value}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>{formatDate(node.updatedAt)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group justify="space-between">
+            <Text size="sm" c="dimmed">
+              {models.totalCount} model{models.totalCount === 1 ? "" : "s"}
+            </Text>
+            <Group gap="xs">
+              <Button
+                variant="default"
+                size="xs"
+                disabled={cursors.length === 1}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
+                Previous
+              </Button>
+              <Button
+                variant="default"
+                size="xs"
+                disabled={!models.pageInfo.hasNextPage}
+                onClick={() => setCursors([...cursors, models.pageInfo.endCursor ?? null])}
+              >
+                Next
+              </Button>
+            </Group>
+          </Group>
+        </>
+      )}
+      <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />
+    </Stack>
+  );
+}
+
+function CreateModelModal({
+  projectId,
+  projectPath,
+  opened,
+  onClose,
+}: {
+  projectId: string;
+  projectPath: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const navigate = useNavigate();
+  const [, createModel] = useMutation(CreateModelMutation);
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [tags, setTags] = useState<string[]>([]);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const split = splitErrors(errors, ["name", "description", "tags"]);
+
+  const submit = async () => {
+    setBusy(true);
+    const result = await createModel({
+      input: {
+        projectId,
+        name,
+        description,
+        tags: parseTagFilters(tags).map((t) => ({ key: t.key, value: t.value ?? "" })),
+      },
+    });
+    setBusy(false);
+    const found = mutationErrors(result, (d) => d.createModel);
+    setErrors(found);
+    const created = result.data?.createModel.model;
+    if (found.length === 0 && created) {
+      notifyDone(`Model ${created.name} created.`);
+      onClose();
+      navigate(urls.model(projectPath, created.name));
+    }
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Create model" size="xl">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Name"
+            description="Unique in this project: letters, digits, spaces, '.', '_' and '-'."
+            placeholder="churn-classifier"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={split.fields.name}
+            data-autofocus
+          />
+          <div>
+            <Text size="sm" fw={500} mb={4}>
+              Model card
+            </Text>
+            <MarkdownEditor value={description} onChange={setDescription} label="Model card" />
+            {split.fields.description && (
+              <Text c="red" size="sm">
+                {split.fields.description}
+              </Text>
+            )}
+          </div>
+          <TagsInput
+            label="Tags"
+            description="key=value, then Enter"
+            value={tags}
+            onChange={setTags}
+            error={split.fields.tags}
+          />
+          {split.general.map((m) => (
+            <Text key={m} c="red" size="sm" role="alert">
+              {m}
+            </Text>
+          ))}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy}>
+              Create model
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,226 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { useMutation, useQuery } from "urql";
+
+import { formatDate } from "../components/dates";
+import { mutationErrors, notifyDone } from "../components/mutations";
+import { EmptyState, Loading, QueryError } from "../components/States";
+import type { Visibility } from "../gql/graphql";
+import { CreateProjectMutation, ProjectsQuery } from "../graphql/projects";
+import { splitErrors, type UserError } from "../lib/errors";
+import { urls } from "../urls";
+
+const PAGE = 25;
+
+export default function ProjectsPage() {
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search, 250);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [opened, { open, close }] = useDisclosure(false);
+  const after = cursors[cursors.length - 1] ?? null;
+  const [{ data, fetching, error }] = useQuery({
+    query: ProjectsQuery,
+    variables: { search: debounced || null, first: PAGE, after },
+  });
+
+  const projects = data?.projects;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Projects</Title>
+        <Button onClick={open}>Create project</Button>
+      </Group>
+      <TextInput
+        placeholder="Search projects by path or name"
+        aria-label="Search projects"
+        value={search}
+        onChange={(e) => {
+          setSearch(e.currentTarget.value);
+          setCursors([null]);
+        }}
+        maw={420}
+      />
+      {error && <QueryError error={error} />}
+      {fetching && !projects && <Loading />}
+      {projects && projects.totalCount === 0 && !debounced && (
+        <EmptyState
+          title="No projects yet"
+          action={<Button onClick={open}>Create your first project</Button>}
+        >
+          A project groups the models of a team or product. Create one, then register models and
+          publish their versions in it.
+        </EmptyState>
+      )}
+      {projects && projects.totalCount === 0 && debounced && (
+        <Text c="dimmed">No project matches “{debounced}”.</Text>
+      )}
+      {projects && projects.totalCount > 0 && (
+        <>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Project</Table.Th>
+                <Table.Th>Path</Table.Th>
+                <Table.Th>Visibility</Table.Th>
+                <Table.Th>Updated</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {projects.edges.map(({ node }) => (
+                <Table.Tr key={node.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={urls.project(node.path)} fw={500}>
+                      {node.name}
+                    </Anchor>
+                    {node.description && (
+                      <Text size="sm" c="dimmed" lineClamp={1}>
+                        {node.description}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text ff="monospace" size="sm">
+                      {node.path}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="outline">{node.visibility}</Badge>
+                  </Table.Td>
+                  <Table.Td>{formatDate(node.updatedAt)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group justify="space-between">
+            <Text size="sm" c="dimmed">
+              {projects.totalCount} project{projects.totalCount === 1 ? "" : "s"}
+            </Text>
+            <Group gap="xs">
+              <Button
+                variant="default"
+                size="xs"
+                disabled={cursors.length === 1}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
+                Previous
+              </Button>
+              <Button
+                variant="default"
+                size="xs"
+                disabled={!projects.pageInfo.hasNextPage}
+                onClick={() => setCursors([...cursors, projects.pageInfo.endCursor ?? null])}
+              >
+                Next
+              </Button>
+            </Group>
+          </Group>
+        </>
+      )}
+      <CreateProjectModal opened={opened} onClose={close} />
+    </Stack>
+  );
+}
+
+function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const navigate = useNavigate();
+  const [, createProject] = useMutation(CreateProjectMutation);
+  const [path, setPath] = useState("");
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [visibility, setVisibility] = useState<Visibility>("PRIVATE");
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const split = splitErrors(errors, ["path", "name", "description"]);
+
+  const submit = async () => {
+    setBusy(true);
+    const result = await createProject({
+      input: { path, name: name || null, description, visibility },
+    });
+    setBusy(false);
+    const found = mutationErrors(result, (d) => d.createProject);
+    setErrors(found);
+    const created = result.data?.createProject.project;
+    if (found.length === 0 && created) {
+      notifyDone(`Project ${created.path} created.`);
+      onClose();
+      navigate(urls.project(created.path));
+    }
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Create project">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Path"
+            description="Used in URLs: lowercase letters, digits, '.', '_' and '-'."
+            placeholder="fraud-detection"
+            required
+            value={path}
+            onChange={(e) => setPath(e.currentTarget.value)}
+            error={split.fields.path}
+            data-autofocus
+          />
+          <TextInput
+            label="Name"
+            placeholder="Fraud detection"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={split.fields.name}
+          />
+          <Textarea
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            error={split.fields.description}
+          />
+          <Select
+            label="Visibility"
+            data={[
+              { value: "PRIVATE", label: "Private — members only" },
+              { value: "INTERNAL", label: "Internal — any signed-in user" },
+              { value: "PUBLIC", label: "Public — anyone" },
+            ]}
+            value={visibility}
+            onChange={(v) => setVisibility((v ?? "PRIVATE") as Visibility)}
+            allowDeselect={false}
+          />
+          {split.general.map((m) => (
+            <Text key={m} c="red" size="sm" role="alert">
+              {m}
+            </Text>
+          ))}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy}>
+              Create project
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

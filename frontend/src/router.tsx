@@ -1,0 +1,32 @@
+import { createBrowserRouter } from "react-router";
+
+import { Layout } from "./components/Layout";
+import { RouteError } from "./components/RouteError";
+
+// Every page is its own chunk: the first load carries only the shell and the page shown.
+export const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { index: true, lazy: () => import("./pages/ProjectsPage").then((m) => ({ Component: m.default })) },
+      {
+        path: "projects/:project",
+        lazy: () => import("./pages/ProjectPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/models/:model",
+        lazy: () => import("./pages/ModelPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/models/:model/versions/new",
+        lazy: () => import("./pages/CreateVersionPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/models/:model/versions/:version",
+        lazy: () => import("./pages/VersionPage").then((m) => ({ Component: m.default })),
+      },
+      { path: "*", lazy: () => import("./pages/NotFoundPage").then((m) => ({ Component: m.default })) },
+    ],
+  },
+]);
