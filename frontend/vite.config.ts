@@ -10,7 +10,7 @@ export default defineConfig({
     // `npm run dev`: Vite serves the app, the Python server answers the API.
     proxy: { "/graphql": { target: api, ws: true }, "/api": api, "/healthz": api },
   },
-  build: { outDir: "dist", sourcemap: true },
+  build: { outDir: "dist", sourcemap: true, manifest: true },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],

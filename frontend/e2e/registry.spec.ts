@@ -102,3 +102,29 @@ test("create a project, a model and versions; see SemVer order; edit the card; f
   await expect(page).toHaveURL(/tag=team%3Dgrowth/);
   await shot(page, info, "09-models-filtered");
 });
+
+test("rename a project's path and delete it with confirmation", async ({ page }, info) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: /Create (your first )?project/ }).first().click();
+  await page.getByLabel("Path").fill("scratch");
+  await page.getByRole("dialog").getByRole("button", { name: "Create project" }).click();
+  await expect(page).toHaveURL(/\/projects\/scratch$/);
+
+  await page.getByRole("button", { name: "Settings" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Path", { exact: true }).fill("Not A Path");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByText(/Project path may use lowercase letters/)).toBeVisible();
+  await dialog.getByLabel("Path", { exact: true }).fill("scratch-2");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/projects\/scratch-2$/);
+
+  await page.getByRole("button", { name: "Settings" }).click();
+  const del = page.getByRole("dialog").getByRole("button", { name: "Delete project" });
+  await expect(del).toBeDisabled();
+  await page.getByLabel("Type the project path to confirm").fill("scratch-2");
+  await shot(page, info, "10-project-settings");
+  await del.click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("link", { name: "scratch-2" })).toHaveCount(0);
+});

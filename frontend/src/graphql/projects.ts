@@ -53,3 +53,21 @@ export const ProjectModelsQuery = graphql(`
     }
   }
 `);
+
+export const UpdateProjectMutation = graphql(`
+  mutation UpdateProject($input: UpdateProjectInput!) {
+    updateProject(input: $input) {
+      project { id path name description visibility updatedAt }
+      errors { code field message }
+    }
+  }
+`);
+
+export const DeleteProjectMutation = graphql(`
+  mutation DeleteProject($input: DeleteProjectInput!) {
+    deleteProject(input: $input) {
+      deletedId
+      errors { code field message }
+    }
+  }
+`);

@@ -28,6 +28,7 @@ import { ProjectModelsQuery } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
 import { parseTagFilter, parseTagFilters } from "../lib/tags";
 import { urls } from "../urls";
+import { ProjectSettings } from "./ProjectSettings";
 
 const PAGE = 20;
 const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
@@ -47,6 +48,7 @@ export default function ProjectPage() {
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [opened, { open, close }] = useDisclosure(false);
+  const [settingsOpened, settings] = useDisclosure(false);
 
   const update = (changes: Record<string, string | string[] | null>) => {
     const next = new URLSearchParams(params);
@@ -91,7 +93,12 @@ export default function ProjectPage() {
           <Title order={2}>{found.name}</Title>
           {found.description && <Text c="dimmed">{found.description}</Text>}
         </div>
-        <Button onClick={open}>Create model</Button>
+        <Group gap="xs">
+          <Button onClick={open}>Create model</Button>
+          <Button variant="default" onClick={settings.open}>
+            Settings
+          </Button>
+        </Group>
       </Group>
       <Group align="flex-end">
         <TextInput
@@ -211,6 +218,7 @@ export default function ProjectPage() {
         </>
       )}
       <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />
+      {settingsOpened && <ProjectSettings project={found} opened onClose={settings.close} />}
     </Stack>
   );
 }
