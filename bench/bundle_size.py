@@ -39,8 +39,12 @@ def gz(path: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--page", action="append", default=None,
-                        help="page module to load after the shell (repeatable)")
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=None,
+        help="page module to load after the shell (repeatable)",
+    )
     args = parser.parse_args()
     pages = args.page or ["src/pages/ProjectsPage.tsx"]
     manifest = json.loads((DIST / ".vite" / "manifest.json").read_text())
@@ -61,7 +65,9 @@ def main() -> None:
             total_gz += packed
             print(f"  {name:48} {raw / 1024:8.1f} KiB  {packed / 1024:7.1f} KiB gzip")
         print(f"  {'total':48} {total_raw / 1024:8.1f} KiB  {total_gz / 1024:7.1f} KiB gzip")
-        print(f"  share of the whole bundle (gzip): {total_gz / whole:.0%} of {whole / 1024:.1f} KiB")
+        print(
+            f"  share of the whole bundle (gzip): {total_gz / whole:.0%} of {whole / 1024:.1f} KiB"
+        )
 
 
 if __name__ == "__main__":

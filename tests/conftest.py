@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from starlette.applications import Starlette
 
 from modelreg.app import create_app
 from modelreg.db import Database
@@ -92,8 +93,13 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def http(settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, db=db)
+def app(settings: Settings, db: Database) -> Starlette:
+    """The application with the local-disk storage under the test's data directory."""
+    return create_app(settings, db=db)
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://modelreg.test") as client:
         yield client

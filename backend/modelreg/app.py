@@ -16,14 +16,14 @@ from starlette.routing import Route, WebSocketRoute
 from modelreg import __version__
 from modelreg.db import Database
 from modelreg.graphql.endpoint import GraphQLEndpoint
+from modelreg.http.errors import error_response
+from modelreg.http.files import FileRoutes
 from modelreg.settings import Settings
 from modelreg.spa import ui_routes
+from modelreg.storage import LocalStorage, Storage
+from modelreg.storage.factory import create_storage
 
 logger = logging.getLogger("modelreg")
-
-
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -41,9 +41,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, db: Database | None = None, storage: Storage | None = None
+) -> Starlette:
     owns_db = db is None
     database = db if db is not None else Database(settings.resolved_database_url)
+    owns_storage = storage is None
+    blobs = storage if storage is not None else create_storage(settings)
 
     async def health(request: Request) -> Response:
         async with database.read() as session:
@@ -52,16 +56,21 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if isinstance(blobs, LocalStorage):
+            await blobs.cleanup()  # partial files left by a crash during an upload
         yield
+        if owns_storage:
+            await blobs.close()
         if owns_db:
             await database.dispose()
 
-    graphql = GraphQLEndpoint(settings, database)
+    graphql = GraphQLEndpoint(settings, database, blobs)
     app = Starlette(
         routes=[
             Route("/healthz", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *FileRoutes(settings, database, blobs).routes(),
             # Last: the web app's assets and its history fallback (or the landing page).
             *ui_routes(settings.ui_dir),
         ],
@@ -70,4 +79,5 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.storage = blobs
     return app

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "MODELREG_"
 
@@ -38,6 +46,14 @@ class Settings(BaseModel):
     page_size_max: int = Field(default=100, ge=1)
     # The built single-page app (index.html + assets/); None serves no web app.
     ui_dir: Path | None = Field(default=DEFAULT_UI_DIR)
+    max_file_size: int = Field(default=5 * 1024**3, ge=1)
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
 
     @field_validator("database_url")
     @classmethod
@@ -56,6 +72,12 @@ class Settings(BaseModel):
                 "postgresql://user:password@host:5432/modelreg"
             )
         return url
+
+    @model_validator(mode="after")
+    def _check_storage(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("MODELREG_S3_BUCKET is required when MODELREG_STORAGE is s3")
+        return self
 
     @property
     def resolved_database_url(self) -> str:
@@ -99,6 +121,6 @@ def load_settings(
         problems = []
         for err in exc.errors():
             loc = err["loc"]
-            name = ENV_PREFIX + str(loc[0]).upper() if loc else "settings"
-            problems.append(f"{name}: {err['msg']}")
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{ENV_PREFIX}{str(loc[0]).upper()}: {message}" if loc else message)
         raise SettingsError("Invalid setting " + "; ".join(problems)) from None

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.server import clean_env, running_server
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
-    env.update(extra)
-    return env
 
 
 def _modelreg(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "modelreg", *args],
         cwd=cwd,
-        env=_env(**env),
+        env=clean_env(**env),
         capture_output=True,
         text=True,
         timeout=120,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_export_schema_prints_the_committed_schema(tmp_path: Path) -> None:
@@ -76,39 +63,8 @@ def test_bad_settings_stop_the_server_naming_the_setting(
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelreg", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=_env(
-            MODELREG_DATA_DIR=str(tmp_path / "data"),
-            MODELREG_LOG_LEVEL="warning",
-            # No built web app here: the landing page stands in (SPA serving has its own tests).
-            MODELREG_UI_DIR=str(tmp_path / "no-ui"),
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
-            time.sleep(0.1)
+    with running_server(tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_served_registry_answers_graphql_and_graphiql(server: str, tmp_path: Path) -> None:

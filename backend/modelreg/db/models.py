@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from modelreg.db.types import BinaryText, UTCDateTime, utcnow
+from modelreg.db.types import BinaryPath, BinaryText, UTCDateTime, utcnow
 
 metadata = SQLModel.metadata
 metadata.naming_convention = {
@@ -139,4 +139,38 @@ class Event(SQLModel, table=True):
     model_id: int | None = None
     version_id: int | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = _created()
+
+
+class Blob(SQLModel, table=True):
+    """File contents, stored once by SHA-256 and shared by every artifact with the same bytes."""
+
+    __tablename__ = "blob"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    size: int = Field(sa_type=sa.BigInteger)
+    storage_key: str = Field(max_length=255, unique=True)
+    created_at: datetime = _created()
+
+
+class Artifact(SQLModel, table=True):
+    """A file of a model version: its path inside the version and the blob with its bytes."""
+
+    __tablename__ = "artifact"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "path"),
+        sa.Index(None, "blob_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    path: str = Field(sa_type=BinaryPath)
+    blob_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("blob.id", ondelete="RESTRICT"), nullable=False)
+    )
+    content_type: str = Field(max_length=255)
+    created_by: str = Field(max_length=255)
     created_at: datetime = _created()

@@ -35,3 +35,4 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 # Binary order on every engine, so SemVer precedence keys sort correctly in SQL.
 BinaryText = sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql")
+BinaryPath = sa.String(1024).with_variant(sa.String(1024, collation="C"), "postgresql")

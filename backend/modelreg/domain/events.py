@@ -19,3 +19,5 @@ class EventType(StrEnum):
     VERSION_DELETED = "version.deleted"
     VERSION_TAGS_SET = "version.tags_set"
     VERSION_TAGS_DELETED = "version.tags_deleted"
+    VERSION_FILE_UPLOADED = "version.file_uploaded"
+    VERSION_FILES_DELETED = "version.files_deleted"

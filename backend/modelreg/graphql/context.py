@@ -13,6 +13,7 @@ from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.graphql.loaders import Loaders
 from modelreg.settings import Settings
+from modelreg.storage import Storage
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Context:
     db: Database
     settings: Settings
     actor: Actor
+    storage: Storage
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)

@@ -10,23 +10,26 @@ from modelreg.domain.actor import ANONYMOUS
 from modelreg.graphql.context import Context
 from modelreg.graphql.schema import create_schema
 from modelreg.settings import Settings
+from modelreg.storage import Storage
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     """`/graphql`: queries and mutations over HTTP, GraphiQL in a browser."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, storage: Storage) -> None:
         super().__init__(
             create_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
         )
         self._settings = settings
         self._db = db
+        self._storage = storage
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return Context(
             db=self._db,
+            storage=self._storage,
             settings=self._settings,
             actor=ANONYMOUS,
             request=request,

@@ -15,6 +15,7 @@ from strawberry.relay.types import GlobalIDValueError
 
 from modelreg import errors
 from modelreg.graphql.context import Context, Info
+from modelreg.services import files as file_service
 
 logger = logging.getLogger("modelreg.graphql")
 
@@ -39,14 +40,20 @@ class UserError:
 
 
 async def run_mutation(
-    info: Info, action: Callable[[AsyncSession], Awaitable[T]]
+    info: Info, action: Callable[[AsyncSession], Awaitable[T]], *, frees_files: bool = False
 ) -> tuple[T | None, list[UserError]]:
-    """One transaction; a domain error rolls it back and becomes a typed error."""
+    """One transaction; a domain error rolls it back and becomes a typed error.
+
+    `frees_files`: the action may leave file contents unreferenced; collect them after commit.
+    """
     # A write ends the request's read snapshot, so what the payload shows is what was written.
     await info.context.end_reads()
     try:
         async with info.context.db.begin() as session:
-            return await action(session), []
+            result = await action(session)
+        if frees_files:
+            await _collect_garbage(info)
+        return result, []
     except errors.DomainError as error:
         return None, [UserError.from_domain(error)]
     except IntegrityError:
@@ -57,6 +64,14 @@ async def run_mutation(
         return None, [UserError.from_domain(conflict)]
     finally:
         await info.context.end_reads()
+
+
+async def _collect_garbage(info: Info) -> None:
+    try:
+        await file_service.collect_garbage(db=info.context.db, storage=info.context.storage)
+    except Exception:
+        # The change is committed; unreferenced contents are collected on the next occasion.
+        logger.warning("collecting unreferenced file contents failed", exc_info=True)
 
 
 class ReadSessionExtension(SchemaExtension):

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel, VersionTag
+from modelreg.services import files as file_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
@@ -55,4 +56,10 @@ class Loaders:
         )
         self.version_tags: DataLoader[int, dict[str, str] | None] = _loader(
             read, lambda s, ids: tag_service.tags_by_owner(s, VersionTag, ids), dict
+        )
+        self.version_files: DataLoader[int, list[file_service.VersionFile] | None] = _loader(
+            read, file_service.files_by_versions, list
+        )
+        self.file_stats: DataLoader[int, tuple[int, int] | None] = _loader(
+            read, file_service.file_stats, lambda: (0, 0)
         )

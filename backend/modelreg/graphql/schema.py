@@ -17,8 +17,15 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from modelreg.errors import InvalidArgument
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
-from modelreg.graphql.mutations import ModelMutations, ProjectMutations, VersionMutations
+from modelreg.graphql.mutations import (
+    FileMutations,
+    ModelMutations,
+    ProjectMutations,
+    VersionMutations,
+)
 from modelreg.graphql.types import (
+    BIG_INT_SCALAR,
+    BigInt,
     ModelVersionNode,
     ProjectConnection,
     ProjectNode,
@@ -72,7 +79,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(ProjectMutations, ModelMutations, VersionMutations):
+class Mutation(ProjectMutations, ModelMutations, VersionMutations, FileMutations):
     pass
 
 
@@ -85,6 +92,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides={BigInt: BIG_INT_SCALAR},
         extensions=[
             ErrorPolicy,
             ReadSessionExtension,

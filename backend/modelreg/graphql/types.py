@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, NewType, Self
+from urllib.parse import quote
 
 import strawberry
 from strawberry import relay
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel, Visibility
+from modelreg.domain.paths import validate_prefix
 from modelreg.domain.versions import Bump
 from modelreg.graphql.context import Info
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import versions as version_service
+from modelreg.services.files import VersionFile
 from modelreg.services.pagination import Page, check_page_size
 
 strawberry.enum(
@@ -310,6 +313,73 @@ class ModelVersionNode(relay.Node):
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:
         return _tags(await info.context.loaders.version_tags.load(self.id))
+
+    @strawberry.field(description="The version's files, by path; only those under `prefix`.")
+    async def files(self, info: Info, prefix: str = "") -> list[ModelFile]:
+        validate_prefix(prefix)
+        found = await info.context.loaders.version_files.load(self.id) or []
+        base = await self._files_url(info)
+        return [
+            ModelFile.from_file(f, f"{base}/files/{quote(f.path)}")
+            for f in found
+            if f.path.startswith(prefix)
+        ]
+
+    @strawberry.field(description="Download every file as one zip archive.")
+    async def files_zip_url(self, info: Info) -> str:
+        return f"{await self._files_url(info)}/files.zip"
+
+    @strawberry.field
+    async def file_count(self, info: Info) -> int:
+        stats = await info.context.loaders.file_stats.load(self.id)
+        return stats[0] if stats else 0
+
+    @strawberry.field(description="Bytes in all files of the version.")
+    async def total_size(self, info: Info) -> BigInt:
+        stats = await info.context.loaders.file_stats.load(self.id)
+        return BigInt(stats[1] if stats else 0)
+
+    async def _files_url(self, info: Info) -> str:
+        model = await info.context.loaders.model.load(self.model_id)
+        assert model is not None
+        project = await info.context.loaders.project.load(model.project_id)
+        assert project is not None
+        return (
+            f"/api/v1/projects/{quote(project.path)}/models/{quote(model.name)}"
+            f"/versions/{quote(self.version)}"
+        )
+
+
+BigInt = NewType("BigInt", int)
+BIG_INT_SCALAR = strawberry.scalar(
+    name="BigInt",
+    serialize=int,
+    parse_value=int,
+    description="An integer that may exceed 32 bits (file sizes in bytes).",
+)
+
+
+@strawberry.type(description="A file of a model version.")
+class ModelFile:
+    path: str = strawberry.field(description="Inside the version, with '/' between folders.")
+    size: BigInt
+    sha256: str
+    content_type: str
+    created_by: str
+    created_at: datetime
+    download_url: str = strawberry.field(description="GET it (supports HTTP Range).")
+
+    @classmethod
+    def from_file(cls, found: VersionFile, url: str) -> ModelFile:
+        return cls(
+            path=found.path,
+            size=BigInt(found.size),
+            sha256=found.sha256,
+            content_type=found.content_type,
+            created_by=found.created_by,
+            created_at=found.created_at,
+            download_url=url,
+        )
 
 
 @strawberry.type(name="ProjectConnection")

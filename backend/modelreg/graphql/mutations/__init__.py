@@ -1,5 +1,5 @@
 from modelreg.graphql.mutations.models import ModelMutations
 from modelreg.graphql.mutations.projects import ProjectMutations
-from modelreg.graphql.mutations.versions import VersionMutations
+from modelreg.graphql.mutations.versions import FileMutations, VersionMutations
 
-__all__ = ["ModelMutations", "ProjectMutations", "VersionMutations"]
+__all__ = ["FileMutations", "ModelMutations", "ProjectMutations", "VersionMutations"]

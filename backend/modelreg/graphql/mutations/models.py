@@ -91,6 +91,7 @@ class ModelMutations:
             lambda s: model_service.delete_model(
                 s, actor=info.context.actor, model_id=decode_id(input.id, "RegisteredModel")
             ),
+            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("RegisteredModel", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)

@@ -83,6 +83,7 @@ class ProjectMutations:
             lambda s: project_service.delete_project(
                 s, actor=info.context.actor, project_id=decode_id(input.id, "Project")
             ),
+            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("Project", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import ModelVersion
 from modelreg.graphql.context import Info
@@ -8,6 +9,7 @@ from modelreg.graphql.errors import UserError, run_mutation
 from modelreg.graphql.ids import decode_id, encode_id
 from modelreg.graphql.mutations.common import DeletePayload, TagInput, tag_pairs
 from modelreg.graphql.types import ModelVersionNode
+from modelreg.services import files as file_service
 from modelreg.services import versions as version_service
 
 
@@ -91,6 +93,7 @@ class VersionMutations:
             lambda s: version_service.delete_version(
                 s, actor=info.context.actor, version_id=decode_id(input.id, "ModelVersion")
             ),
+            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("ModelVersion", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)
@@ -122,3 +125,36 @@ class VersionMutations:
             ),
         )
         return _payload(row, errors)
+
+
+@strawberry.input(description="Deletes several files of a version at once: all or none.")
+class DeleteFilesInput:
+    version_id: strawberry.ID
+    paths: list[str]
+
+
+@strawberry.type
+class DeleteFilesPayload:
+    model_version: ModelVersionNode | None
+    deleted_paths: list[str]
+    errors: list[UserError]
+
+
+@strawberry.type
+class FileMutations:
+    @strawberry.mutation
+    async def delete_files(self, info: Info, input: DeleteFilesInput) -> DeleteFilesPayload:
+        async def action(session: AsyncSession) -> tuple[ModelVersion, list[str]]:
+            version_id = decode_id(input.version_id, "ModelVersion", field="versionId")
+            deleted = await file_service.delete_files(
+                session, actor=info.context.actor, version_id=version_id, paths=input.paths
+            )
+            return await version_service.get_version(session, version_id=version_id), deleted
+
+        result, errors = await run_mutation(info, action, frees_files=True)
+        if result is None:
+            return DeleteFilesPayload(model_version=None, deleted_paths=[], errors=errors)
+        row, deleted = result
+        return DeleteFilesPayload(
+            model_version=ModelVersionNode.from_row(row), deleted_paths=deleted, errors=errors
+        )

@@ -1,0 +1,1 @@
+"""The file routes: streaming upload and download under human URLs."""

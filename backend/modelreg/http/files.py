@@ -1,0 +1,189 @@
+"""`/api/v1/projects/{project}/models/{model}/versions/{version}/files/{path}`.
+
+PUT streams the request body into storage (hashing on the way, size limit enforced while it
+arrives); GET/HEAD stream it back with ETag = sha256 and single-range support; DELETE removes
+one file; `.../files.zip` streams the whole version as a zip archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+from stream_zip import ZIP_AUTO, async_stream_zip
+
+from modelreg.db import Database
+from modelreg.domain.actor import ANONYMOUS
+from modelreg.errors import DomainError
+from modelreg.http.errors import domain_error_response, error_response
+from modelreg.http.ranges import Unsatisfiable, parse_range
+from modelreg.services import files as file_service
+from modelreg.services.lookup import VersionRef, version_by_names
+from modelreg.settings import Settings
+from modelreg.storage import Storage
+
+BASE = "/api/v1/projects/{project}/models/{model}/versions/{version}"
+
+
+def _file_json(found: file_service.VersionFile) -> dict[str, Any]:
+    return {
+        "path": found.path,
+        "size": found.size,
+        "sha256": found.sha256,
+        "contentType": found.content_type,
+        "createdAt": found.created_at.isoformat(),
+        "createdBy": found.created_by,
+    }
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+
+
+class FileRoutes:
+    def __init__(self, settings: Settings, db: Database, storage: Storage) -> None:
+        self.settings = settings
+        self.db = db
+        self.storage = storage
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(f"{BASE}/files.zip", self.download_zip, methods=["GET"]),
+            Route(
+                f"{BASE}/files/{{path:path}}",
+                self.file,
+                methods=["GET", "HEAD", "PUT", "DELETE"],
+            ),
+        ]
+
+    async def _version(self, request: Request) -> VersionRef:
+        params = request.path_params
+        async with self.db.read() as session:
+            return await version_by_names(
+                session,
+                project=params["project"],
+                model=params["model"],
+                version=params["version"],
+            )
+
+    async def file(self, request: Request) -> Response:
+        try:
+            if request.method == "PUT":
+                return await self._upload(request)
+            if request.method == "DELETE":
+                return await self._delete(request)
+            return await self._download(request)
+        except DomainError as error:
+            return domain_error_response(error)
+
+    async def _upload(self, request: Request) -> Response:
+        limit = self.settings.max_file_size
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return error_response(
+                413,
+                "FILE_TOO_LARGE",
+                f"The file is {declared} bytes; the limit is {limit} bytes "
+                "(MODELREG_MAX_FILE_SIZE). Nothing was stored.",
+            )
+        ref = await self._version(request)
+        path = request.path_params["path"]
+        assert ref.version.id is not None
+        try:
+            stored = await file_service.store_file(
+                db=self.db,
+                storage=self.storage,
+                actor=ANONYMOUS,
+                version_id=ref.version.id,
+                path=path,
+                chunks=request.stream(),
+                max_size=limit,
+                content_type=request.headers.get("content-type"),
+            )
+        except ClientDisconnect:
+            # The client is gone: nothing was kept and there is no one to answer.
+            return Response(status_code=400)
+        return JSONResponse(_file_json(stored), status_code=201)
+
+    async def _delete(self, request: Request) -> Response:
+        ref = await self._version(request)
+        assert ref.version.id is not None
+        async with self.db.begin() as session:
+            await file_service.delete_files(
+                session,
+                actor=ANONYMOUS,
+                version_id=ref.version.id,
+                paths=[request.path_params["path"]],
+            )
+        await file_service.collect_garbage(db=self.db, storage=self.storage)
+        return Response(status_code=204)
+
+    async def _download(self, request: Request) -> Response:
+        ref = await self._version(request)
+        assert ref.version.id is not None
+        async with self.db.read() as session:
+            found = await file_service.get_file(
+                session, version_id=ref.version.id, path=request.path_params["path"]
+            )
+        etag = f'"{found.sha256}"'
+        headers = {
+            "etag": etag,
+            "accept-ranges": "bytes",
+            "content-type": found.content_type,
+            "content-disposition": _attachment(found.path.rsplit("/", 1)[-1]),
+            "x-checksum-sha256": found.sha256,
+            "cache-control": "private, no-cache",
+        }
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"etag": etag})
+        wanted = request.headers.get("range")
+        if_range = request.headers.get("if-range")
+        if if_range is not None and if_range != etag:
+            wanted = None  # the file changed since the client's partial copy: send it whole
+        try:
+            byte_range = parse_range(wanted, found.size)
+        except Unsatisfiable:
+            return Response(status_code=416, headers={"content-range": f"bytes */{found.size}"})
+        start, end = byte_range or (0, found.size)
+        headers["content-length"] = str(end - start)
+        status = 200
+        if byte_range is not None:
+            status = 206
+            headers["content-range"] = f"bytes {start}-{end - 1}/{found.size}"
+        if request.method == "HEAD":
+            return Response(status_code=status, headers=headers)
+        body = self.storage.open(found.storage_key, start=start, end=end)
+        return StreamingResponse(body, status_code=status, headers=headers)
+
+    async def download_zip(self, request: Request) -> Response:
+        try:
+            ref = await self._version(request)
+        except DomainError as error:
+            return domain_error_response(error)
+        assert ref.version.id is not None
+        async with self.db.read() as session:
+            found = await file_service.list_files(session, version_id=ref.version.id)
+        storage = self.storage
+
+        async def members() -> AsyncIterator[Any]:
+            for item in found:
+                modified: datetime = item.created_at
+                yield (
+                    item.path,
+                    modified,
+                    0o644,
+                    ZIP_AUTO(item.size, level=0),
+                    storage.open(item.storage_key),
+                )
+
+        name = f"{ref.model.name}-{ref.version.version}.zip"
+        return StreamingResponse(
+            async_stream_zip(members()),
+            media_type="application/zip",
+            headers={"content-disposition": _attachment(name)},
+        )

@@ -1,0 +1,285 @@
+"""Files of model versions: streamed into content-addressed blobs, listed, deleted, collected.
+
+Uploads cannot hold a database transaction open while gigabytes stream in (SQLite has one writer),
+so `store_file` is the one service that opens its own short transactions: it streams the bytes to
+a fresh storage key first, then records them in one transaction. A blob with the same SHA-256
+already stored is reused and the fresh copy deleted, so identical files are kept once.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db import Database
+from modelreg.db.models import Artifact, Blob, ModelVersion, RegisteredModel
+from modelreg.db.types import utcnow
+from modelreg.domain.actor import Actor
+from modelreg.domain.events import EventType
+from modelreg.domain.paths import validate_file_path, validate_prefix
+from modelreg.errors import InvalidArgument, NotFound
+from modelreg.services.events import record_event
+from modelreg.services.text import like_escape
+from modelreg.storage import ObjectTooLarge, Storage
+
+logger = logging.getLogger("modelreg.files")
+
+GC_BATCH = 500
+
+
+class FileTooLarge(InvalidArgument):
+    """Mapped to HTTP 413 by the file routes."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionFile:
+    path: str
+    size: int
+    sha256: str
+    content_type: str
+    storage_key: str
+    created_by: str
+    created_at: datetime
+
+
+def _content_type(path: str, given: str | None) -> str:
+    if given and given.split(";")[0].strip() not in ("", "application/octet-stream"):
+        return given
+    guessed, _ = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
+
+
+# Statements are immutable: every query below starts from this one.
+_FILES = select(Artifact, Blob).join(Blob, col(Blob.id) == col(Artifact.blob_id))
+
+
+def _to_file(artifact: Artifact, blob: Blob) -> VersionFile:
+    return VersionFile(
+        path=artifact.path,
+        size=blob.size,
+        sha256=blob.sha256,
+        content_type=artifact.content_type,
+        storage_key=blob.storage_key,
+        created_by=artifact.created_by,
+        created_at=artifact.created_at,
+    )
+
+
+async def list_files(
+    session: AsyncSession, *, version_id: int, prefix: str = ""
+) -> list[VersionFile]:
+    prefix = validate_prefix(prefix)
+    statement = _FILES.where(col(Artifact.version_id) == version_id)
+    if prefix:
+        statement = statement.where(col(Artifact.path).like(like_escape(prefix) + "%", escape="\\"))
+    rows = await session.exec(statement.order_by(col(Artifact.path)))
+    return [_to_file(a, b) for a, b in rows]
+
+
+async def files_by_versions(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> dict[int, list[VersionFile]]:
+    statement = _FILES.where(col(Artifact.version_id).in_(version_ids)).order_by(col(Artifact.path))
+    found: dict[int, list[VersionFile]] = defaultdict(list)
+    for artifact, blob in await session.exec(statement):
+        found[artifact.version_id].append(_to_file(artifact, blob))
+    return found
+
+
+async def get_file(session: AsyncSession, *, version_id: int, path: str) -> VersionFile:
+    validate_file_path(path)
+    statement = _FILES.where(col(Artifact.version_id) == version_id, col(Artifact.path) == path)
+    row = (await session.exec(statement)).first()
+    if row is None:
+        raise NotFound(f"This version has no file '{path}'.", field="path")
+    return _to_file(*row)
+
+
+async def store_file(
+    *,
+    db: Database,
+    storage: Storage,
+    actor: Actor,
+    version_id: int,
+    path: str,
+    chunks: AsyncIterable[bytes],
+    max_size: int,
+    content_type: str | None = None,
+) -> VersionFile:
+    """Stream a file into a version; replaces a file at the same path. All or nothing."""
+    validate_file_path(path)
+    key = f"blobs/{uuid.uuid4().hex}"
+    try:
+        stored = await storage.put(key, chunks, max_size=max_size)
+    except ObjectTooLarge as exc:
+        raise FileTooLarge(
+            f"'{path}' is larger than the limit of {exc.limit} bytes "
+            "(MODELREG_MAX_FILE_SIZE); nothing was stored.",
+            field="file",
+        ) from None
+    keep_fresh_object = False
+    try:
+        async with db.begin() as session:
+            version = await session.get(ModelVersion, version_id)
+            if version is None:
+                raise NotFound(f"No model version has the id {version_id}.", field="version")
+            model = await session.get(RegisteredModel, version.model_id)
+            assert model is not None
+            blob = (await session.exec(select(Blob).where(Blob.sha256 == stored.sha256))).first()
+            if blob is None:
+                blob = Blob(sha256=stored.sha256, size=stored.size, storage_key=key)
+                session.add(blob)
+                await session.flush()
+                keep_fresh_object = True
+            assert blob.id is not None
+            existing = (
+                await session.exec(
+                    select(Artifact).where(Artifact.version_id == version_id, Artifact.path == path)
+                )
+            ).first()
+            now = utcnow()
+            artifact = existing or Artifact(
+                version_id=version_id,
+                path=path,
+                blob_id=blob.id,
+                content_type="",
+                created_by=actor.name,
+            )
+            replaced = existing is not None and existing.blob_id != blob.id
+            artifact.blob_id = blob.id
+            artifact.content_type = _content_type(path, content_type)
+            artifact.created_by = actor.name
+            artifact.created_at = now
+            session.add(artifact)
+            version.updated_at = now
+            session.add(version)
+            record_event(
+                session,
+                actor=actor,
+                type=EventType.VERSION_FILE_UPLOADED,
+                project_id=model.project_id,
+                model_id=model.id,
+                version_id=version_id,
+                payload={
+                    "version": version.version,
+                    "path": path,
+                    "size": stored.size,
+                    "sha256": stored.sha256,
+                    "replaced": existing is not None,
+                },
+            )
+            result = _to_file(artifact, blob)
+    except BaseException:
+        keep_fresh_object = False
+        raise
+    finally:
+        if not keep_fresh_object:
+            await storage.delete(key)
+    if replaced:
+        await collect_garbage(db=db, storage=storage)
+    return result
+
+
+async def delete_files(
+    session: AsyncSession, *, actor: Actor, version_id: int, paths: Sequence[str]
+) -> list[str]:
+    """Delete the given files, all or none. Call `collect_garbage` after the commit."""
+    if not paths:
+        raise InvalidArgument("Give at least one file path to delete.", field="paths")
+    unique = list(dict.fromkeys(paths))
+    for path in unique:
+        validate_file_path(path, field="paths")
+    version = await session.get(ModelVersion, version_id)
+    if version is None:
+        raise NotFound(f"No model version has the id {version_id}.", field="versionId")
+    model = await session.get(RegisteredModel, version.model_id)
+    assert model is not None
+    present = set(
+        (
+            await session.exec(
+                select(Artifact.path).where(
+                    Artifact.version_id == version_id, col(Artifact.path).in_(unique)
+                )
+            )
+        ).all()
+    )
+    missing = [p for p in unique if p not in present]
+    if missing:
+        raise NotFound(
+            f"Version {version.version} has no file {', '.join(repr(p) for p in missing)}; "
+            "nothing was deleted.",
+            field="paths",
+        )
+    await session.exec(
+        sa.delete(Artifact).where(
+            col(Artifact.version_id) == version_id, col(Artifact.path).in_(unique)
+        )
+    )
+    version.updated_at = utcnow()
+    session.add(version)
+    record_event(
+        session,
+        actor=actor,
+        type=EventType.VERSION_FILES_DELETED,
+        project_id=model.project_id,
+        model_id=model.id,
+        version_id=version_id,
+        payload={"version": version.version, "paths": unique},
+    )
+    return unique
+
+
+async def collect_garbage(*, db: Database, storage: Storage) -> int:
+    """Delete blobs no file refers to any more: rows first (in a transaction), then the bytes.
+
+    An upload that reuses a blob at the same moment holds a reference the foreign key protects,
+    so a blob in use is never removed. Returns how many blobs were removed.
+    """
+    removed = 0
+    while True:
+        async with db.begin() as session:
+            unreferenced = (
+                await session.exec(
+                    select(Blob)
+                    .where(~sa.exists().where(col(Artifact.blob_id) == col(Blob.id)))
+                    .limit(GC_BATCH)
+                )
+            ).all()
+            keys = [b.storage_key for b in unreferenced]
+            if keys:
+                await session.exec(
+                    sa.delete(Blob).where(col(Blob.id).in_([b.id for b in unreferenced]))
+                )
+        for key in keys:
+            try:
+                await storage.delete(key)
+            except Exception:
+                # The row is gone; an orphan object is harmless and is reported, not raised.
+                logger.warning("could not delete blob object %s", key, exc_info=True)
+        removed += len(keys)
+        if len(keys) < GC_BATCH:
+            return removed
+
+
+async def file_stats(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Per version: (number of files, total bytes)."""
+    statement = (
+        select(
+            col(Artifact.version_id), sa.func.count(), sa.func.coalesce(sa.func.sum(Blob.size), 0)
+        )
+        .join(Blob, col(Blob.id) == col(Artifact.blob_id))
+        .where(col(Artifact.version_id).in_(version_ids))
+        .group_by(col(Artifact.version_id))
+    )
+    return {vid: (int(n), int(total)) for vid, n, total in await session.exec(statement)}
