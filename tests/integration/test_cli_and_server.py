@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.server import clean_env, running_server
+from tests.support.server import run_modelreg, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _modelreg(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "modelreg", *args],
-        cwd=cwd,
-        env=clean_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_export_schema_prints_the_committed_schema(tmp_path: Path) -> None:
-    result = _modelreg("export-schema", cwd=tmp_path)
+    result = run_modelreg("export-schema", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (ROOT / "schema.graphql").read_text(encoding="utf-8")
 
 
 def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
-    result = _modelreg("db", "upgrade", cwd=tmp_path)
+    result = run_modelreg("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / ".modelreg" / "registry.db").stat().st_size > 0
-    other = _modelreg("db", "upgrade", "--data-dir", "elsewhere", cwd=tmp_path)
+    other = run_modelreg("db", "upgrade", "--data-dir", "elsewhere", cwd=tmp_path)
     assert other.returncode == 0, other.stderr
     assert (tmp_path / "elsewhere" / "registry.db").exists()
 
@@ -54,7 +41,7 @@ def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
 def test_bad_settings_stop_the_server_naming_the_setting(
     tmp_path: Path, env: dict[str, str], args: list[str], named: str
 ) -> None:
-    result = _modelreg("serve", *args, cwd=tmp_path, **env)
+    result = run_modelreg("serve", *args, cwd=tmp_path, **env)
     assert result.returncode != 0
     assert named in result.stderr
     assert "Traceback" not in result.stderr

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -25,6 +20,7 @@ from modelreg.services.models import find_model_by_name, list_models
 from modelreg.services.projects import create_project, find_project_by_path
 from modelreg.services.versions import latest_versions, list_versions
 from modelreg.settings import Settings
+from tests.support.server import run_modelreg, running_server
 
 ACTOR = Actor(name="tester")
 
@@ -163,23 +159,6 @@ async def test_concurrent_seeders_create_one_project(db: Database, database_url:
 # the command line
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
-    env.update(extra)
-    return env
-
-
-def _modelreg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "modelreg", *args],
-        cwd=cwd,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 async def _demo_summary(database_url: str) -> tuple[int, dict[str, int]]:
     db = Database(database_url)
     try:
@@ -201,10 +180,10 @@ async def _demo_summary(database_url: str) -> tuple[int, dict[str, int]]:
 
 def test_demo_command_twice(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    first = _modelreg("demo", "--data-dir", str(data), cwd=tmp_path)
+    first = run_modelreg("demo", "--data-dir", str(data), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "created the public demo project" in first.stderr
-    second = _modelreg("demo", "--data-dir", str(data), cwd=tmp_path)
+    second = run_modelreg("demo", "--data-dir", str(data), cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "already exists" in second.stderr
     assert "Traceback" not in first.stderr + second.stderr
@@ -215,7 +194,7 @@ def test_demo_command_twice(tmp_path: Path) -> None:
 
 def test_demo_command_on_each_engine(db: Database, database_url: str, tmp_path: Path) -> None:
     for expected in ("created the public demo project", "already exists"):
-        result = _modelreg("demo", "--database-url", database_url, cwd=tmp_path)
+        result = run_modelreg("demo", "--database-url", database_url, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert expected in result.stderr
     projects, counts = asyncio.run(_demo_summary(database_url))
@@ -234,55 +213,17 @@ def test_demo_command_on_each_engine(db: Database, database_url: str, tmp_path: 
 def test_demo_command_reports_database_problems_without_a_traceback(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
-    result = _modelreg("demo", *args, cwd=tmp_path)
+    result = run_modelreg("demo", *args, cwd=tmp_path)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_demo_serves_a_populated_registry(tmp_path: Path) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelreg", "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=_env(
-            MODELREG_DATA_DIR=str(tmp_path / "data"),
-            MODELREG_UI_DIR=str(tmp_path / "no-ui"),
-            MODELREG_LOG_LEVEL="warning",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise AssertionError(f"server did not start:\n{output}")
-            time.sleep(0.1)
+    with running_server(tmp_path, "--demo") as base:
         query = '{ project(path: "demo") { visibility models { totalCount } } }'
         response = httpx.post(f"{base}/graphql", json={"query": query}, timeout=10)
-        assert response.json()["data"]["project"] == {
-            "visibility": "PUBLIC",
-            "models": {"totalCount": len(EXPECTED_ORDER)},
-        }
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        output = process.stdout.read() if process.stdout else ""
-        if process.stdout:
-            process.stdout.close()
-    assert "created the public demo project" in output
+    assert response.json()["data"]["project"] == {
+        "visibility": "PUBLIC",
+        "models": {"totalCount": len(EXPECTED_ORDER)},
+    }

@@ -21,6 +21,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_modelreg(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m modelreg *args` in `cwd` with a clean environment plus `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "modelreg", *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -28,8 +40,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
-    """Starts the server with its data in `tmp_path/data`; yields its base URL."""
+def running_server(tmp_path: Path, *args: str, **env: str) -> Iterator[str]:
+    """Starts `modelreg serve *args` with its data in `tmp_path/data`; yields its base URL."""
     port = free_port()
     settings = {
         "MODELREG_DATA_DIR": str(tmp_path / "data"),
@@ -39,7 +51,7 @@ def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "modelreg", "serve", "--port", str(port)],
+        [sys.executable, "-m", "modelreg", "serve", "--port", str(port), *args],
         cwd=tmp_path,
         env=clean_env(**settings),
         stdout=subprocess.PIPE,
