@@ -18,6 +18,7 @@ from modelreg.db.models import metadata
 from modelreg.settings import Settings
 from tests.support.graphql import GraphQLClient
 from tests.support.postgres import PostgresServer
+from tests.support.s3 import MotoS3
 
 ENGINES = ("sqlite", "postgresql")
 
@@ -53,6 +54,16 @@ def postgres_url(postgres: PostgresServer) -> str:
     url = postgres.url("modelreg_test")
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[MotoS3]:
+    """A real S3 API on loopback (moto in server mode), one bucket for the session."""
+    server = MotoS3.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

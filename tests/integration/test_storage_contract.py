@@ -13,7 +13,7 @@ import hashlib
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
@@ -36,15 +36,6 @@ from tests.support.s3 import SECRET_ACCESS_KEY, MotoS3
 
 MiB = 1024 * 1024
 BACKENDS = ("local", "memory", "s3")
-
-
-@pytest.fixture(scope="session")
-def moto_s3() -> Iterator[MotoS3]:
-    server = MotoS3.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=BACKENDS)
