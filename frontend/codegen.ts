@@ -11,7 +11,8 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: "string" },
+        // BigInt (file sizes) arrives as a JSON number; sizes stay below 2^53.
+        scalars: { DateTime: "string", BigInt: "number" },
       },
       presetConfig: { fragmentMasking: false },
     },

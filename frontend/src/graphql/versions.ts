@@ -70,3 +70,31 @@ export const DeleteVersionTagsMutation = graphql(`
     }
   }
 `);
+
+export const VersionFilesQuery = graphql(`
+  query VersionFiles($path: String!, $name: String!, $version: String!) {
+    project(path: $path) {
+      id
+      model(name: $name) {
+        id
+        version(version: $version) {
+          id
+          fileCount
+          totalSize
+          filesZipUrl
+          files { path size sha256 contentType createdBy createdAt downloadUrl }
+        }
+      }
+    }
+  }
+`);
+
+export const DeleteFilesMutation = graphql(`
+  mutation DeleteFiles($input: DeleteFilesInput!) {
+    deleteFiles(input: $input) {
+      deletedPaths
+      modelVersion { id fileCount totalSize }
+      errors { code field message }
+    }
+  }
+`);

@@ -1,16 +1,31 @@
-import { Anchor, Breadcrumbs, Button, Group, Stack, TagsInput, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Group,
+  Input,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { FileUpload } from "../components/FileUpload";
 import { MarkdownEditor } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { Loading, NotFound, QueryError } from "../components/States";
 import { ModelQuery } from "../graphql/models";
 import { CreateVersionMutation } from "../graphql/versions";
 import { splitErrors, type UserError } from "../lib/errors";
+import { versionApiBase } from "../lib/files";
 import { versionProblem } from "../lib/semver";
 import { parseTagFilters } from "../lib/tags";
+import { failedUploads } from "../lib/uploads";
 import { urls } from "../urls";
 
 export default function CreateVersionPage() {
@@ -27,6 +42,9 @@ export default function CreateVersionPage() {
   const [tags, setTags] = useState<string[]>([]);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
+  // Files chosen to upload once the version exists; then where they go.
+  const [queued, setQueued] = useState(0);
+  const [created, setCreated] = useState<{ version: string; target: string } | null>(null);
 
   if (error) return <QueryError error={error} />;
   if (fetching && !data) return <Loading />;
@@ -39,6 +57,7 @@ export default function CreateVersionPage() {
   const versionError = split.fields.version ?? (touched && version !== "" ? problem : null);
 
   const submit = async () => {
+    if (created) return; // created already: its files are on their way
     setTouched(true);
     if (problem) {
       setErrors([{ code: "INVALID_ARGUMENT", field: "version", message: problem }]);
@@ -56,10 +75,15 @@ export default function CreateVersionPage() {
     setBusy(false);
     const foundErrors = mutationErrors(result, (d) => d.createVersion);
     setErrors(foundErrors);
-    const created = result.data?.createVersion.modelVersion;
-    if (foundErrors.length === 0 && created) {
-      notifyDone(`Version ${created.version} created.`);
-      navigate(urls.version(projectPath, found.name, created.version));
+    const made = result.data?.createVersion.modelVersion;
+    if (foundErrors.length === 0 && made) {
+      if (queued === 0) {
+        notifyDone(`Version ${made.version} created.`);
+        navigate(urls.version(projectPath, found.name, made.version));
+      } else {
+        // FileUpload sends the files now; `onSettled` opens the version when they are done.
+        setCreated({ version: made.version, target: versionApiBase(projectPath, found.name, made.version) });
+      }
     }
   };
 
@@ -147,14 +171,36 @@ export default function CreateVersionPage() {
             onChange={setTags}
             error={split.fields.tags}
           />
+          <div>
+            <Input.Label>Files</Input.Label>
+            <Input.Description mb="xs">
+              Optional. They upload right after the version is created; you can add more on its page.
+            </Input.Description>
+            <FileUpload
+              target={created?.target ?? null}
+              disabled={created !== null}
+              onQueuedChange={setQueued}
+              onSettled={(items) => {
+                if (!created) return;
+                navigate(urls.version(projectPath, found.name, created.version), {
+                  state: { failedUploads: failedUploads(items) },
+                });
+              }}
+            />
+          </div>
+          {created && (
+            <Alert color="blue" title={`Version ${created.version} created`}>
+              Uploading its files… The version opens when they are done.
+            </Alert>
+          )}
           {split.general.map((m) => (
             <Text key={m} c="red" size="sm" role="alert">
               {m}
             </Text>
           ))}
           <Group>
-            <Button type="submit" loading={busy}>
-              Create version
+            <Button type="submit" loading={busy || created !== null}>
+              {queued > 0 && !created ? "Create & upload" : "Create version"}
             </Button>
             <Button variant="default" component={Link} to={urls.model(projectPath, found.name)}>
               Cancel

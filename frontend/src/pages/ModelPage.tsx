@@ -6,7 +6,6 @@ import {
   Checkbox,
   Group,
   Modal,
-  Paper,
   Stack,
   Table,
   Tabs,
@@ -21,9 +20,9 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
 import { formatDate } from "../components/dates";
-import { MarkdownEditor, MarkdownView } from "../components/Markdown";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
+import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
 import {
   DeleteModelMutation,
@@ -166,66 +165,22 @@ export default function ModelPage() {
 }
 
 function ModelCard({ id, description }: { id: string; description: string }) {
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(description);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, update] = useMutation(UpdateModelMutation);
-
-  if (!editing) {
-    return (
-      <Stack>
-        {description ? (
-          <Paper withBorder p="md" data-testid="model-card">
-            <MarkdownView source={description} />
-          </Paper>
-        ) : (
-          <EmptyState title="No model card yet">
-            Describe what the model does, how it was trained and evaluated, and how to use it. The
-            card is Markdown.
-          </EmptyState>
-        )}
-        <Group>
-          <Button
-            variant="light"
-            onClick={() => {
-              setDraft(description);
-              setEditing(true);
-            }}
-          >
-            Edit model card
-          </Button>
-        </Group>
-      </Stack>
-    );
-  }
-  const save = async () => {
-    const found = mutationErrors(
-      await update({ input: { id, description: draft } }),
-      (d) => d.updateModel,
-    );
-    setErrors(found);
-    if (found.length === 0) {
-      notifyDone("Model card saved.");
-      setEditing(false);
-    }
-  };
+  const [, update] = useMutation(UpdateModelMutation);
   return (
-    <Stack>
-      <MarkdownEditor value={draft} onChange={setDraft} label="Model card" />
-      {errors.map((e) => (
-        <Text key={e.message} c="red" size="sm" role="alert">
-          {e.message}
-        </Text>
-      ))}
-      <Group>
-        <Button onClick={save} loading={fetching}>
-          Save model card
-        </Button>
-        <Button variant="default" onClick={() => setEditing(false)}>
-          Cancel
-        </Button>
-      </Group>
-    </Stack>
+    <EditableMarkdown
+      value={description}
+      label="Model card"
+      testId="model-card"
+      empty={
+        <EmptyState title="No model card yet">
+          Describe what the model does, how it was trained and evaluated, and how to use it. The
+          card is Markdown.
+        </EmptyState>
+      }
+      onSave={async (value) =>
+        mutationErrors(await update({ input: { id, description: value } }), (d) => d.updateModel)
+      }
+    />
   );
 }
 

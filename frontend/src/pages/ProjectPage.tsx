@@ -18,6 +18,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { MarkdownEditor } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
@@ -192,29 +193,14 @@ export default function ProjectPage() {
               ))}
             </Table.Tbody>
           </Table>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {models.totalCount} model{models.totalCount === 1 ? "" : "s"}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={cursors.length === 1}
-                onClick={() => setCursors(cursors.slice(0, -1))}
-              >
-                Previous
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={!models.pageInfo.hasNextPage}
-                onClick={() => setCursors([...cursors, models.pageInfo.endCursor ?? null])}
-              >
-                Next
-              </Button>
-            </Group>
-          </Group>
+          <CursorPager
+            total={models.totalCount}
+            noun="model"
+            cursors={cursors}
+            onChange={setCursors}
+            hasNextPage={models.pageInfo.hasNextPage}
+            endCursor={models.pageInfo.endCursor}
+          />
         </>
       )}
       <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />

@@ -17,6 +17,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { EmptyState, Loading, QueryError } from "../components/States";
@@ -106,29 +107,14 @@ export default function ProjectsPage() {
               ))}
             </Table.Tbody>
           </Table>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {projects.totalCount} project{projects.totalCount === 1 ? "" : "s"}
-            </Text>
-            <Group gap="xs">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={cursors.length === 1}
-                onClick={() => setCursors(cursors.slice(0, -1))}
-              >
-                Previous
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={!projects.pageInfo.hasNextPage}
-                onClick={() => setCursors([...cursors, projects.pageInfo.endCursor ?? null])}
-              >
-                Next
-              </Button>
-            </Group>
-          </Group>
+          <CursorPager
+            total={projects.totalCount}
+            noun="project"
+            cursors={cursors}
+            onChange={setCursors}
+            hasNextPage={projects.pageInfo.hasNextPage}
+            endCursor={projects.pageInfo.endCursor}
+          />
         </>
       )}
       <CreateProjectModal opened={opened} onClose={close} />

@@ -1,22 +1,42 @@
-import { Anchor, Badge, Breadcrumbs, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Code,
+  Group,
+  List,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from "@mantine/core";
 import { modals } from "@mantine/modals";
+import { IconFileZip, IconFiles, IconTrash } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
 import { formatDate } from "../components/dates";
-import { MarkdownEditor, MarkdownView } from "../components/Markdown";
+import { FileTree } from "../components/FileTree";
+import { FileUpload } from "../components/FileUpload";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { Loading, NotFound, QueryError } from "../components/States";
+import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
 import {
+  DeleteFilesMutation,
   DeleteVersionMutation,
   DeleteVersionTagsMutation,
   SetVersionTagsMutation,
   UpdateVersionMutation,
+  VersionFilesQuery,
   VersionQuery,
 } from "../graphql/versions";
-import type { UserError } from "../lib/errors";
+import { formatBytes, plural, versionApiBase } from "../lib/files";
+import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
 import { urls } from "../urls";
 
 export default function VersionPage() {
@@ -88,6 +108,8 @@ export default function VersionPage() {
         <Meta label="Created" value={formatDate(found.createdAt)} />
         <Meta label="Updated" value={formatDate(found.updatedAt)} />
       </SimpleGrid>
+      {/* Keyed: another version starts with its own selection and upload queue. */}
+      <FilesSection key={found.id} project={projectPath} model={foundModel.name} version={found.version} />
       <div>
         <Title order={4} mb="xs">
           Tags
@@ -127,58 +149,163 @@ function Meta({ label, value }: { label: string; value: string }) {
 }
 
 function Description({ id, description }: { id: string; description: string }) {
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(description);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, update] = useMutation(UpdateVersionMutation);
-  if (!editing) {
-    return (
+  const [, update] = useMutation(UpdateVersionMutation);
+  return (
+    <EditableMarkdown
+      value={description}
+      label="Description"
+      empty={<Text c="dimmed">No description. Say what changed in this version and why.</Text>}
+      onSave={async (value) =>
+        mutationErrors(await update({ input: { id, description: value } }), (d) => d.updateVersion)
+      }
+    />
+  );
+}
+
+/** The version's files: folder tree, download, multi-select delete, and the upload zone. */
+function FilesSection({ project, model, version }: { project: string; model: string; version: string }) {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [{ data, error }, refetch] = useQuery({
+    query: VersionFilesQuery,
+    variables: { path: project, name: model, version },
+  });
+  const [, deleteFiles] = useMutation(DeleteFilesMutation);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Uploads that failed on the create form, handed over by its navigation.
+  const [failedOnCreate, setFailedOnCreate] = useState<FailedUpload[]>(() => failedUploadsFrom(location.state));
+
+  const found = data?.project?.model?.version;
+  const files = found?.files ?? [];
+  // Only files still listed count as selected (others may have been deleted meanwhile).
+  const chosen = files.map((f) => f.path).filter((p) => selected.has(p));
+
+  const confirmDelete = () =>
+    modals.openConfirmModal({
+      title: `Delete ${plural(chosen.length, "file")}?`,
+      children: (
+        <Stack gap="xs">
+          <Text size="sm">These files are deleted from version {version}. It cannot be undone.</Text>
+          <List size="sm" spacing={2} ff="monospace" aria-label="Files to delete">
+            {chosen.slice(0, 10).map((path) => (
+              <List.Item key={path}>{path}</List.Item>
+            ))}
+          </List>
+          {chosen.length > 10 && (
+            <Text size="sm" c="dimmed">
+              …and {chosen.length - 10} more.
+            </Text>
+          )}
+        </Stack>
+      ),
+      labels: { confirm: `Delete ${plural(chosen.length, "file")}`, cancel: "Cancel" },
+      confirmProps: { color: "red" },
+      onConfirm: async () => {
+        if (!found) return;
+        const result = await deleteFiles({ input: { versionId: found.id, paths: chosen } });
+        const errors = mutationErrors(result, (d) => d.deleteFiles);
+        if (errors.length) return notifyErrors(errors);
+        const deleted = result.data?.deleteFiles.deletedPaths ?? chosen;
+        notifyDone(`${plural(deleted.length, "file")} deleted.`);
+        setSelected(new Set());
+        refetch({ requestPolicy: "network-only" });
+      },
+    });
+
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="files-heading">
       <Stack>
-        {description ? (
-          <Paper withBorder p="md">
-            <MarkdownView source={description} />
-          </Paper>
-        ) : (
-          <Text c="dimmed">No description. Say what changed in this version and why.</Text>
-        )}
-        <Group>
-          <Button
-            variant="light"
-            onClick={() => {
-              setDraft(description);
-              setEditing(true);
+        <Group justify="space-between" align="center">
+          <Group gap="sm" align="baseline">
+            <Title order={4} id="files-heading">
+              Files
+            </Title>
+            {found && (
+              <Text size="sm" c="dimmed" data-testid="files-summary">
+                {plural(found.fileCount, "file")} · {formatBytes(found.totalSize)}
+              </Text>
+            )}
+          </Group>
+          {found && found.fileCount > 0 && (
+            <Group gap="xs">
+              <Button
+                variant="light"
+                color="red"
+                leftSection={<IconTrash size={16} />}
+                disabled={chosen.length === 0}
+                onClick={confirmDelete}
+              >
+                Delete selected{chosen.length > 0 ? ` (${chosen.length})` : ""}
+              </Button>
+              <Button
+                component="a"
+                href={found.filesZipUrl}
+                download
+                variant="default"
+                leftSection={<IconFileZip size={16} />}
+              >
+                Download all (.zip)
+              </Button>
+            </Group>
+          )}
+        </Group>
+        {failedOnCreate.length > 0 && (
+          <Alert
+            color="red"
+            title={`${plural(failedOnCreate.length, "file was", "files were")} not uploaded`}
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => {
+              setFailedOnCreate([]);
+              // Forget them in the history entry too, so a reload does not bring them back.
+              navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null });
             }}
           >
-            Edit description
-          </Button>
-        </Group>
+            <List size="sm" spacing={2}>
+              {failedOnCreate.map((f) => (
+                <List.Item key={f.path}>
+                  <Code>{f.path}</Code>: {f.message}
+                </List.Item>
+              ))}
+            </List>
+            <Text size="sm" mt="xs">
+              Drop them into the box below to try again.
+            </Text>
+          </Alert>
+        )}
+        {error && (
+          <Alert color="red" title="Could not load the files">
+            {error.networkError ? "The registry server cannot be reached." : error.message}
+          </Alert>
+        )}
+        {found && files.length > 0 && (
+          <FileTree files={files} selected={selected} onSelectedChange={setSelected} />
+        )}
+        {found && files.length === 0 && (
+          <Stack gap={6} align="center" py="sm">
+            <IconFiles size={32} stroke={1.5} color="var(--mantine-color-dimmed)" aria-hidden />
+            <Text fw={500}>No files in this version yet</Text>
+            <Text size="sm" c="dimmed" ta="center" maw={620}>
+              Drag the model&apos;s files (weights, config, a README) into the box below, or click it to
+              choose them. From a script, send each file with an HTTP PUT:
+            </Text>
+            <Code block maw="100%" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
+              {`curl -T model.pkl ${window.location.origin}${versionApiBase(project, model, version)}/files/model.pkl`}
+            </Code>
+            <Text size="xs" c="dimmed" ta="center">
+              Logging files with the MLflow client comes with MLflow support in a later release.
+            </Text>
+          </Stack>
+        )}
+        <FileUpload
+          target={versionApiBase(project, model, version)}
+          onSettled={(items) => {
+            const done = items.filter((i) => i.status === "done").length;
+            if (done > 0) notifyDone(`${plural(done, "file")} uploaded.`);
+            refetch({ requestPolicy: "network-only" });
+          }}
+        />
       </Stack>
-    );
-  }
-  const save = async () => {
-    const found = mutationErrors(await update({ input: { id, description: draft } }), (d) => d.updateVersion);
-    setErrors(found);
-    if (found.length === 0) {
-      notifyDone("Description saved.");
-      setEditing(false);
-    }
-  };
-  return (
-    <Stack>
-      <MarkdownEditor value={draft} onChange={setDraft} label="Version description" />
-      {errors.map((e) => (
-        <Text key={e.message} c="red" size="sm" role="alert">
-          {e.message}
-        </Text>
-      ))}
-      <Group>
-        <Button onClick={save} loading={fetching}>
-          Save description
-        </Button>
-        <Button variant="default" onClick={() => setEditing(false)}>
-          Cancel
-        </Button>
-      </Group>
-    </Stack>
+    </Paper>
   );
 }
