@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import aiofiles
 import aiofiles.os
@@ -93,24 +94,43 @@ class LocalStorage:
                 await aiofiles.os.makedirs(self.tmp_dir, exist_ok=True)
                 file = await aiofiles.open(part, "wb")
             try:
-                # Incoming chunks are often small (64 KiB): write in blocks of CHUNK_SIZE to
-                # keep the number of thread-pool round trips down.
+                # Incoming chunks are often small (64 KiB): they are gathered into blocks of
+                # CHUNK_SIZE. Each block is hashed and written in worker threads (both release
+                # the GIL) while the event loop receives the next one: at most two blocks are
+                # in memory, and receiving, hashing and writing overlap.
                 pending = bytearray()
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if max_size is not None and size > max_size:
-                        raise ObjectTooLarge(max_size)
-                    hasher.update(chunk)
-                    pending += chunk
-                    if len(pending) >= CHUNK_SIZE:
-                        with _disk_errors("write"):
-                            await file.write(pending)
-                        pending.clear()
-                with _disk_errors("write"):
-                    if pending:
-                        await file.write(pending)
-                    await file.flush()
-                    await asyncio.to_thread(os.fsync, file.fileno())
+                in_flight: asyncio.Future[Any] | None = None
+
+                async def flush_block(block: bytes) -> asyncio.Future[Any]:
+                    if in_flight is not None:
+                        await in_flight
+                    return asyncio.gather(
+                        asyncio.to_thread(hasher.update, block), file.write(block)
+                    )
+
+                try:
+                    async for chunk in chunks:
+                        size += len(chunk)
+                        if max_size is not None and size > max_size:
+                            raise ObjectTooLarge(max_size)
+                        pending += chunk
+                        if len(pending) >= CHUNK_SIZE:
+                            with _disk_errors("write"):
+                                in_flight = await flush_block(bytes(pending))
+                            pending.clear()
+                    with _disk_errors("write"):
+                        if pending:
+                            in_flight = await flush_block(bytes(pending))
+                        if in_flight is not None:
+                            await in_flight
+                            in_flight = None
+                        await file.flush()
+                        await asyncio.to_thread(os.fsync, file.fileno())
+                finally:
+                    if in_flight is not None:
+                        # Let the last write settle before the file is closed and removed.
+                        with contextlib.suppress(BaseException):
+                            await in_flight
             finally:
                 with _disk_errors("write"):
                     await file.close()
@@ -140,15 +160,32 @@ class LocalStorage:
                 with _disk_errors("read"):
                     await file.seek(start)
             remaining = None if end is None else end - start
-            while remaining is None or remaining > 0:
+
+            async def read_next() -> bytes:
+                nonlocal remaining
                 size = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
+                if size == 0:
+                    return b""
                 with _disk_errors("read"):
                     data = await file.read(size)
-                if not data:
-                    return
                 if remaining is not None:
                     remaining -= len(data)
-                yield data
+                return data
+
+            # Read ahead: the next chunk comes off the disk while this one is being sent.
+            next_read = asyncio.ensure_future(read_next())
+            try:
+                while True:
+                    data = await next_read
+                    if not data:
+                        return
+                    next_read = asyncio.ensure_future(read_next())
+                    yield data
+            finally:
+                if not next_read.done():
+                    next_read.cancel()
+                with contextlib.suppress(BaseException):
+                    await next_read
         finally:
             await file.close()
 
