@@ -54,6 +54,8 @@ class Settings(BaseModel):
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: SecretStr = SecretStr("")
+    # For tests only: take the actor's name from the X-Modelreg-Test-Actor header.
+    trust_actor_header: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -59,3 +59,42 @@ def test_drift_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     finally:
         table._columns.remove(extra)  # undo, so other tests see the real models
     assert any("surprise" in repr(change) for change in changes)
+
+
+def test_versions_existing_before_0003_start_in_stage_none(tmp_path: Path) -> None:
+    # given a version written by the 0002 schema
+    url = f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+    upgrade(url, "0002")
+
+    async def run(*statements: str) -> list[tuple[object, ...]]:
+        db = Database(url)
+        try:
+            async with db.engine.begin() as conn:
+                rows: list[tuple[object, ...]] = []
+                for statement in statements:
+                    result = await conn.execute(sa.text(statement))
+                    if result.returns_rows:
+                        rows = [tuple(r) for r in result]
+                return rows
+        finally:
+            await db.dispose()
+
+    now = "'2026-01-01 00:00:00.000000'"
+    asyncio.run(
+        run(
+            "INSERT INTO project (id, path, name, description, visibility, created_by, "
+            f"created_at, updated_at) VALUES (1, 'p', 'p', '', 'PRIVATE', 'a', {now}, {now})",
+            "INSERT INTO registered_model (id, project_id, name, description, "
+            "last_version_number, created_by, created_at, updated_at) "
+            f"VALUES (1, 1, 'm', '', 1, 'a', {now}, {now})",
+            "INSERT INTO model_version (id, model_id, number, version, sort_key, is_prerelease, "
+            f"description, created_by, created_at, updated_at) "
+            f"VALUES (1, 1, 1, '1.0.0', 'k', 0, '', 'a', {now}, {now})",
+        )
+    )
+
+    # when
+    upgrade(url)
+
+    # then
+    assert asyncio.run(run("SELECT version, stage FROM model_version")) == [("1.0.0", "NONE")]

@@ -12,11 +12,18 @@ class GraphQLError(AssertionError):
 class GraphQLClient:
     """Posts documents to /graphql; `execute` fails the test on top-level errors."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, actor: str | None = None) -> None:
         self.http = http
+        # Honoured only when the app runs with `trust_actor_header` (tests of two users).
+        self.headers = {"X-Modelreg-Test-Actor": actor} if actor else {}
+
+    def as_actor(self, actor: str) -> GraphQLClient:
+        return GraphQLClient(self.http, actor=actor)
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
-        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = await self.raw(query, variables)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from modelreg.db.types import BinaryPath, BinaryText, UTCDateTime, utcnow
+from modelreg.domain.lifecycle import RequestStatus, Stage
 
 metadata = SQLModel.metadata
 metadata.naming_convention = {
@@ -75,6 +76,7 @@ class ModelVersion(SQLModel, table=True):
         sa.UniqueConstraint("model_id", "sort_key"),
         sa.Index(None, "model_id", "is_prerelease", "sort_key"),
         sa.Index(None, "model_id", "created_at"),
+        sa.Index(None, "model_id", "stage"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +90,11 @@ class ModelVersion(SQLModel, table=True):
     sort_key: str = Field(sa_type=BinaryText)
     is_prerelease: bool
     description: str = Field(default="", sa_type=sa.Text)
+    stage: Stage = Field(
+        default=Stage.NONE,
+        sa_type=sa.Enum(Stage, native_enum=False, length=16, validate_strings=True),
+        sa_column_kwargs={"server_default": Stage.NONE.value},
+    )
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
     updated_at: datetime = _created()
@@ -174,3 +181,67 @@ class Artifact(SQLModel, table=True):
     content_type: str = Field(max_length=255)
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
+
+
+class ModelAlias(SQLModel, table=True):
+    """A name (`champion`) pointing at one version of a model; unique per model."""
+
+    __tablename__ = "model_alias"
+    __table_args__ = (
+        sa.UniqueConstraint("model_id", "alias"),
+        sa.Index(None, "version_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("registered_model.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    alias: str = Field(max_length=255)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_by: str = Field(max_length=255)
+    updated_at: datetime = _created()
+
+
+class TransitionRequest(SQLModel, table=True):
+    __tablename__ = "transition_request"
+    __table_args__ = (sa.Index(None, "version_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    target_stage: Stage = Field(
+        sa_type=sa.Enum(Stage, native_enum=False, length=16, validate_strings=True)
+    )
+    requester: str = Field(max_length=255)
+    comment: str = Field(default="", sa_type=sa.Text)
+    status: RequestStatus = Field(
+        default=RequestStatus.PENDING,
+        sa_type=sa.Enum(RequestStatus, native_enum=False, length=16, validate_strings=True),
+    )
+    resolver: str | None = Field(default=None, max_length=255)
+    resolution_comment: str = Field(default="", sa_type=sa.Text)
+    archive_existing: bool = False
+    created_at: datetime = _created()
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Comment(SQLModel, table=True):
+    """Markdown on a version; only its author edits or deletes it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (sa.Index(None, "version_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    author: str = Field(max_length=255)
+    body: str = Field(sa_type=sa.Text)
+    edited: bool = False
+    created_at: datetime = _created()
+    updated_at: datetime = _created()

@@ -6,11 +6,13 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from modelreg.db import Database
-from modelreg.domain.actor import ANONYMOUS
+from modelreg.domain.actor import ANONYMOUS, Actor
 from modelreg.graphql.context import Context
 from modelreg.graphql.schema import create_schema
 from modelreg.settings import Settings
 from modelreg.storage import Storage
+
+TEST_ACTOR_HEADER = "X-Modelreg-Test-Actor"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -31,7 +33,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             db=self._db,
             storage=self._storage,
             settings=self._settings,
-            actor=ANONYMOUS,
+            actor=self._actor(request),
             request=request,
             response=response,
         )
+
+    def _actor(self, request: Request | WebSocket) -> Actor:
+        """Anonymous until accounts exist; tests may name the actor when the setting allows."""
+        if self._settings.trust_actor_header:
+            name = request.headers.get(TEST_ACTOR_HEADER, "").strip()
+            if name and len(name) <= 255:
+                return Actor(name=name)
+        return ANONYMOUS

@@ -9,8 +9,19 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel, VersionTag
+from modelreg.db.models import (
+    Comment,
+    ModelAlias,
+    ModelTag,
+    ModelVersion,
+    Project,
+    RegisteredModel,
+    TransitionRequest,
+    VersionTag,
+)
+from modelreg.services import comments as comment_service
 from modelreg.services import files as file_service
+from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
@@ -62,4 +73,16 @@ class Loaders:
         )
         self.file_stats: DataLoader[int, tuple[int, int] | None] = _loader(
             read, file_service.file_stats, lambda: (0, 0)
+        )
+        self.version_aliases: DataLoader[int, list[str] | None] = _loader(
+            read, lifecycle_service.aliases_by_versions, list
+        )
+        self.model_aliases: DataLoader[int, list[ModelAlias] | None] = _loader(
+            read, lifecycle_service.aliases_by_models, list
+        )
+        self.version_requests: DataLoader[int, list[TransitionRequest] | None] = _loader(
+            read, lifecycle_service.requests_by_versions, list
+        )
+        self.version_comments: DataLoader[int, list[Comment] | None] = _loader(
+            read, comment_service.comments_by_versions, list
         )

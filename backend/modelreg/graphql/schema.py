@@ -19,6 +19,7 @@ from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
 from modelreg.graphql.mutations import (
     FileMutations,
+    LifecycleMutations,
     ModelMutations,
     ProjectMutations,
     VersionMutations,
@@ -79,7 +80,9 @@ class Query:
 
 
 @strawberry.type
-class Mutation(ProjectMutations, ModelMutations, VersionMutations, FileMutations):
+class Mutation(
+    ProjectMutations, ModelMutations, VersionMutations, FileMutations, LifecycleMutations
+):
     pass
 
 

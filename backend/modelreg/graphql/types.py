@@ -12,9 +12,19 @@ import strawberry
 from strawberry import relay
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel, Visibility
+from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.paths import validate_prefix
 from modelreg.domain.versions import Bump
+from modelreg.errors import NotFound
 from modelreg.graphql.context import Info
+from modelreg.graphql.lifecycle import (
+    CommentType,
+    EventConnection,
+    ModelAliasType,
+    TransitionRequestType,
+    activity,
+)
+from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import versions as version_service
@@ -169,6 +179,12 @@ class ProjectNode(relay.Node):
             **_connection_parts(page, RegisteredModelNode.from_row), count=count
         )
 
+    @strawberry.field(description="Everything that happened in the project, newest first.")
+    async def activity(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> EventConnection:
+        return await activity(info, first=first, after=after, project_id=self.id)
+
     @strawberry.field(description="The model with this exact name, if any.")
     async def model(self, info: Info, name: str) -> RegisteredModelNode | None:
         async with info.context.read() as session:
@@ -260,6 +276,44 @@ class RegisteredModelNode(relay.Node):
             row = await version_service.find_version(session, model_id=self.id, version=version)
         return ModelVersionNode.from_row(row) if row else None
 
+    @strawberry.field(description="The model's aliases, by name.")
+    async def aliases(self, info: Info) -> list[ModelAliasType]:
+        found = await info.context.loaders.model_aliases.load(self.id) or []
+        return [ModelAliasType.from_row(a) for a in found]
+
+    @strawberry.field(
+        description="The version `model@alias` names: an alias, `latest`, or `v<number>`."
+    )
+    async def version_by_alias(self, info: Info, alias: str) -> ModelVersionNode | None:
+        async with info.context.read() as session:
+            try:
+                row = await lifecycle_service.resolve_alias(session, model_id=self.id, alias=alias)
+            except NotFound:
+                return None
+        return ModelVersionNode.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "History: the versions that were in `stage` at time `at` (several may share a "
+            "stage), or the version `alias` pointed at then (at most one). Give exactly one "
+            "of `stage` and `alias`. Versions deleted since are left out."
+        )
+    )
+    async def version_at(
+        self, info: Info, at: datetime, stage: Stage | None = None, alias: str | None = None
+    ) -> list[ModelVersionNode]:
+        async with info.context.read() as session:
+            rows = await lifecycle_service.versions_at(
+                session, model_id=self.id, at=at, stage=stage, alias=alias
+            )
+        return [ModelVersionNode.from_row(r) for r in rows]
+
+    @strawberry.field(description="Everything that happened to the model, newest first.")
+    async def activity(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> EventConnection:
+        return await activity(info, first=first, after=after, model_id=self.id)
+
     @strawberry.field(
         description="The next version after the latest one for a MAJOR, MINOR or PATCH bump."
     )
@@ -277,6 +331,7 @@ class ModelVersionNode(relay.Node):
     )
     is_prerelease: bool
     description: str = strawberry.field(description="Markdown.")
+    stage: Stage
     created_by: str
     created_at: datetime
     updated_at: datetime
@@ -291,6 +346,7 @@ class ModelVersionNode(relay.Node):
             number=row.number,
             is_prerelease=row.is_prerelease,
             description=row.description,
+            stage=row.stage,
             created_by=row.created_by,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -313,6 +369,30 @@ class ModelVersionNode(relay.Node):
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:
         return _tags(await info.context.loaders.version_tags.load(self.id))
+
+    @strawberry.field(description="The aliases pointing at this version, by name.")
+    async def aliases(self, info: Info) -> list[str]:
+        return await info.context.loaders.version_aliases.load(self.id) or []
+
+    @strawberry.field(description="Transition requests, newest first; only `status` ones if given.")
+    async def transition_requests(
+        self, info: Info, status: RequestStatus | None = None
+    ) -> list[TransitionRequestType]:
+        found = await info.context.loaders.version_requests.load(self.id) or []
+        return [
+            TransitionRequestType.from_row(r) for r in found if status is None or r.status == status
+        ]
+
+    @strawberry.field(description="The comment thread, oldest first.")
+    async def comments(self, info: Info) -> list[CommentType]:
+        found = await info.context.loaders.version_comments.load(self.id) or []
+        return [CommentType.from_row(c) for c in found]
+
+    @strawberry.field(description="Everything that happened to the version, newest first.")
+    async def activity(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> EventConnection:
+        return await activity(info, first=first, after=after, version_id=self.id)
 
     @strawberry.field(description="The version's files, by path; only those under `prefix`.")
     async def files(self, info: Info, prefix: str = "") -> list[ModelFile]:

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import Event
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
+from modelreg.services.pagination import Page, SortKey, keyset_page
 
 
 def record_event(
@@ -30,3 +32,28 @@ def record_event(
             payload=payload or {},
         )
     )
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    project_id: int | None = None,
+    model_id: int | None = None,
+    version_id: int | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Event]:
+    """The activity of a project, a model or a version: newest first, keyset-paginated."""
+    statement = select(Event)
+    if project_id is not None:
+        statement = statement.where(Event.project_id == project_id)
+    if model_id is not None:
+        statement = statement.where(Event.model_id == model_id)
+    if version_id is not None:
+        statement = statement.where(Event.version_id == version_id)
+    return await keyset_page(
+        session, statement, keys=[_BY_ID], descending=True, first=first, after=after
+    )
+
+
+_BY_ID = SortKey[Event](col(Event.id), lambda e: e.id)

@@ -13,8 +13,9 @@ from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
+from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.names import validate_description, validate_model_name, validate_tags
-from modelreg.errors import AlreadyExists, NotFound
+from modelreg.errors import AlreadyExists, Conflict, NotFound
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
 from modelreg.services.pagination import Page, SortKey, keyset_page
@@ -50,6 +51,37 @@ async def get_model(session: AsyncSession, *, model_id: int) -> RegisteredModel:
     if model is None:
         raise NotFound(f"No model has the id {model_id}.", field="id")
     return model
+
+
+async def lock_model(session: AsyncSession, *, model_id: int) -> RegisteredModel:
+    """The model, its row locked on PostgreSQL until the transaction ends (SQLite queues writers).
+
+    Changes to a model's versions that must not interleave (numbering, stages, aliases) take it.
+    """
+    model = (
+        await session.exec(
+            select(RegisteredModel)
+            .where(RegisteredModel.id == model_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if model is None:
+        raise NotFound(f"No model has the id {model_id}.", field="modelId")
+    return model
+
+
+async def first_version_in(
+    session: AsyncSession, *, model_id: int, stages: frozenset[Stage]
+) -> ModelVersion | None:
+    """The highest version of the model whose stage is one of `stages`, if any."""
+    statement = (
+        select(ModelVersion)
+        .where(ModelVersion.model_id == model_id, col(ModelVersion.stage).in_(list(stages)))
+        .order_by(col(ModelVersion.sort_key).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
 
 
 async def find_model_by_name(
@@ -179,6 +211,15 @@ async def update_model(
     changes: dict[str, dict[str, str]] = {}
     if name is not None and name != model.name:
         name = validate_model_name(name)
+        model = await lock_model(session, model_id=model_id)
+        serving = await first_version_in(session, model_id=model_id, stages=ACTIVE_STAGES)
+        if serving is not None:
+            raise Conflict(
+                f"Model '{model.name}' can be renamed only when all its versions are in None "
+                f"or Archived, and version {serving.version} is in {serving.stage.label}; "
+                "transition it to None or Archived first.",
+                field="name",
+            )
         await _ensure_name_free(session, model.project_id, name)
         changes["name"] = {"from": model.name, "to": name}
         model.name = name
@@ -200,7 +241,12 @@ async def update_model(
 
 
 async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) -> RegisteredModel:
-    model = await get_model(session, model_id=model_id)
+    model = await lock_model(session, model_id=model_id)
+    serving = await first_version_in(session, model_id=model_id, stages=ACTIVE_STAGES)
+    if serving is not None:
+        raise Conflict(
+            blocking_message(serving.version, serving.stage, "delete the model"), field="id"
+        )
     count = (await version_counts(session, [model_id])).get(model_id, 0)
     await session.delete(model)
     await session.flush()

@@ -12,12 +12,13 @@ from modelreg.db.models import ModelVersion, RegisteredModel, VersionTag
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
+from modelreg.domain.lifecycle import ACTIVE_STAGES, blocking_message
 from modelreg.domain.names import validate_description, validate_tags
 from modelreg.domain.versions import Bump, bump, parse_version
-from modelreg.errors import AlreadyExists, NotFound
+from modelreg.errors import AlreadyExists, Conflict, NotFound
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
-from modelreg.services.models import get_model
+from modelreg.services.models import get_model, lock_model
 from modelreg.services.pagination import Page, SortKey, keyset_page
 
 
@@ -210,7 +211,13 @@ async def update_version(
 
 
 async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
-    version, model = await _version_and_model(session, version_id)
+    version = await get_version(session, version_id=version_id)
+    model = await lock_model(session, model_id=version.model_id)
+    await session.refresh(version)
+    if version.stage in ACTIVE_STAGES:
+        raise Conflict(
+            blocking_message(version.version, version.stage, "delete the version"), field="id"
+        )
     await session.delete(version)
     await session.flush()
     model.updated_at = utcnow()

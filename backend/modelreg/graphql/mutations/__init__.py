@@ -1,5 +1,12 @@
+from modelreg.graphql.mutations.lifecycle import LifecycleMutations
 from modelreg.graphql.mutations.models import ModelMutations
 from modelreg.graphql.mutations.projects import ProjectMutations
 from modelreg.graphql.mutations.versions import FileMutations, VersionMutations
 
-__all__ = ["FileMutations", "ModelMutations", "ProjectMutations", "VersionMutations"]
+__all__ = [
+    "FileMutations",
+    "LifecycleMutations",
+    "ModelMutations",
+    "ProjectMutations",
+    "VersionMutations",
+]
