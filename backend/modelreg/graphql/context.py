@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
+from modelreg.events import EventNotifier
 from modelreg.graphql.loaders import Loaders
 from modelreg.settings import Settings
 from modelreg.storage import Storage
@@ -31,6 +32,7 @@ class Context:
     storage: Storage
     request: Any = None
     response: Any = None
+    notifier: EventNotifier | None = None
     loaders: Loaders = field(init=False)
     _session: AsyncSession | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -54,6 +56,11 @@ class Context:
             if session is not None:
                 await session.close()
         self.loaders = Loaders(self.read)
+
+    def notify_events(self) -> None:
+        """A write committed: wake this process's subscriptions now, not at their next poll."""
+        if self.notifier is not None:
+            self.notifier.notify()
 
 
 Info = StrawberryInfo[Context, None]

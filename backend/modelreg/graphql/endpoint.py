@@ -7,6 +7,7 @@ from strawberry.asgi import GraphQL
 
 from modelreg.db import Database
 from modelreg.domain.actor import ANONYMOUS, Actor
+from modelreg.events import EventNotifier
 from modelreg.graphql.context import Context
 from modelreg.graphql.schema import create_schema
 from modelreg.settings import Settings
@@ -16,7 +17,7 @@ TEST_ACTOR_HEADER = "X-Modelreg-Test-Actor"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """`/graphql`: queries and mutations over HTTP, GraphiQL in a browser."""
+    """`/graphql`: queries and mutations over HTTP, subscriptions over websockets, GraphiQL."""
 
     def __init__(self, settings: Settings, db: Database, storage: Storage) -> None:
         super().__init__(
@@ -25,6 +26,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self._settings = settings
         self._db = db
         self._storage = storage
+        # One per process: mutations signal it, subscriptions of this process wake on it.
+        self._notifier = EventNotifier()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -36,6 +39,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             actor=self._actor(request),
             request=request,
             response=response,
+            notifier=self._notifier,
         )
 
     def _actor(self, request: Request | WebSocket) -> Actor:

@@ -51,6 +51,7 @@ async def run_mutation(
     try:
         async with info.context.db.begin() as session:
             result = await action(session)
+        info.context.notify_events()
         if frees_files:
             await _collect_garbage(info)
         return result, []

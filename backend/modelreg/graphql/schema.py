@@ -24,6 +24,7 @@ from modelreg.graphql.mutations import (
     ProjectMutations,
     VersionMutations,
 )
+from modelreg.graphql.subscriptions import Subscription
 from modelreg.graphql.types import (
     BIG_INT_SCALAR,
     BigInt,
@@ -95,6 +96,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         scalar_overrides={BigInt: BIG_INT_SCALAR},
         extensions=[
             ErrorPolicy,

@@ -1,0 +1,5 @@
+"""Following the append-only event log live (GraphQL subscriptions build on this)."""
+
+from modelreg.events.follow import EventFollower, EventNotifier, latest_event_id
+
+__all__ = ["EventFollower", "EventNotifier", "latest_event_id"]

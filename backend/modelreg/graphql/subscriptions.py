@@ -1,0 +1,118 @@
+"""Live events over websockets (`graphql-transport-ws`, on the same `/graphql` route).
+
+Each subscription follows the event table by id (see `modelreg.events.follow`): it starts after
+the newest event at subscribe time, or after `after` when given, and yields every later event of
+its project or model in id order. It polls every 0.5 s, each poll one short read transaction; a
+mutation committed by this process wakes it at once (`Context.notify_events`), and changes made by
+other server processes arrive within one poll. Nothing is missed: an event whose transaction
+commits after a higher id was already delivered is still found and delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+
+from modelreg.errors import DomainError, NotFound
+from modelreg.events import EventFollower, latest_event_id
+from modelreg.graphql.context import Info
+from modelreg.graphql.ids import decode_id
+from modelreg.graphql.lifecycle import EventType
+from modelreg.services.models import find_model_by_name
+from modelreg.services.projects import find_project_by_path
+
+logger = logging.getLogger("modelreg.graphql")
+
+AfterArgument = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="Resume after this event (the `id` of the last one received); "
+        "without it, only events from now on."
+    ),
+]
+
+
+async def _start(
+    info: Info, project_path: str, model_name: str | None, after: strawberry.ID | None
+) -> EventFollower:
+    after_id = decode_id(after, "Event", field="after") if after is not None else None
+    async with info.context.db.read() as session:
+        project = await find_project_by_path(session, path=project_path)
+        if project is None or project.id is None:
+            raise NotFound(f"No project has the path '{project_path}'.", field="projectPath")
+        model_id: int | None = None
+        if model_name is not None:
+            model = await find_model_by_name(session, project_id=project.id, name=model_name)
+            if model is None or model.id is None:
+                raise NotFound(
+                    f"Project '{project_path}' has no model named '{model_name}'.",
+                    field="modelName",
+                )
+            model_id = model.id
+        if after_id is None:
+            after_id = await latest_event_id(session)
+    return EventFollower(
+        info.context.db,
+        info.context.notifier,
+        project_id=project.id,
+        model_id=model_id,
+        after=after_id,
+    )
+
+
+async def _events(
+    info: Info, project_path: str, model_name: str | None, after: strawberry.ID | None
+) -> AsyncIterator[EventType]:
+    """The stream, with errors shaped as `ErrorPolicy` shapes them for queries and mutations.
+
+    (Strawberry does not run operation extensions over each result of a subscription.)
+    """
+    try:
+        follower = await _start(info, project_path, model_name, after)
+        async for event in _stream(follower, info):
+            yield event
+    except DomainError as error:
+        extensions = {"code": error.code.value}
+        if error.field:
+            extensions["field"] = error.field
+        raise GraphQLError(error.message, extensions=extensions) from None
+    except Exception:
+        logger.exception("unexpected error in GraphQL subscription")
+        raise GraphQLError(
+            "Unexpected error; it has been logged. Try again, and report it if it persists.",
+            extensions={"code": "INTERNAL"},
+        ) from None
+
+
+async def _stream(follower: EventFollower, info: Info) -> AsyncIterator[EventType]:
+    try:
+        async for row in follower.follow():
+            yield EventType.from_row(row)
+            # The fields of the event have been resolved: end their read transaction, so none is
+            # held open while waiting, and forget cached rows so the next event shows fresh ones.
+            await info.context.end_reads()
+    finally:
+        await info.context.end_reads()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Every new event of a model, in order, as it happens.")
+    async def model_events(
+        self, info: Info, project_path: str, model_name: str, after: AfterArgument = None
+    ) -> AsyncGenerator[EventType, None]:
+        async for event in _events(info, project_path, model_name, after):
+            yield event
+
+    @strawberry.subscription(
+        description="Every new event of a project and its models, in order, as it happens."
+    )
+    async def project_events(
+        self, info: Info, project_path: str, after: AfterArgument = None
+    ) -> AsyncGenerator[EventType, None]:
+        async for event in _events(info, project_path, None, after):
+            yield event
