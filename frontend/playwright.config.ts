@@ -46,6 +46,8 @@ export default defineConfig({
       MODELREG_DATA_DIR: dataDir,
       MODELREG_UI_DIR: resolve(here, "dist"),
       MODELREG_LOG_LEVEL: "warning",
+      // Test-only: lifecycle.spec.ts acts as alice and bob through the X-Modelreg-Test-Actor header.
+      MODELREG_TRUST_ACTOR_HEADER: "true",
     },
   },
 });

@@ -42,7 +42,7 @@ export const ModelVersionsQuery = graphql(`
         versions(first: $first, after: $after) {
           totalCount
           edges {
-            node { id version number isPrerelease createdAt createdBy tags { key value } }
+            node { id version number isPrerelease stage aliases createdAt createdBy tags { key value } }
           }
           pageInfo { hasNextPage endCursor }
         }

@@ -15,15 +15,18 @@ import {
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useMutation, useQuery } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
+import { ActivityFeed, type FeedPage } from "../components/ActivityFeed";
+import { StageBadge } from "../components/StageBadge";
+import { ModelActivityQuery } from "../graphql/lifecycle";
 import {
   DeleteModelMutation,
   DeleteModelTagsMutation,
@@ -38,7 +41,8 @@ import { urls } from "../urls";
 export default function ModelPage() {
   const { project = "", model = "" } = useParams();
   const [params, setParams] = useSearchParams();
-  const tab = params.get("tab") === "versions" ? "versions" : "card";
+  const tabParam = params.get("tab");
+  const tab = tabParam === "versions" || tabParam === "activity" ? tabParam : "card";
   const navigate = useNavigate();
   const [{ data, fetching, error }] = useQuery({
     query: ModelQuery,
@@ -134,11 +138,14 @@ export default function ModelPage() {
       />
       <Tabs
         value={tab}
-        onChange={(value) => setParams(value === "versions" ? { tab: "versions" } : {}, { replace: true })}
+        onChange={(value) =>
+          setParams(value === "versions" || value === "activity" ? { tab: value } : {}, { replace: true })
+        }
       >
         <Tabs.List>
           <Tabs.Tab value="card">Model card</Tabs.Tab>
           <Tabs.Tab value="versions">Versions ({found.versionCount})</Tabs.Tab>
+          <Tabs.Tab value="activity">Activity</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="card" pt="md">
           <ModelCard id={found.id} description={found.description} />
@@ -151,6 +158,9 @@ export default function ModelPage() {
               latest={found.latestVersion?.version ?? null}
             />
           )}
+        </Tabs.Panel>
+        <Tabs.Panel value="activity" pt="md">
+          {tab === "activity" && <ModelActivity projectPath={projectPath} modelName={found.name} />}
         </Tabs.Panel>
       </Tabs>
       <RenameModal
@@ -233,6 +243,8 @@ function VersionsTable({
             <Table.Th w={40} />
             <Table.Th>Version</Table.Th>
             <Table.Th>#</Table.Th>
+            <Table.Th>Stage</Table.Th>
+            <Table.Th>Aliases</Table.Th>
             <Table.Th>Tags</Table.Th>
             <Table.Th>Created</Table.Th>
           </Table.Tr>
@@ -266,6 +278,18 @@ function VersionsTable({
                 </Group>
               </Table.Td>
               <Table.Td>{node.number}</Table.Td>
+              <Table.Td>
+                <StageBadge stage={node.stage} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {node.aliases.map((a) => (
+                    <Badge key={a} variant="outline" tt="none">
+                      @{a}
+                    </Badge>
+                  ))}
+                </Group>
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
                   {node.tags.map((t) => (
@@ -351,4 +375,24 @@ function RenameModal({
       </form>
     </Modal>
   );
+}
+
+function ModelActivity({ projectPath, modelName }: { projectPath: string; modelName: string }) {
+  const client = useClient();
+  const load = useCallback(
+    async (first: number, after: string | null): Promise<FeedPage> => {
+      const result = await client
+        .query(ModelActivityQuery, { path: projectPath, name: modelName, first, after }, { requestPolicy: "network-only" })
+        .toPromise();
+      if (result.error) throw new Error(result.error.networkError ? "The registry server cannot be reached." : result.error.message);
+      const activity = result.data?.project?.model?.activity;
+      return {
+        events: activity?.edges.map((e) => e.node) ?? [],
+        hasNextPage: activity?.pageInfo.hasNextPage ?? false,
+        endCursor: activity?.pageInfo.endCursor ?? null,
+      };
+    },
+    [client, projectPath, modelName],
+  );
+  return <ActivityFeed load={load} label="Model activity" />;
 }

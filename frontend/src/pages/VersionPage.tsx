@@ -26,6 +26,7 @@ import { mutationErrors, notifyDone, notifyErrors } from "../components/mutation
 import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
+import { LifecycleSection } from "../components/Lifecycle";
 import {
   DeleteFilesMutation,
   DeleteVersionMutation,
@@ -108,6 +109,13 @@ export default function VersionPage() {
         <Meta label="Created" value={formatDate(found.createdAt)} />
         <Meta label="Updated" value={formatDate(found.updatedAt)} />
       </SimpleGrid>
+      <LifecycleSection
+        key={`lifecycle-${found.id}`}
+        project={projectPath}
+        model={foundModel.name}
+        modelId={foundModel.id}
+        version={found.version}
+      />
       {/* Keyed: another version starts with its own selection and upload queue. */}
       <FilesSection key={found.id} project={projectPath} model={foundModel.name} version={found.version} />
       <div>

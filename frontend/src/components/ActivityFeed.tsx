@@ -1,0 +1,107 @@
+import { Alert, Button, Group, Paper, Stack, Text, Timeline } from "@mantine/core";
+import { useCallback, useEffect, useState } from "react";
+
+import { describeEvent, mergeEvents } from "../lib/activity";
+import { formatDate } from "./dates";
+import { usePolling } from "./usePolling";
+
+export interface FeedEvent {
+  id: string;
+  type: string;
+  actor: string;
+  createdAt: string;
+  payload: unknown;
+}
+
+export interface FeedPage {
+  events: FeedEvent[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+const PAGE = 20;
+
+/**
+ * An activity feed, newest first, with "Load more" over the cursor. The first page is fetched
+ * again by polling (and whenever `refreshKey` changes), so new events appear at the top.
+ */
+export function ActivityFeed({
+  load,
+  refreshKey = 0,
+  label = "Activity",
+}: {
+  /** Fetches `first` events after the cursor from the network. */
+  load: (first: number, after: string | null) => Promise<FeedPage>;
+  refreshKey?: number;
+  label?: string;
+}) {
+  const [latest, setLatest] = useState<FeedEvent[] | null>(null);
+  const [older, setOlder] = useState<FeedEvent[]>([]);
+  const [cursor, setCursor] = useState<{ hasNextPage: boolean; endCursor: string | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  const refresh = useCallback(() => {
+    load(PAGE, null).then(
+      (page) => {
+        setError(null);
+        setLatest(page.events);
+        // The cursor of the first page matters only until an older page was loaded.
+        setCursor((c) => c ?? { hasNextPage: page.hasNextPage, endCursor: page.endCursor });
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [load]);
+
+  useEffect(() => {
+    refresh();
+  }, [refresh, refreshKey]);
+  usePolling(refresh);
+
+  const loadMore = async () => {
+    if (!cursor?.endCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await load(PAGE, cursor.endCursor);
+      setOlder((o) => [...o, ...page.events]);
+      setCursor({ hasNextPage: page.hasNextPage, endCursor: page.endCursor });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const events = mergeEvents(latest ?? [], older);
+  return (
+    <Stack gap="sm" aria-label={label} role="feed">
+      {error && (
+        <Alert color="red" title="Could not load the activity">
+          {error}
+        </Alert>
+      )}
+      {latest && events.length === 0 && <Text c="dimmed">No activity yet.</Text>}
+      {events.length > 0 && (
+        <Paper withBorder p="md">
+          <Timeline bulletSize={12} lineWidth={2}>
+            {events.map((e) => (
+              <Timeline.Item key={e.id} data-testid="activity-item">
+                <Text size="sm">{describeEvent(e)}</Text>
+                <Text size="xs" c="dimmed">
+                  {formatDate(e.createdAt)}
+                </Text>
+              </Timeline.Item>
+            ))}
+          </Timeline>
+        </Paper>
+      )}
+      {cursor?.hasNextPage && (
+        <Group>
+          <Button variant="default" size="xs" loading={loadingMore} onClick={() => void loadMore()}>
+            Load more
+          </Button>
+        </Group>
+      )}
+    </Stack>
+  );
+}
