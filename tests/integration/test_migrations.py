@@ -98,3 +98,31 @@ def test_versions_existing_before_0003_start_in_stage_none(tmp_path: Path) -> No
 
     # then
     assert asyncio.run(run("SELECT version, stage FROM model_version")) == [("1.0.0", "NONE")]
+
+
+async def test_ids_of_deleted_rows_are_never_reused(db: Database) -> None:
+    """Events keep ids of deleted rows: a new model must not inherit a deleted one's history."""
+    from modelreg.domain.actor import Actor
+    from modelreg.services import models, projects, versions
+
+    actor = Actor(name="alice")
+    async with db.begin() as s:
+        project = await projects.create_project(s, actor=actor, path="demo")
+        assert project.id is not None
+        await models.create_model(s, actor=actor, project_id=project.id, name="a")
+        old = await models.create_model(s, actor=actor, project_id=project.id, name="b")
+        assert old.id is not None
+        old_version = await versions.create_version(
+            s, actor=actor, model_id=old.id, version="1.0.0"
+        )
+    async with db.begin() as s:
+        await models.delete_model(s, actor=actor, model_id=old.id)
+    async with db.begin() as s:
+        new = await models.create_model(s, actor=actor, project_id=project.id, name="c")
+        assert new.id is not None
+        new_version = await versions.create_version(
+            s, actor=actor, model_id=new.id, version="1.0.0"
+        )
+    assert new.id > old.id
+    assert new_version.id is not None and old_version.id is not None
+    assert new_version.id > old_version.id

@@ -22,6 +22,11 @@ metadata.naming_convention = {
 }
 
 
+# The event log refers to these rows by id after they are deleted; SQLite would otherwise hand a
+# deleted row's id to the next new row, and the new row would inherit the old one's history.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Visibility(StrEnum):
     PRIVATE = "PRIVATE"
     INTERNAL = "INTERNAL"
@@ -34,6 +39,7 @@ def _created() -> Any:
 
 class Project(SQLModel, table=True):
     __tablename__ = "project"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=100, unique=True)
@@ -54,6 +60,7 @@ class RegisteredModel(SQLModel, table=True):
         sa.UniqueConstraint("project_id", "name"),
         sa.Index(None, "project_id", "updated_at"),
         sa.Index(None, "project_id", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +84,7 @@ class ModelVersion(SQLModel, table=True):
         sa.Index(None, "model_id", "is_prerelease", "sort_key"),
         sa.Index(None, "model_id", "created_at"),
         sa.Index(None, "model_id", "stage"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,7 +216,7 @@ class ModelAlias(SQLModel, table=True):
 
 class TransitionRequest(SQLModel, table=True):
     __tablename__ = "transition_request"
-    __table_args__ = (sa.Index(None, "version_id", "status"),)
+    __table_args__ = (sa.Index(None, "version_id", "status"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(
@@ -234,7 +242,7 @@ class Comment(SQLModel, table=True):
     """Markdown on a version; only its author edits or deletes it."""
 
     __tablename__ = "comment"
-    __table_args__ = (sa.Index(None, "version_id", "id"),)
+    __table_args__ = (sa.Index(None, "version_id", "id"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(
