@@ -1,7 +1,7 @@
 import { expect, type APIRequestContext, type Page, test, type TestInfo } from "@playwright/test";
 
 // The lifecycle story with two people: alice requests Production for 2.0.0, bob approves it with
-// "archive other versions"; alice's open page follows without a reload (polling).
+// "archive other versions"; alice's open page follows without a reload (GraphQL subscription).
 async function shot(page: Page, info: TestInfo, name: string) {
   await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });

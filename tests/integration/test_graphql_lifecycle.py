@@ -305,6 +305,16 @@ async def test_comments_are_edited_and_deleted_only_by_their_author(
     comment = (await _ok(alice, ADD_COMMENT, versionId=v1, body="Looks *good*"))["comment"]
     await _ok(bob, ADD_COMMENT, versionId=v1, body="Agreed")
 
+    thread_query = """query { project(path: "demo") { model(name: "churn") {
+         versions { edges { node { comments { author viewerCanChange } } } } } } }"""
+    for viewer, mine in ((alice, "alice"), (bob, "bob")):
+        data = await viewer.execute(thread_query)
+        seen = data["project"]["model"]["versions"]["edges"][0]["node"]["comments"]
+        assert {c["author"]: c["viewerCanChange"] for c in seen} == {
+            "alice": mine == "alice",
+            "bob": mine == "bob",
+        }
+
     denied = await _error(bob, EDIT_COMMENT, id=comment["id"], body="mine now")
     assert denied["code"] == "PERMISSION_DENIED"
     denied = await _error(bob, DELETE_COMMENT, id=comment["id"])

@@ -124,6 +124,10 @@ class CommentType:
             version_id=row.version_id,
         )
 
+    @strawberry.field(description="Whether the viewer may edit or delete this comment.")
+    def viewer_can_change(self, info: Info) -> bool:
+        return policy.can_change_comment(info.context.actor, author=self.author)
+
     @strawberry.field
     async def version(self, info: Info) -> VersionRef:
         found = await _version(info, self.version_id)

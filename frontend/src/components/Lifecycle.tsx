@@ -41,12 +41,13 @@ import { formatDate } from "./dates";
 import { MarkdownView } from "./Markdown";
 import { mutationErrors, notifyDone, notifyErrors } from "./mutations";
 import { StageBadge } from "./StageBadge";
+import { useLiveEvents } from "./useLiveEvents";
 import { usePolling } from "./usePolling";
 
 type LifecycleVersion = NonNullable<NonNullable<NonNullable<VersionLifecycleData["project"]>["model"]>["version"]>;
 type PendingRequest = LifecycleVersion["transitionRequests"][number];
 
-/** Stage, transition requests, aliases, comments and activity of one version, kept live by polling. */
+/** Stage, transition requests, aliases, comments and activity of one version, kept live by the model's event subscription. */
 export function LifecycleSection({
   project,
   model,
@@ -66,8 +67,10 @@ export function LifecycleSection({
     refetchLifecycle({ requestPolicy: "network-only" });
     setFeedKey((k) => k + 1);
   }, [refetchLifecycle]);
-  // Live updates: polling for now; a subscription can call `refetchLifecycle` instead.
-  usePolling(() => refetchLifecycle({ requestPolicy: "network-only" }));
+  // Live updates come through the model's event subscription; a slow poll is the safety net
+  // for a dropped websocket.
+  useLiveEvents(project, model, refresh);
+  usePolling(() => refetchLifecycle({ requestPolicy: "network-only" }), 30_000);
 
   const loadActivity = useCallback(
     async (first: number, after: string | null): Promise<FeedPage> => {
@@ -565,8 +568,7 @@ function CommentItem({
             {comment.edited ? " · edited" : ""}
           </Text>
         </Text>
-        {/* There is no viewer query yet: the server refuses edits by anyone but the author. */}
-        {!editing && (
+        {!editing && comment.viewerCanChange && (
           <Group gap={4}>
             <Button
               size="compact-xs"

@@ -22,7 +22,7 @@ export const VersionLifecycleQuery = graphql(`
             createdAt
             availableActions
           }
-          comments { id author body edited createdAt updatedAt }
+          comments { id author body edited createdAt updatedAt viewerCanChange }
         }
       }
     }
@@ -148,6 +148,15 @@ export const DeleteCommentMutation = graphql(`
     deleteComment(input: $input) {
       deletedId
       errors { code field message }
+    }
+  }
+`);
+
+export const ModelEventsSubscription = graphql(`
+  subscription ModelEvents($projectPath: String!, $modelName: String!) {
+    modelEvents(projectPath: $projectPath, modelName: $modelName) {
+      id
+      type
     }
   }
 `);
