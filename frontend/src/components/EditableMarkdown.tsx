@@ -1,9 +1,10 @@
-import { Button, Group, Paper, Stack, Text } from "@mantine/core";
+import { Button, Group, Paper, Stack } from "@mantine/core";
 import { type ReactNode, useState } from "react";
 
 import type { UserError } from "../lib/errors";
 import { MarkdownEditor, MarkdownView } from "./Markdown";
 import { notifyDone } from "./mutations";
+import { ErrorLines } from "./ErrorLines";
 
 /** Markdown shown rendered, with an Edit button that opens the editor with live preview. */
 export function EditableMarkdown({
@@ -64,11 +65,7 @@ export function EditableMarkdown({
   return (
     <Stack>
       <MarkdownEditor value={draft} onChange={setDraft} label={label} />
-      {errors.map((e) => (
-        <Text key={e.message} c="red" size="sm" role="alert">
-          {e.message}
-        </Text>
-      ))}
+      <ErrorLines messages={errors.map((e) => e.message)} />
       <Group>
         <Button onClick={save} loading={saving}>
           Save {lower}

@@ -43,6 +43,7 @@ import { mutationErrors, notifyDone, notifyErrors } from "./mutations";
 import { StageBadge } from "./StageBadge";
 import { useLiveEvents } from "./useLiveEvents";
 import { usePolling } from "./usePolling";
+import { ErrorLines } from "./ErrorLines";
 
 type LifecycleVersion = NonNullable<NonNullable<NonNullable<VersionLifecycleData["project"]>["model"]>["version"]>;
 type PendingRequest = LifecycleVersion["transitionRequests"][number];
@@ -221,11 +222,7 @@ function TransitionModal({
             checked={archiveExisting}
             onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
           />
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -376,11 +373,7 @@ function ApproveModal({
             checked={archiveExisting}
             onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
           />
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

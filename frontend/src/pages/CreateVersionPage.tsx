@@ -27,6 +27,7 @@ import { versionProblem } from "../lib/semver";
 import { parseTagFilters } from "../lib/tags";
 import { failedUploads } from "../lib/uploads";
 import { urls } from "../urls";
+import { ErrorLines } from "../components/ErrorLines";
 
 export default function CreateVersionPage() {
   const { project = "", model = "" } = useParams();
@@ -193,11 +194,7 @@ export default function CreateVersionPage() {
               Uploading its files… The version opens when they are done.
             </Alert>
           )}
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group>
             <Button type="submit" loading={busy || created !== null}>
               {queued > 0 && !created ? "Create & upload" : "Create version"}

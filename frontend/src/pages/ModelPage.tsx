@@ -37,6 +37,7 @@ import {
 } from "../graphql/models";
 import { splitErrors, type UserError } from "../lib/errors";
 import { urls } from "../urls";
+import { ErrorLines } from "../components/ErrorLines";
 
 export default function ModelPage() {
   const { project = "", model = "" } = useParams();
@@ -358,11 +359,7 @@ function RenameModal({
             error={split.fields.name}
             data-autofocus
           />
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

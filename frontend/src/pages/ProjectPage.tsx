@@ -30,6 +30,7 @@ import { splitErrors, type UserError } from "../lib/errors";
 import { parseTagFilter, parseTagFilters } from "../lib/tags";
 import { urls } from "../urls";
 import { ProjectSettings } from "./ProjectSettings";
+import { ErrorLines } from "../components/ErrorLines";
 
 const PAGE = 20;
 const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
@@ -287,11 +288,7 @@ function CreateModelModal({
             onChange={setTags}
             error={split.fields.tags}
           />
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -8,6 +8,7 @@ import type { Visibility } from "../gql/graphql";
 import { DeleteProjectMutation, UpdateProjectMutation } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
 import { urls } from "../urls";
+import { ErrorLines } from "../components/ErrorLines";
 
 interface ProjectFields {
   id: string;
@@ -82,11 +83,7 @@ export function ProjectSettings({
           onChange={(v) => setVisibility((v ?? visibility) as Visibility)}
           allowDeselect={false}
         />
-        {split.general.map((m) => (
-          <Text key={m} c="red" size="sm" role="alert">
-            {m}
-          </Text>
-        ))}
+        <ErrorLines messages={split.general} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

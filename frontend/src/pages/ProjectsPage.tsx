@@ -25,6 +25,7 @@ import type { Visibility } from "../gql/graphql";
 import { CreateProjectMutation, ProjectsQuery } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
 import { urls } from "../urls";
+import { ErrorLines } from "../components/ErrorLines";
 
 const PAGE = 25;
 
@@ -192,11 +193,7 @@ function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () 
             onChange={(v) => setVisibility((v ?? "PRIVATE") as Visibility)}
             allowDeselect={false}
           />
-          {split.general.map((m) => (
-            <Text key={m} c="red" size="sm" role="alert">
-              {m}
-            </Text>
-          ))}
+          <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
