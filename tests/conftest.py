@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import argon2
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,9 @@ from modelreg.app import create_app
 from modelreg.db import Database
 from modelreg.db.migrate import upgrade
 from modelreg.db.models import metadata
+from modelreg.services.accounts import Hasher
 from modelreg.settings import Settings
+from tests.support.accounts import Accounts
 from tests.support.graphql import GraphQLClient
 from tests.support.postgres import PostgresServer
 from tests.support.s3 import MotoS3
@@ -109,16 +112,53 @@ def app(settings: Settings, db: Database) -> Starlette:
     return create_app(settings, db=db)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with its smallest cost: the same code path, milliseconds instead of ~100 ms."""
+    monkeypatch.setattr(
+        Hasher, "hasher", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
 @pytest.fixture
-async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+def accounts(db: Database) -> Accounts:
+    return Accounts(db)
+
+
+@pytest.fixture
+async def admin_headers(accounts: Accounts) -> dict[str, str]:
+    """`Authorization` for the instance admin `admin` (an `api` token)."""
+    return await accounts.headers("admin", admin=True)
+
+
+@pytest.fixture
+async def http(
+    app: Starlette, admin_headers: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the in-process app, signed in as the instance admin by a token."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://modelreg.test", headers=admin_headers
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def anon_http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the in-process app without credentials."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://modelreg.test") as client:
         yield client
 
 
 @pytest.fixture
-def gql(http: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(http)
+def gql(http: httpx.AsyncClient, accounts: Accounts) -> GraphQLClient:
+    return GraphQLClient(http, accounts=accounts)
+
+
+@pytest.fixture
+def anon_gql(anon_http: httpx.AsyncClient, accounts: Accounts) -> GraphQLClient:
+    return GraphQLClient(anon_http, accounts=accounts)
 
 
 @pytest.fixture

@@ -54,8 +54,9 @@ class Settings(BaseModel):
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: SecretStr = SecretStr("")
-    # For tests only: take the actor's name from the X-Modelreg-Test-Actor header.
-    trust_actor_header: bool = False
+    # The first start of an empty database creates `admin` with this password (else a random
+    # one, printed once).
+    admin_password: SecretStr = SecretStr("")
 
     @field_validator("database_url")
     @classmethod

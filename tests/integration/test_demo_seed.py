@@ -22,7 +22,7 @@ from modelreg.services.versions import latest_versions, list_versions
 from modelreg.settings import Settings
 from tests.support.server import run_modelreg, running_server
 
-ACTOR = Actor(name="tester")
+ACTOR = Actor(name="tester", is_admin=True)
 
 # Written out by hand (not computed with the code under test): SemVer precedence, highest first.
 EXPECTED_ORDER = {

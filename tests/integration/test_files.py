@@ -84,7 +84,7 @@ async def test_upload_download_round_trip(
         "sha256": digest,
         "contentType": "application/json",
         "createdAt": None,
-        "createdBy": "anonymous",
+        "createdBy": "admin",
     }
     get = await http.get(f"{BASE}/1.0.0/files/config/params.json")
     assert get.status_code == 200
@@ -231,11 +231,15 @@ def small_limit(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def limited(small_limit: Settings, db: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def limited(
+    small_limit: Settings, db: Database, admin_headers: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
     from modelreg.app import create_app
 
     transport = httpx.ASGITransport(app=create_app(small_limit, db=db))
-    async with httpx.AsyncClient(transport=transport, base_url="http://modelreg.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://modelreg.test", headers=admin_headers
+    ) as client:
         yield client
 
 
@@ -361,7 +365,7 @@ async def test_failed_upload_leaves_nothing(
     """A body that breaks off mid-way (what a vanished client looks like to the service)."""
     from starlette.requests import ClientDisconnect
 
-    from modelreg.domain.actor import ANONYMOUS
+    from modelreg.domain.actor import SYSTEM
     from modelreg.graphql.ids import decode_id
     from modelreg.services.files import store_file
 
@@ -374,7 +378,7 @@ async def test_failed_upload_leaves_nothing(
         await store_file(
             db=db,
             storage=app.state.storage,
-            actor=ANONYMOUS,
+            actor=SYSTEM,
             version_id=decode_id(versions["1.0.0"], "ModelVersion"),
             path="w.bin",
             chunks=body(),

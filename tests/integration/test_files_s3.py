@@ -38,12 +38,16 @@ def s3_settings(settings: Settings, moto_s3: MotoS3) -> Settings:
 
 
 @pytest.fixture
-async def s3_http(s3_settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def s3_http(
+    s3_settings: Settings, db: Database, admin_headers: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(s3_settings, db=db)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://modelreg.test") as client,
+        httpx.AsyncClient(
+            transport=transport, base_url="http://modelreg.test", headers=admin_headers
+        ) as client,
     ):
         yield client
 

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from modelreg.app import create_app
 from modelreg.db import Database
 from modelreg.settings import Settings
 from tests.support.graphql import GraphQLClient
@@ -91,7 +89,7 @@ query {
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", trust_actor_header=True)
+    return Settings(data_dir=tmp_path / "data")
 
 
 @pytest.fixture
@@ -205,21 +203,6 @@ async def test_only_the_requester_may_cancel(alice: GraphQLClient, bob: GraphQLC
         "message": "Only alice, who made this request, can cancel it; "
         "reject it instead if you may approve transitions.",
     }
-
-
-async def test_without_the_setting_the_actor_header_is_ignored(
-    gql: GraphQLClient, db: Database, tmp_path: Path
-) -> None:
-
-    app = create_app(Settings(data_dir=tmp_path / "other"), db=db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://modelreg.test") as http:
-        mallory = GraphQLClient(http, actor="mallory")
-        _, (v1,) = await _versions(mallory, "1.0.0")
-        request = (await _ok(mallory, REQUEST_TRANSITION, versionId=v1, stage="STAGING"))[
-            "transitionRequest"
-        ]
-    assert request["requester"] == "anonymous"
 
 
 async def test_aliases_move_resolve_and_show_on_versions(alice: GraphQLClient) -> None:

@@ -32,7 +32,7 @@ async def test_create_project_defaults(gql: GraphQLClient) -> None:
     assert project["name"] == "fraud-detection"
     assert project["visibility"] == "PRIVATE"
     found = await gql.execute('{ project(path: "fraud-detection") { name createdBy } }')
-    assert found["project"] == {"name": "fraud-detection", "createdBy": "anonymous"}
+    assert found["project"] == {"name": "fraud-detection", "createdBy": "admin"}
 
 
 async def test_list_search_and_paginate_projects(gql: GraphQLClient) -> None:

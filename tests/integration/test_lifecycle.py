@@ -12,14 +12,14 @@ from sqlmodel import col, select
 from modelreg.db import Database
 from modelreg.db.models import Event, ModelVersion
 from modelreg.db.types import utcnow
-from modelreg.domain import policy
-from modelreg.domain.actor import Actor
+from modelreg.domain.actor import SYSTEM, Actor
 from modelreg.domain.lifecycle import RequestStatus, Stage
+from modelreg.domain.policy import Role
 from modelreg.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
-from modelreg.services import comments, lifecycle, models, projects, versions
+from modelreg.services import accounts, comments, lifecycle, members, models, projects, versions
 
-ALICE = Actor(name="alice")
-BOB = Actor(name="bob")
+ALICE = Actor(name="alice", is_admin=True)
+BOB = Actor(name="bob", is_admin=True)
 
 
 @dataclass
@@ -111,23 +111,27 @@ async def test_a_transition_to_the_current_stage_is_refused(db: Database) -> Non
             )
 
 
-async def test_the_policy_is_asked_and_its_no_is_permission_denied(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_developer_may_not_move_a_version_to_production(db: Database) -> None:
     reg = await _registry(db, "1.0.0")
-
-    def only_alice(
-        actor: Actor, ability: policy.Ability, *, target_stage: Stage | None = None
-    ) -> bool:
-        return actor == ALICE
-
-    monkeypatch.setattr(policy, "can", only_alice)
-    with pytest.raises(PermissionDenied):
+    async with db.begin() as s:
+        user, _ = await accounts.create_user(
+            s, actor=SYSTEM, username="dev", password="a long enough password"
+        )
+        assert user.id is not None
+        await members.add_member(
+            s, actor=ALICE, project_id=reg.project_id, username="dev", role=Role.DEVELOPER
+        )
+    dev = Actor(name="dev", user_id=user.id)
+    async with db.begin() as s:
+        await lifecycle.transition_stage(
+            s, actor=dev, version_id=reg.version_ids[0], stage=Stage.STAGING
+        )
+    with pytest.raises(PermissionDenied, match="MAINTAINER role or higher"):
         async with db.begin() as s:
             await lifecycle.transition_stage(
-                s, actor=BOB, version_id=reg.version_ids[0], stage=Stage.STAGING
+                s, actor=dev, version_id=reg.version_ids[0], stage=Stage.PRODUCTION
             )
-    assert await _stages(db, reg.model_id) == {"1.0.0": Stage.NONE}
+    assert await _stages(db, reg.model_id) == {"1.0.0": Stage.STAGING}
 
 
 async def test_concurrent_transitions_to_production_leave_exactly_one(db: Database) -> None:

@@ -105,7 +105,7 @@ async def test_ids_of_deleted_rows_are_never_reused(db: Database) -> None:
     from modelreg.domain.actor import Actor
     from modelreg.services import models, projects, versions
 
-    actor = Actor(name="alice")
+    actor = Actor(name="alice", is_admin=True)
     async with db.begin() as s:
         project = await projects.create_project(s, actor=actor, path="demo")
         assert project.id is not None

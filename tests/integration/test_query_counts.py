@@ -48,6 +48,39 @@ async def test_listing_models_costs_the_same_for_5_or_50(gql: GraphQLClient, db:
     assert node["latestVersion"]["version"] == "1.0.0"
     assert len(node["tags"]) == 2
     assert len(many) == len(five), many
-    # project, models page, count, latest versions, version counts, model tags, version tags;
-    # the project of each model comes from the loader's cache.
-    assert len(many) <= 7, many
+    # the token, project, models page, count, latest versions, version counts, model tags,
+    # version tags; the project of each model comes from the loader's cache.
+    assert len(many) <= 8, many
+
+
+async def test_a_members_page_costs_one_more_statement_for_the_role(
+    gql: GraphQLClient, db: Database
+) -> None:
+    """Permission checks are batched too: a member's page of 50 costs what a page of 5 does."""
+    await _seed(gql, 50)
+    project = (await gql.execute('{ project(path: "demo") { id } }'))["project"]
+    added = await gql.execute(
+        """mutation($p: ID!) { addProjectMember(input: {projectId: $p, username: "rita",
+             role: REPORTER}) { errors { message } } }""",
+        {"p": project["id"]},
+    )
+    assert added["addProjectMember"]["errors"] == [{"message": "No user is called 'rita'."}]
+    assert gql.accounts is not None
+    await gql.accounts.user("rita")
+    await gql.execute(
+        """mutation($p: ID!) { addProjectMember(input: {projectId: $p, username: "rita",
+             role: REPORTER}) { errors { message } } }""",
+        {"p": project["id"]},
+    )
+    rita = gql.as_actor("rita", admin=False)
+    await rita.execute(MODEL_PAGE, {"first": 1})  # creates rita's token outside the count
+
+    with count_statements(db) as five:
+        small = await rita.execute(MODEL_PAGE, {"first": 5})
+    with count_statements(db) as many:
+        large = await rita.execute(MODEL_PAGE, {"first": 50})
+
+    assert len(small["project"]["models"]["edges"]) == 5
+    assert len(large["project"]["models"]["edges"]) == 50
+    assert len(many) == len(five), many
+    assert len(many) <= 9, many

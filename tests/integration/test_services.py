@@ -11,7 +11,7 @@ from modelreg.domain.actor import Actor
 from modelreg.errors import NotFound
 from modelreg.services import models, projects, versions
 
-ALICE = Actor(name="alice")
+ALICE = Actor(name="alice", is_admin=True)
 
 
 async def test_version_numbers_are_never_reused(db: Database) -> None:
@@ -87,11 +87,13 @@ async def test_suggested_next_versions(db: Database) -> None:
     async with db.begin() as s:
         project = await projects.create_project(s, actor=ALICE, path="demo")
         model = await models.create_model(s, actor=ALICE, project_id=project.id, name="churn")
-        first = await versions.suggest_next_version(s, model_id=model.id, part=versions.Bump.MINOR)
+        first = await versions.suggest_next_version(
+            s, actor=ALICE, model_id=model.id, part=versions.Bump.MINOR
+        )
         for text in ("1.2.3", "1.10.0-rc.1"):
             await versions.create_version(s, actor=ALICE, model_id=model.id, version=text)
         suggested = {
-            part: await versions.suggest_next_version(s, model_id=model.id, part=part)
+            part: await versions.suggest_next_version(s, actor=ALICE, model_id=model.id, part=part)
             for part in versions.Bump
         }
     assert first == "0.1.0"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from modelreg.db.types import BinaryPath, BinaryText, UTCDateTime, utcnow
 from modelreg.domain.lifecycle import RequestStatus, Stage
+from modelreg.domain.policy import Role, Visibility
 
 metadata = SQLModel.metadata
 metadata.naming_convention = {
@@ -25,12 +25,6 @@ metadata.naming_convention = {
 # The event log refers to these rows by id after they are deleted; SQLite would otherwise hand a
 # deleted row's id to the next new row, and the new row would inherit the old one's history.
 NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
-
-
-class Visibility(StrEnum):
-    PRIVATE = "PRIVATE"
-    INTERNAL = "INTERNAL"
-    PUBLIC = "PUBLIC"
 
 
 def _created() -> Any:
@@ -253,3 +247,85 @@ class Comment(SQLModel, table=True):
     edited: bool = False
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class UserAccount(SQLModel, table=True):
+    """A person (or robot) who signs in. `username` is stored lower-case and never changes."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=255)
+    # argon2id, in the PHC string format; never leaves the server.
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = False
+    created_at: datetime = _created()
+    password_changed_at: datetime = _created()
+
+
+class UserSession(SQLModel, table=True):
+    """A browser sign-in. The cookie holds a random secret; only its SHA-256 is stored here."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (sa.Index(None, "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    secret_hash: str = Field(max_length=64, unique=True)
+    # Double-submit CSRF token: the web app echoes it in a header on every write.
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PersonalAccessToken(SQLModel, table=True):
+    """A token for tools and the MLflow client; shown once, stored as its SHA-256."""
+
+    __tablename__ = "personal_access_token"
+    __table_args__ = (sa.Index(None, "user_id"), NEVER_REUSE_IDS)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=255)
+    secret_hash: str = Field(max_length=64, unique=True)
+    # The first characters of the token, so a person can tell their tokens apart.
+    prefix: str = Field(max_length=16)
+    scopes: str = Field(max_length=64)  # space-separated Scope values
+    created_at: datetime = _created()
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("project_id", "user_id"), sa.Index(None, "user_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    role: Role = Field(sa_type=sa.Enum(Role, native_enum=False, length=16, validate_strings=True))
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept for the rate limit window (per account and per client address)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index(None, "username", "at"), sa.Index(None, "address", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=255)
+    address: str = Field(max_length=64)
+    at: datetime = _created()

@@ -31,3 +31,11 @@ class EventType(StrEnum):
     COMMENT_ADDED = "version.comment_added"
     COMMENT_EDITED = "version.comment_edited"
     COMMENT_DELETED = "version.comment_deleted"
+    MEMBER_ADDED = "project.member_added"
+    MEMBER_ROLE_CHANGED = "project.member_role_changed"
+    MEMBER_REMOVED = "project.member_removed"
+    # Instance-wide (no project). Payloads name users and tokens, never a secret.
+    USER_CREATED = "user.created"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    TOKEN_CREATED = "user.token_created"
+    TOKEN_REVOKED = "user.token_revoked"

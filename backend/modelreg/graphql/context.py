@@ -38,7 +38,7 @@ class Context:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.read)
+        self.loaders = Loaders(self.read, self.actor)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -55,7 +55,7 @@ class Context:
             session, self._session = self._session, None
             if session is not None:
                 await session.close()
-        self.loaders = Loaders(self.read)
+        self.loaders = Loaders(self.read, self.actor)
 
     def notify_events(self) -> None:
         """A write committed: wake this process's subscriptions now, not at their next poll."""

@@ -1,23 +1,30 @@
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from modelreg.auth import authenticate
 from modelreg.db import Database
 from modelreg.domain.actor import ANONYMOUS, Actor
+from modelreg.errors import DomainError, ErrorCode
 from modelreg.events import EventNotifier
 from modelreg.graphql.context import Context
 from modelreg.graphql.schema import create_schema
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 
-TEST_ACTOR_HEADER = "X-Modelreg-Test-Actor"
+_ACTOR = "modelreg.actor"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """`/graphql`: queries and mutations over HTTP, subscriptions over websockets, GraphiQL."""
+    """`/graphql`: queries and mutations over HTTP, subscriptions over websockets, GraphiQL.
+
+    The caller is authenticated before anything is parsed: a bad, expired or revoked token is a
+    401 for the whole request, never a partial answer.
+    """
 
     def __init__(self, settings: Settings, db: Database, storage: Storage) -> None:
         super().__init__(
@@ -29,23 +36,36 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # One per process: mutations signal it, subscriptions of this process wake on it.
         self._notifier = EventNotifier()
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            try:
+                scope[_ACTOR] = await authenticate(self._db, HTTPConnection(scope))
+            except DomainError as error:
+                unauthenticated = error.code == ErrorCode.UNAUTHENTICATED
+                if scope["type"] == "websocket":
+                    await WebSocket(scope, receive, send).close(
+                        code=4401 if unauthenticated else 4403, reason=error.message[:120]
+                    )
+                    return
+                body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+                headers = {"www-authenticate": "Bearer"} if unauthenticated else None
+                response = JSONResponse(
+                    body, status_code=401 if unauthenticated else 403, headers=headers
+                )
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        actor: Actor = request.scope.get(_ACTOR, ANONYMOUS)
         return Context(
             db=self._db,
             storage=self._storage,
             settings=self._settings,
-            actor=self._actor(request),
+            actor=actor,
             request=request,
             response=response,
             notifier=self._notifier,
         )
-
-    def _actor(self, request: Request | WebSocket) -> Actor:
-        """Anonymous until accounts exist; tests may name the actor when the setting allows."""
-        if self._settings.trust_actor_header:
-            name = request.headers.get(TEST_ACTOR_HEADER, "").strip()
-            if name and len(name) <= 255:
-                return Actor(name=name)
-        return ANONYMOUS

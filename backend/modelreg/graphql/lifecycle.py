@@ -92,12 +92,23 @@ class TransitionRequestType:
         return found
 
     @strawberry.field(description="What the viewer may do with this request now.")
-    def available_actions(self, info: Info) -> list[policy.RequestAction]:
+    async def available_actions(self, info: Info) -> list[policy.RequestAction]:
+        from modelreg.graphql import permissions
+
+        pending = self.status == RequestStatus.PENDING
+        may_approve = False
+        version = await info.context.loaders.version.load(self.version_id)
+        model = await info.context.loaders.model.load(version.model_id) if version else None
+        if pending and version is not None and model is not None:
+            decision = await permissions.decide(
+                info,
+                model.project_id,
+                policy.Ability.APPROVE_TRANSITION,
+                stages=[version.stage, self.target_stage],
+            )
+            may_approve = decision.allowed
         return policy.available_request_actions(
-            info.context.actor,
-            pending=self.status == RequestStatus.PENDING,
-            requester=self.requester,
-            target_stage=self.target_stage,
+            info.context.actor, pending=pending, requester=self.requester, may_approve=may_approve
         )
 
 
@@ -125,8 +136,17 @@ class CommentType:
         )
 
     @strawberry.field(description="Whether the viewer may edit or delete this comment.")
-    def viewer_can_change(self, info: Info) -> bool:
-        return policy.can_change_comment(info.context.actor, author=self.author)
+    async def viewer_can_change(self, info: Info) -> bool:
+        from modelreg.graphql import permissions
+
+        if not policy.is_author(info.context.actor, author=self.author):
+            return False
+        version = await info.context.loaders.version.load(self.version_id)
+        model = await info.context.loaders.model.load(version.model_id) if version else None
+        if model is None:
+            return False
+        decision = await permissions.decide(info, model.project_id, policy.Ability.COMMENT)
+        return decision.allowed
 
     @strawberry.field
     async def version(self, info: Info) -> VersionRef:

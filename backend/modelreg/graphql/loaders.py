@@ -11,17 +11,23 @@ from strawberry.dataloader import DataLoader
 
 from modelreg.db.models import (
     Comment,
+    Membership,
     ModelAlias,
     ModelTag,
     ModelVersion,
     Project,
     RegisteredModel,
     TransitionRequest,
+    UserAccount,
     VersionTag,
 )
+from modelreg.domain.actor import Actor
+from modelreg.domain.policy import Role
+from modelreg.services import access
 from modelreg.services import comments as comment_service
 from modelreg.services import files as file_service
 from modelreg.services import lifecycle as lifecycle_service
+from modelreg.services import members as member_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
@@ -46,7 +52,11 @@ def _loader(
 
 
 class Loaders:
-    def __init__(self, read: Reader) -> None:
+    def __init__(self, read: Reader, actor: Actor) -> None:
+        # The viewer's role in each project (absent: not a member).
+        self.role: DataLoader[int, Role | None] = _loader(
+            read, lambda s, ids: access.roles_in(s, actor, ids)
+        )
         self.project: DataLoader[int, Project | None] = _loader(
             read, project_service.projects_by_ids
         )
@@ -82,6 +92,9 @@ class Loaders:
         )
         self.version_requests: DataLoader[int, list[TransitionRequest] | None] = _loader(
             read, lifecycle_service.requests_by_versions, list
+        )
+        self.members: DataLoader[int, list[tuple[Membership, UserAccount]] | None] = _loader(
+            read, member_service.members_by_projects, list
         )
         self.version_comments: DataLoader[int, list[Comment] | None] = _loader(
             read, comment_service.comments_by_versions, list

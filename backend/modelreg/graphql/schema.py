@@ -15,9 +15,12 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from modelreg.errors import InvalidArgument
+from modelreg.graphql import permissions
+from modelreg.graphql.accounts import AccountQueries
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
 from modelreg.graphql.mutations import (
+    AccountMutations,
     FileMutations,
     LifecycleMutations,
     ModelMutations,
@@ -45,7 +48,7 @@ NODE_TYPES: dict[str, type[ProjectNode] | type[RegisteredModelNode] | type[Model
 
 
 @strawberry.type
-class Query:
+class Query(AccountQueries):
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:
@@ -61,8 +64,8 @@ class Query:
     async def project(self, info: Info, path: str) -> ProjectNode | None:
         async with info.context.read() as session:
             row = await project_service.find_project_by_path(session, path=path)
-        if row is None or row.id is None:
-            return None
+        if row is None or row.id is None or not (await permissions.readable(info, [row]))[0]:
+            return None  # a project the viewer may not read does not exist for them
         info.context.loaders.project.prime(row.id, row)
         return ProjectNode.from_row(row)
 
@@ -82,7 +85,12 @@ class Query:
 
 @strawberry.type
 class Mutation(
-    ProjectMutations, ModelMutations, VersionMutations, FileMutations, LifecycleMutations
+    AccountMutations,
+    ProjectMutations,
+    ModelMutations,
+    VersionMutations,
+    FileMutations,
+    LifecycleMutations,
 ):
     pass
 

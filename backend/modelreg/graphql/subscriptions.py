@@ -23,7 +23,7 @@ from modelreg.graphql.context import Info
 from modelreg.graphql.ids import decode_id
 from modelreg.graphql.lifecycle import EventType
 from modelreg.services.models import find_model_by_name
-from modelreg.services.projects import find_project_by_path
+from modelreg.services.projects import get_project_by_path
 
 logger = logging.getLogger("modelreg.graphql")
 
@@ -41,9 +41,11 @@ async def _start(
 ) -> EventFollower:
     after_id = decode_id(after, "Event", field="after") if after is not None else None
     async with info.context.db.read() as session:
-        project = await find_project_by_path(session, path=project_path)
-        if project is None or project.id is None:
-            raise NotFound(f"No project has the path '{project_path}'.", field="projectPath")
+        # Only readers of the project may follow it; to others it does not exist.
+        project = await get_project_by_path(
+            session, path=project_path, actor=info.context.actor, field="projectPath"
+        )
+        assert project.id is not None
         model_id: int | None = None
         if model_name is not None:
             model = await find_model_by_name(session, project_id=project.id, name=model_name)

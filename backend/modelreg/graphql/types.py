@@ -11,11 +11,14 @@ from urllib.parse import quote
 import strawberry
 from strawberry import relay
 
-from modelreg.db.models import ModelVersion, Project, RegisteredModel, Visibility
+from modelreg.db.models import ModelVersion, Project, RegisteredModel
 from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.paths import validate_prefix
+from modelreg.domain.policy import Ability, Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
+from modelreg.graphql import permissions
+from modelreg.graphql.accounts import Member
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
     CommentType,
@@ -68,6 +71,17 @@ class ModelOrder:
 class VersionOrder:
     field: version_service.VersionOrderField = version_service.VersionOrderField.VERSION
     direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.type(description="A stage the version could move to, and what the viewer may do.")
+class TransitionTarget:
+    stage: Stage
+    transition: permissions.Permission = strawberry.field(
+        description="Moving the version there directly."
+    )
+    request: permissions.Permission = strawberry.field(
+        description="Asking someone who may to move it there."
+    )
 
 
 def _tags(found: dict[str, str] | None) -> list[Tag]:
@@ -136,7 +150,24 @@ class ProjectNode(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.project.load_many([int(i) for i in node_ids])
-        return [cls.from_row(r) if r else None for r in rows]
+        visible = await permissions.readable(info, rows)
+        return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
+
+    @strawberry.field(description="The viewer's role in the project; null when not a member.")
+    async def viewer_role(self, info: Info) -> Role | None:
+        return await info.context.loaders.role.load(self.id)
+
+    @strawberry.field(
+        description="Every ability, with whether the viewer has it here and why not. Stage-"
+        "dependent abilities are given for versions in None; see `ModelVersion.viewerPermissions`."
+    )
+    async def viewer_permissions(self, info: Info) -> list[permissions.Permission]:
+        return await permissions.permissions(info, self.id)
+
+    @strawberry.field(description="Members and their roles, highest role first.")
+    async def members(self, info: Info) -> list[Member]:
+        rows = await info.context.loaders.members.load(self.id)
+        return [Member.from_rows(m, u) for m, u in rows or []]
 
     @strawberry.field(description="Models of the project, filtered, sorted and paginated.")
     async def models(
@@ -220,7 +251,10 @@ class RegisteredModelNode(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.model.load_many([int(i) for i in node_ids])
-        return [cls.from_row(r) if r else None for r in rows]
+        visible = await permissions.readable_project_ids(
+            info, [r.project_id if r else 0 for r in rows]
+        )
+        return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
 
     @strawberry.field
     async def project(self, info: Info) -> ProjectNode:
@@ -319,7 +353,9 @@ class RegisteredModelNode(relay.Node):
     )
     async def suggested_next_version(self, info: Info, bump: Bump) -> str:
         async with info.context.read() as session:
-            return await version_service.suggest_next_version(session, model_id=self.id, part=bump)
+            return await version_service.suggest_next_version(
+                session, actor=info.context.actor, model_id=self.id, part=bump
+            )
 
 
 @strawberry.type(name="ModelVersion", description="One semantically versioned release of a model.")
@@ -358,7 +394,51 @@ class ModelVersionNode(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.version.load_many([int(i) for i in node_ids])
-        return [cls.from_row(r) if r else None for r in rows]
+        models = await info.context.loaders.model.load_many([r.model_id if r else 0 for r in rows])
+        visible = await permissions.readable_project_ids(
+            info, [m.project_id if m else 0 for m in models]
+        )
+        return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
+
+    async def _project_id(self, info: Info) -> int:
+        model = await info.context.loaders.model.load(self.model_id)
+        assert model is not None
+        return model.project_id
+
+    @strawberry.field(
+        description="Every ability, with whether the viewer has it for this version in its "
+        "current stage (editing a version in Staging needs a DEVELOPER, in Production a "
+        "MAINTAINER)."
+    )
+    async def viewer_permissions(self, info: Info) -> list[permissions.Permission]:
+        return await permissions.permissions(
+            info, await self._project_id(info), stages=[self.stage]
+        )
+
+    @strawberry.field(
+        description="For each other stage: whether the viewer may move the version there "
+        "directly, and whether they may request it."
+    )
+    async def transition_targets(self, info: Info) -> list[TransitionTarget]:
+        project_id = await self._project_id(info)
+        found = []
+        request = await permissions.decide(info, project_id, Ability.REQUEST_TRANSITION)
+        for stage in Stage:
+            if stage == self.stage:
+                continue
+            move = await permissions.decide(
+                info, project_id, Ability.TRANSITION_STAGE, stages=[self.stage, stage]
+            )
+            found.append(
+                TransitionTarget(
+                    stage=stage,
+                    transition=permissions.Permission.from_decision(Ability.TRANSITION_STAGE, move),
+                    request=permissions.Permission.from_decision(
+                        Ability.REQUEST_TRANSITION, request
+                    ),
+                )
+            )
+        return found
 
     @strawberry.field
     async def model(self, info: Info) -> RegisteredModelNode:
@@ -482,10 +562,14 @@ async def list_projects(
 ) -> ProjectConnection:
     size = _page_size(info, first)
     async with info.context.read() as session:
-        page = await project_service.list_projects(session, search=search, first=size, after=after)
+        page = await project_service.list_projects(
+            session, actor=info.context.actor, search=search, first=size, after=after
+        )
 
     async def count() -> int:
         async with info.context.read() as session:
-            return await project_service.count_projects(session, search=search)
+            return await project_service.count_projects(
+                session, actor=info.context.actor, search=search
+            )
 
     return ProjectConnection(**_connection_parts(page, ProjectNode.from_row), count=count)

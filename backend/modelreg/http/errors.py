@@ -11,6 +11,8 @@ _STATUS = {
     errors.ErrorCode.INVALID_ARGUMENT: 400,
     errors.ErrorCode.PERMISSION_DENIED: 403,
     errors.ErrorCode.CONFLICT: 409,
+    errors.ErrorCode.UNAUTHENTICATED: 401,
+    errors.ErrorCode.RATE_LIMITED: 429,
 }
 
 
@@ -21,4 +23,9 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 def domain_error_response(error: errors.DomainError) -> JSONResponse:
     if isinstance(error, FileTooLarge):
         return error_response(413, "FILE_TOO_LARGE", error.message)
-    return error_response(_STATUS[error.code], error.code.value, error.message)
+    response = error_response(_STATUS[error.code], error.code.value, error.message)
+    if isinstance(error, errors.Unauthenticated):
+        response.headers["www-authenticate"] = "Bearer"
+    if isinstance(error, errors.RateLimited):
+        response.headers["retry-after"] = str(error.retry_after)
+    return response

@@ -17,8 +17,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from stream_zip import ZIP_AUTO, async_stream_zip
 
+from modelreg.auth import authenticate
 from modelreg.db import Database
-from modelreg.domain.actor import ANONYMOUS
+from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError
 from modelreg.http.errors import domain_error_response, error_response
 from modelreg.http.ranges import Unsatisfiable, parse_range
@@ -61,11 +62,12 @@ class FileRoutes:
             ),
         ]
 
-    async def _version(self, request: Request) -> VersionRef:
+    async def _version(self, request: Request, actor: Actor) -> VersionRef:
         params = request.path_params
         async with self.db.read() as session:
             return await version_by_names(
                 session,
+                actor=actor,
                 project=params["project"],
                 model=params["model"],
                 version=params["version"],
@@ -73,15 +75,16 @@ class FileRoutes:
 
     async def file(self, request: Request) -> Response:
         try:
+            actor = await authenticate(self.db, request)
             if request.method == "PUT":
-                return await self._upload(request)
+                return await self._upload(request, actor)
             if request.method == "DELETE":
-                return await self._delete(request)
-            return await self._download(request)
+                return await self._delete(request, actor)
+            return await self._download(request, actor)
         except DomainError as error:
             return domain_error_response(error)
 
-    async def _upload(self, request: Request) -> Response:
+    async def _upload(self, request: Request, actor: Actor) -> Response:
         limit = self.settings.max_file_size
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -91,14 +94,14 @@ class FileRoutes:
                 f"The file is {declared} bytes; the limit is {limit} bytes "
                 "(MODELREG_MAX_FILE_SIZE). Nothing was stored.",
             )
-        ref = await self._version(request)
+        ref = await self._version(request, actor)
         path = request.path_params["path"]
         assert ref.version.id is not None
         try:
             stored = await file_service.store_file(
                 db=self.db,
                 storage=self.storage,
-                actor=ANONYMOUS,
+                actor=actor,
                 version_id=ref.version.id,
                 path=path,
                 chunks=request.stream(),
@@ -110,21 +113,21 @@ class FileRoutes:
             return Response(status_code=400)
         return JSONResponse(_file_json(stored), status_code=201)
 
-    async def _delete(self, request: Request) -> Response:
-        ref = await self._version(request)
+    async def _delete(self, request: Request, actor: Actor) -> Response:
+        ref = await self._version(request, actor)
         assert ref.version.id is not None
         async with self.db.begin() as session:
             await file_service.delete_files(
                 session,
-                actor=ANONYMOUS,
+                actor=actor,
                 version_id=ref.version.id,
                 paths=[request.path_params["path"]],
             )
         await file_service.collect_garbage(db=self.db, storage=self.storage)
         return Response(status_code=204)
 
-    async def _download(self, request: Request) -> Response:
-        ref = await self._version(request)
+    async def _download(self, request: Request, actor: Actor) -> Response:
+        ref = await self._version(request, actor)
         assert ref.version.id is not None
         async with self.db.read() as session:
             found = await file_service.get_file(
@@ -162,7 +165,8 @@ class FileRoutes:
 
     async def download_zip(self, request: Request) -> Response:
         try:
-            ref = await self._version(request)
+            actor = await authenticate(self.db, request)
+            ref = await self._version(request, actor)
         except DomainError as error:
             return domain_error_response(error)
         assert ref.version.id is not None

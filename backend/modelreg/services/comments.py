@@ -13,32 +13,29 @@ from modelreg.domain import policy
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import validate_comment
+from modelreg.domain.policy import Ability
 from modelreg.errors import NotFound, PermissionDenied
+from modelreg.services import access
 from modelreg.services.events import record_event
-
-
-async def _version_and_model(
-    session: AsyncSession, version_id: int
-) -> tuple[ModelVersion, RegisteredModel]:
-    version = await session.get(ModelVersion, version_id)
-    if version is None:
-        raise NotFound(f"No model version has the id {version_id}.", field="versionId")
-    model = await session.get(RegisteredModel, version.model_id)
-    assert model is not None
-    return version, model
+from modelreg.services.versions import get_version
 
 
 async def _own_comment(
     session: AsyncSession, actor: Actor, comment_id: int, verb: str
 ) -> tuple[Comment, ModelVersion, RegisteredModel]:
     comment = await session.get(Comment, comment_id)
+    hidden = NotFound(f"No comment has the id {comment_id}.", field="id")
     if comment is None:
-        raise NotFound(f"No comment has the id {comment_id}.", field="id")
-    if not policy.can_change_comment(actor, author=comment.author):
+        raise hidden
+    version = await session.get(ModelVersion, comment.version_id)
+    model = await session.get(RegisteredModel, version.model_id) if version else None
+    if version is None or model is None:
+        raise hidden
+    await access.require(session, actor, model.project_id, Ability.COMMENT, hidden=hidden)
+    if not policy.is_author(actor, author=comment.author):
         raise PermissionDenied(
             f"Only {comment.author}, who wrote this comment, can {verb} it.", field="id"
         )
-    version, model = await _version_and_model(session, comment.version_id)
     return comment, version, model
 
 
@@ -50,8 +47,9 @@ async def add_comment(
     session: AsyncSession, *, actor: Actor, version_id: int, body: str
 ) -> Comment:
     body = validate_comment(body, field="body", required=True)
-    policy.require(actor, policy.Ability.COMMENT)
-    version, model = await _version_and_model(session, version_id)
+    version, model = await get_version(
+        session, version_id=version_id, actor=actor, ability=Ability.COMMENT, field="versionId"
+    )
     comment = Comment(version_id=version_id, author=actor.name, body=body)
     session.add(comment)
     await session.flush()

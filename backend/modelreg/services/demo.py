@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db.models import Visibility
 from modelreg.domain.actor import Actor
+from modelreg.domain.policy import Visibility
 from modelreg.services.models import create_model
 from modelreg.services.projects import create_project, find_project_by_path
 from modelreg.services.versions import create_version

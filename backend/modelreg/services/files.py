@@ -21,14 +21,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database
-from modelreg.db.models import Artifact, Blob, ModelVersion, RegisteredModel
+from modelreg.db.models import Artifact, Blob
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.paths import validate_file_path, validate_prefix
+from modelreg.domain.policy import Ability
 from modelreg.errors import InvalidArgument, NotFound
 from modelreg.services.events import record_event
 from modelreg.services.text import like_escape
+from modelreg.services.versions import get_version
 from modelreg.storage import ObjectTooLarge, Storage
 
 logger = logging.getLogger("modelreg.files")
@@ -115,8 +117,15 @@ async def store_file(
     max_size: int,
     content_type: str | None = None,
 ) -> VersionFile:
-    """Stream a file into a version; replaces a file at the same path. All or nothing."""
+    """Stream a file into a version; replaces a file at the same path. All or nothing.
+
+    Permission is checked before the first byte is read, and again when the file is recorded.
+    """
     validate_file_path(path)
+    async with db.read() as session:
+        await get_version(
+            session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
+        )
     key = f"blobs/{uuid.uuid4().hex}"
     try:
         stored = await storage.put(key, chunks, max_size=max_size)
@@ -129,11 +138,9 @@ async def store_file(
     keep_fresh_object = False
     try:
         async with db.begin() as session:
-            version = await session.get(ModelVersion, version_id)
-            if version is None:
-                raise NotFound(f"No model version has the id {version_id}.", field="version")
-            model = await session.get(RegisteredModel, version.model_id)
-            assert model is not None
+            version, model = await get_version(
+                session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
+            )
             blob = (await session.exec(select(Blob).where(Blob.sha256 == stored.sha256))).first()
             if blob is None:
                 blob = Blob(sha256=stored.sha256, size=stored.size, storage_key=key)
@@ -198,11 +205,9 @@ async def delete_files(
     unique = list(dict.fromkeys(paths))
     for path in unique:
         validate_file_path(path, field="paths")
-    version = await session.get(ModelVersion, version_id)
-    if version is None:
-        raise NotFound(f"No model version has the id {version_id}.", field="versionId")
-    model = await session.get(RegisteredModel, version.model_id)
-    assert model is not None
+    version, model = await get_version(
+        session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="versionId"
+    )
     present = set(
         (
             await session.exec(

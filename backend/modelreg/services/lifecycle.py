@@ -22,7 +22,9 @@ from modelreg.domain.lifecycle import (
     validate_alias,
     validate_comment,
 )
+from modelreg.domain.policy import Ability
 from modelreg.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
+from modelreg.services import access
 from modelreg.services.events import record_event
 from modelreg.services.models import lock_model
 
@@ -30,19 +32,33 @@ _VERSION_NUMBER = re.compile(r"v([0-9]+)", re.IGNORECASE)
 
 
 async def _locked_version(
-    session: AsyncSession, version_id: int
+    session: AsyncSession,
+    version_id: int,
+    *,
+    actor: Actor,
+    hidden: NotFound | None = None,
 ) -> tuple[ModelVersion, RegisteredModel]:
     """The version and its model, with the model row locked and the version read after the lock.
 
     Every lifecycle change of a model's versions takes this lock first, so concurrent changes
-    run one after another and each sees what the previous one committed.
+    run one after another and each sees what the previous one committed. The actor must be able
+    to read the project; callers then check the ability, which depends on the version's stage.
     """
+    hidden = hidden or NotFound(f"No model version has the id {version_id}.", field="versionId")
     model_id = (
         await session.exec(select(ModelVersion.model_id).where(ModelVersion.id == version_id))
     ).first()
     if model_id is None:
-        raise NotFound(f"No model version has the id {version_id}.", field="versionId")
-    model = await lock_model(session, model_id=model_id)
+        raise hidden
+    model = (
+        await session.exec(
+            select(RegisteredModel)
+            .where(RegisteredModel.id == model_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    await access.require(session, actor, model.project_id, Ability.READ, hidden=hidden)
     version = (
         await session.exec(
             select(ModelVersion)
@@ -142,8 +158,10 @@ async def transition_stage(
 ) -> ModelVersion:
     """Move a version to `stage`; `archive_existing` archives the model's other versions there."""
     comment = validate_comment(comment)
-    policy.require(actor, policy.Ability.TRANSITION_STAGE, target_stage=stage)
-    version, model = await _locked_version(session, version_id)
+    version, model = await _locked_version(session, version_id, actor=actor)
+    await access.require(
+        session, actor, model.project_id, Ability.TRANSITION_STAGE, stages=[version.stage, stage]
+    )
     await _apply_transition(
         session,
         actor=actor,
@@ -156,10 +174,14 @@ async def transition_stage(
     return version
 
 
-async def get_request(session: AsyncSession, *, request_id: int) -> TransitionRequest:
+def _no_request(request_id: int) -> NotFound:
+    return NotFound(f"No transition request has the id {request_id}.", field="id")
+
+
+async def _get_request(session: AsyncSession, *, request_id: int) -> TransitionRequest:
     found = await session.get(TransitionRequest, request_id)
     if found is None:
-        raise NotFound(f"No transition request has the id {request_id}.", field="id")
+        raise _no_request(request_id)
     return found
 
 
@@ -173,8 +195,8 @@ async def request_transition(
     archive_existing: bool = False,
 ) -> TransitionRequest:
     comment = validate_comment(comment)
-    policy.require(actor, policy.Ability.REQUEST_TRANSITION, target_stage=stage)
-    version, model = await _locked_version(session, version_id)
+    version, model = await _locked_version(session, version_id, actor=actor)
+    await access.require(session, actor, model.project_id, Ability.REQUEST_TRANSITION)
     check_target_stage(version.stage, stage)
     row = TransitionRequest(
         version_id=version_id,
@@ -205,10 +227,12 @@ async def request_transition(
 
 
 async def _pending_request(
-    session: AsyncSession, request_id: int, verb: str
+    session: AsyncSession, request_id: int, verb: str, *, actor: Actor
 ) -> tuple[TransitionRequest, ModelVersion, RegisteredModel]:
-    request = await get_request(session, request_id=request_id)
-    version, model = await _locked_version(session, request.version_id)
+    request = await _get_request(session, request_id=request_id)
+    version, model = await _locked_version(
+        session, request.version_id, actor=actor, hidden=_no_request(request_id)
+    )
     # Read again after the lock: a concurrent resolution has committed by now.
     request = (
         await session.exec(
@@ -262,6 +286,22 @@ def _resolve(
     )
 
 
+async def _require_approver(
+    session: AsyncSession,
+    actor: Actor,
+    request: TransitionRequest,
+    version: ModelVersion,
+    model: RegisteredModel,
+) -> None:
+    await access.require(
+        session,
+        actor,
+        model.project_id,
+        Ability.APPROVE_TRANSITION,
+        stages=[version.stage, request.target_stage],
+    )
+
+
 async def approve_request(
     session: AsyncSession,
     *,
@@ -272,8 +312,8 @@ async def approve_request(
 ) -> TransitionRequest:
     """Approve and perform the transition; `archive_existing` None keeps the requester's choice."""
     comment = validate_comment(comment)
-    request, version, model = await _pending_request(session, request_id, "approved")
-    policy.require(actor, policy.Ability.APPROVE_TRANSITION, target_stage=request.target_stage)
+    request, version, model = await _pending_request(session, request_id, "approved", actor=actor)
+    await _require_approver(session, actor, request, version, model)
     if archive_existing is not None:
         request.archive_existing = archive_existing
     _resolve(
@@ -303,8 +343,8 @@ async def reject_request(
     session: AsyncSession, *, actor: Actor, request_id: int, comment: str = ""
 ) -> TransitionRequest:
     comment = validate_comment(comment)
-    request, version, model = await _pending_request(session, request_id, "rejected")
-    policy.require(actor, policy.Ability.APPROVE_TRANSITION, target_stage=request.target_stage)
+    request, version, model = await _pending_request(session, request_id, "rejected", actor=actor)
+    await _require_approver(session, actor, request, version, model)
     _resolve(
         session,
         actor=actor,
@@ -323,8 +363,9 @@ async def cancel_request(
     session: AsyncSession, *, actor: Actor, request_id: int, comment: str = ""
 ) -> TransitionRequest:
     comment = validate_comment(comment)
-    request, version, model = await _pending_request(session, request_id, "cancelled")
-    if not policy.can_cancel_request(actor, requester=request.requester):
+    request, version, model = await _pending_request(session, request_id, "cancelled", actor=actor)
+    await access.require(session, actor, model.project_id, Ability.REQUEST_TRANSITION)
+    if not policy.is_author(actor, author=request.requester):
         raise PermissionDenied(
             f"Only {request.requester}, who made this request, can cancel it; "
             "reject it instead if you may approve transitions.",
@@ -367,8 +408,8 @@ async def set_alias(
 ) -> ModelAlias:
     """Point `alias` at the version; if it points at another version of the model, move it."""
     alias = validate_alias(alias)
-    policy.require(actor, policy.Ability.MANAGE_ALIASES)
-    version, model = await _locked_version(session, version_id)
+    version, model = await _locked_version(session, version_id, actor=actor)
+    await access.require(session, actor, model.project_id, Ability.MANAGE_ALIASES)
     row = (
         await session.exec(
             select(ModelAlias).where(ModelAlias.model_id == model.id, ModelAlias.alias == alias)
@@ -409,8 +450,9 @@ async def set_alias(
 async def delete_alias(
     session: AsyncSession, *, actor: Actor, model_id: int, alias: str
 ) -> ModelAlias:
-    policy.require(actor, policy.Ability.MANAGE_ALIASES)
-    model = await lock_model(session, model_id=model_id)
+    model = await lock_model(
+        session, model_id=model_id, actor=actor, ability=Ability.MANAGE_ALIASES
+    )
     row = (
         await session.exec(
             select(ModelAlias).where(ModelAlias.model_id == model_id, ModelAlias.alias == alias)

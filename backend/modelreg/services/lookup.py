@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel
+from modelreg.domain.actor import Actor
 from modelreg.errors import NotFound
 from modelreg.services.models import find_model_by_name
-from modelreg.services.projects import find_project_by_path
+from modelreg.services.projects import get_project_by_path
 from modelreg.services.versions import find_version
 
 
@@ -21,12 +22,14 @@ class VersionRef:
 
 
 async def version_by_names(
-    session: AsyncSession, *, project: str, model: str, version: str
+    session: AsyncSession, *, actor: Actor, project: str, model: str, version: str
 ) -> VersionRef:
-    """The version `project/model/version`, or NotFound naming the first part that is missing."""
-    found_project = await find_project_by_path(session, path=project)
-    if found_project is None or found_project.id is None:
-        raise NotFound(f"No project has the path '{project}'.", field="project")
+    """The version `project/model/version`, or NotFound naming the first part that is missing.
+
+    A project `actor` may not read counts as missing.
+    """
+    found_project = await get_project_by_path(session, path=project, actor=actor, field="project")
+    assert found_project.id is not None
     found_model = await find_model_by_name(session, project_id=found_project.id, name=model)
     if found_model is None or found_model.id is None:
         raise NotFound(f"Project '{project}' has no model named '{model}'.", field="model")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -9,13 +9,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
+from modelreg.db.models import ModelTag, ModelVersion, RegisteredModel
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.names import validate_description, validate_model_name, validate_tags
+from modelreg.domain.policy import Ability
 from modelreg.errors import AlreadyExists, Conflict, NotFound
+from modelreg.services import access
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
 from modelreg.services.pagination import Page, SortKey, keyset_page
@@ -46,17 +48,37 @@ _MODEL_SORT = {
 _BY_ID = SortKey[RegisteredModel](col(RegisteredModel.id), lambda m: m.id)
 
 
-async def get_model(session: AsyncSession, *, model_id: int) -> RegisteredModel:
+async def get_model(
+    session: AsyncSession,
+    *,
+    model_id: int,
+    actor: Actor,
+    ability: Ability = Ability.READ,
+    stages: Iterable[Stage] = (),
+    field: str = "id",
+) -> RegisteredModel:
+    """The model, when `actor` may exercise `ability` in its project (NOT_FOUND if not readable)."""
     model = await session.get(RegisteredModel, model_id)
+    hidden = NotFound(f"No model has the id {model_id}.", field=field)
     if model is None:
-        raise NotFound(f"No model has the id {model_id}.", field="id")
+        raise hidden
+    await access.require(session, actor, model.project_id, ability, stages=stages, hidden=hidden)
     return model
 
 
-async def lock_model(session: AsyncSession, *, model_id: int) -> RegisteredModel:
+async def lock_model(
+    session: AsyncSession,
+    *,
+    model_id: int,
+    actor: Actor,
+    ability: Ability = Ability.EDIT,
+    stages: Iterable[Stage] = (),
+    field: str = "modelId",
+) -> RegisteredModel:
     """The model, its row locked on PostgreSQL until the transaction ends (SQLite queues writers).
 
     Changes to a model's versions that must not interleave (numbering, stages, aliases) take it.
+    The actor must be allowed `ability` in the model's project.
     """
     model = (
         await session.exec(
@@ -66,8 +88,10 @@ async def lock_model(session: AsyncSession, *, model_id: int) -> RegisteredModel
             .execution_options(populate_existing=True)
         )
     ).first()
+    hidden = NotFound(f"No model has the id {model_id}.", field=field)
     if model is None:
-        raise NotFound(f"No model has the id {model_id}.", field="modelId")
+        raise hidden
+    await access.require(session, actor, model.project_id, ability, stages=stages, hidden=hidden)
     return model
 
 
@@ -173,9 +197,13 @@ async def create_model(
     description: str = "",
     tags: Sequence[tuple[str, str]] = (),
 ) -> RegisteredModel:
-    project = await session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"No project has the id {project_id}.", field="projectId")
+    project = await access.require(
+        session,
+        actor,
+        project_id,
+        Ability.EDIT,
+        hidden=NotFound(f"No project has the id {project_id}.", field="projectId"),
+    )
     name = validate_model_name(name)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
@@ -207,11 +235,11 @@ async def update_model(
     name: str | None = None,
     description: str | None = None,
 ) -> RegisteredModel:
-    model = await get_model(session, model_id=model_id)
+    model = await get_model(session, model_id=model_id, actor=actor, ability=Ability.EDIT)
     changes: dict[str, dict[str, str]] = {}
     if name is not None and name != model.name:
         name = validate_model_name(name)
-        model = await lock_model(session, model_id=model_id)
+        model = await lock_model(session, model_id=model_id, actor=actor, field="id")
         serving = await first_version_in(session, model_id=model_id, stages=ACTIVE_STAGES)
         if serving is not None:
             raise Conflict(
@@ -241,7 +269,7 @@ async def update_model(
 
 
 async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) -> RegisteredModel:
-    model = await lock_model(session, model_id=model_id)
+    model = await lock_model(session, model_id=model_id, actor=actor, field="id")
     serving = await first_version_in(session, model_id=model_id, stages=ACTIVE_STAGES)
     if serving is not None:
         raise Conflict(
@@ -268,7 +296,7 @@ async def set_model_tags(
     model_id: int,
     tags: Sequence[tuple[str, str]],
 ) -> RegisteredModel:
-    model = await get_model(session, model_id=model_id)
+    model = await get_model(session, model_id=model_id, actor=actor, ability=Ability.EDIT)
     changed = await tag_store.set_tags(session, ModelTag, model_id, validate_tags(list(tags)))
     if changed:
         model.updated_at = utcnow()
@@ -287,7 +315,7 @@ async def set_model_tags(
 async def delete_model_tags(
     session: AsyncSession, *, actor: Actor, model_id: int, keys: Sequence[str]
 ) -> RegisteredModel:
-    model = await get_model(session, model_id=model_id)
+    model = await get_model(session, model_id=model_id, actor=actor, ability=Ability.EDIT)
     deleted = await tag_store.delete_tags(
         session, ModelTag, model_id, keys, owner=f"Model '{model.name}'"
     )

@@ -7,33 +7,63 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from modelreg.db.models import Project, Visibility
+from modelreg.db.models import Project
 from modelreg.db.types import utcnow
+from modelreg.domain import policy
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.names import validate_description, validate_project_name, validate_project_path
+from modelreg.domain.policy import Ability, Visibility
 from modelreg.errors import AlreadyExists, NotFound
+from modelreg.services import access
 from modelreg.services.events import record_event
+from modelreg.services.members import add_owner
 from modelreg.services.pagination import Page, SortKey, keyset_page
 from modelreg.services.text import icontains
 
 
-async def get_project(session: AsyncSession, *, project_id: int) -> Project:
-    project = await session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"No project has the id {project_id}.", field="id")
-    return project
+async def get_project(
+    session: AsyncSession, *, project_id: int, actor: Actor, ability: Ability = Ability.READ
+) -> Project:
+    """The project, when `actor` may exercise `ability` in it (NOT_FOUND if it may not read it)."""
+    return await access.require(
+        session,
+        actor,
+        project_id,
+        ability,
+        hidden=NotFound(f"No project has the id {project_id}.", field="id"),
+    )
 
 
 async def find_project_by_path(session: AsyncSession, *, path: str) -> Project | None:
     return (await session.exec(select(Project).where(Project.path == path))).first()
 
 
-async def get_project_by_path(session: AsyncSession, *, path: str) -> Project:
+async def get_project_by_path(
+    session: AsyncSession,
+    *,
+    path: str,
+    actor: Actor,
+    ability: Ability = Ability.READ,
+    field: str = "path",
+) -> Project:
+    """The project at `path` for `actor`; one it may not read is as absent as a missing one."""
     project = await find_project_by_path(session, path=path)
+    hidden = NotFound(f"No project has the path '{path}'.", field=field)
     if project is None:
-        raise NotFound(f"No project has the path '{path}'.", field="path")
-    return project
+        raise hidden
+    return await access.require(session, actor, project, ability, hidden=hidden)
+
+
+async def readable_project_by_path(
+    session: AsyncSession, *, path: str, actor: Actor
+) -> Project | None:
+    """The project at `path` if it exists and `actor` may read it, else None."""
+    project = await find_project_by_path(session, path=path)
+    if project is None or project.id is None:
+        return None
+    role = await access.role_in(session, actor, project.id)
+    return project if policy.can_read(actor, visibility=project.visibility, role=role) else None
 
 
 async def projects_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Project]:
@@ -42,11 +72,12 @@ async def projects_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 
 async def list_projects(
-    session: AsyncSession, *, search: str | None, first: int, after: str | None
+    session: AsyncSession, *, actor: Actor, search: str | None, first: int, after: str | None
 ) -> Page[Project]:
+    """The projects `actor` may read: filtered in SQL, so a page of 50 is 50 visible projects."""
     return await keyset_page(
         session,
-        _projects_matching(search),
+        _projects_matching(actor, search),
         keys=[
             SortKey(col(Project.path), lambda p: p.path),
             SortKey(col(Project.id), lambda p: p.id),
@@ -57,13 +88,13 @@ async def list_projects(
     )
 
 
-async def count_projects(session: AsyncSession, *, search: str | None) -> int:
-    matching = _projects_matching(search).subquery()
+async def count_projects(session: AsyncSession, *, actor: Actor, search: str | None) -> int:
+    matching = _projects_matching(actor, search).subquery()
     return (await session.exec(select(sa.func.count()).select_from(matching))).one()
 
 
-def _projects_matching(search: str | None) -> SelectOfScalar[Project]:
-    statement = select(Project)
+def _projects_matching(actor: Actor, search: str | None) -> SelectOfScalar[Project]:
+    statement = select(Project).where(access.readable_projects(actor))
     if search:
         statement = statement.where(
             sa.or_(icontains(col(Project.path), search), icontains(col(Project.name), search))
@@ -87,6 +118,7 @@ async def create_project(
     description: str = "",
     visibility: Visibility = Visibility.PRIVATE,
 ) -> Project:
+    access.check(policy.may_create_project(actor))
     path = validate_project_path(path)
     name = validate_project_name(name if name is not None else path)
     description = validate_description(description)
@@ -100,6 +132,7 @@ async def create_project(
     )
     session.add(project)
     await session.flush()
+    await add_owner(session, actor=actor, project=project)
     record_event(
         session,
         actor=actor,
@@ -120,7 +153,9 @@ async def update_project(
     description: str | None = None,
     visibility: Visibility | None = None,
 ) -> Project:
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(
+        session, project_id=project_id, actor=actor, ability=Ability.MANAGE_PROJECT
+    )
     changes: dict[str, dict[str, str]] = {}
     if path is not None and path != project.path:
         path = validate_project_path(path)
@@ -151,7 +186,9 @@ async def update_project(
 
 
 async def delete_project(session: AsyncSession, *, actor: Actor, project_id: int) -> Project:
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(
+        session, project_id=project_id, actor=actor, ability=Ability.MANAGE_PROJECT
+    )
     await session.delete(project)
     await session.flush()
     record_event(

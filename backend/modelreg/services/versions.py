@@ -14,8 +14,10 @@ from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import ACTIVE_STAGES, blocking_message
 from modelreg.domain.names import validate_description, validate_tags
+from modelreg.domain.policy import Ability
 from modelreg.domain.versions import Bump, bump, parse_version
 from modelreg.errors import AlreadyExists, Conflict, NotFound
+from modelreg.services import access
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
@@ -40,11 +42,29 @@ _VERSION_SORT = {
 _BY_ID = SortKey[ModelVersion](col(ModelVersion.id), lambda v: v.id)
 
 
-async def get_version(session: AsyncSession, *, version_id: int) -> ModelVersion:
+async def get_version(
+    session: AsyncSession,
+    *,
+    version_id: int,
+    actor: Actor,
+    ability: Ability = Ability.READ,
+    field: str = "id",
+) -> tuple[ModelVersion, RegisteredModel]:
+    """The version and its model, when `actor` may exercise `ability` on it.
+
+    Editing a version that serves in Staging or Production needs the role that may move it out
+    of that stage (DEVELOPER, MAINTAINER).
+    """
     version = await session.get(ModelVersion, version_id)
+    hidden = NotFound(f"No model version has the id {version_id}.", field=field)
     if version is None:
-        raise NotFound(f"No model version has the id {version_id}.", field="id")
-    return version
+        raise hidden
+    model = await session.get(RegisteredModel, version.model_id)
+    if model is None:
+        raise hidden
+    stages = [version.stage] if ability == Ability.EDIT else []
+    await access.require(session, actor, model.project_id, ability, stages=stages, hidden=hidden)
+    return version, model
 
 
 async def find_version(
@@ -104,8 +124,10 @@ async def latest_versions(
     return {v.model_id: v for v in await session.exec(statement)}
 
 
-async def suggest_next_version(session: AsyncSession, *, model_id: int, part: Bump) -> str:
-    await get_model(session, model_id=model_id)
+async def suggest_next_version(
+    session: AsyncSession, *, actor: Actor, model_id: int, part: Bump
+) -> str:
+    await get_model(session, model_id=model_id, actor=actor)
     latest = (await latest_versions(session, [model_id])).get(model_id)
     return bump(semver.Version.parse(latest.version) if latest else None, part)
 
@@ -119,17 +141,11 @@ async def create_version(
     description: str = "",
     tags: Sequence[tuple[str, str]] = (),
 ) -> ModelVersion:
+    # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
+    model = await lock_model(session, model_id=model_id, actor=actor)
     parsed = parse_version(version)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
-    # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
-    model = (
-        await session.exec(
-            select(RegisteredModel).where(RegisteredModel.id == model_id).with_for_update()
-        )
-    ).first()
-    if model is None:
-        raise NotFound(f"No model has the id {model_id}.", field="modelId")
     clash = (
         await session.exec(
             select(ModelVersion).where(
@@ -183,17 +199,15 @@ async def create_version(
 
 
 async def _version_and_model(
-    session: AsyncSession, version_id: int
+    session: AsyncSession, version_id: int, actor: Actor
 ) -> tuple[ModelVersion, RegisteredModel]:
-    version = await get_version(session, version_id=version_id)
-    model = await get_model(session, model_id=version.model_id)
-    return version, model
+    return await get_version(session, version_id=version_id, actor=actor, ability=Ability.EDIT)
 
 
 async def update_version(
     session: AsyncSession, *, actor: Actor, version_id: int, description: str | None = None
 ) -> ModelVersion:
-    version, model = await _version_and_model(session, version_id)
+    version, model = await _version_and_model(session, version_id, actor)
     if description is not None and description != version.description:
         version.description = validate_description(description)
         version.updated_at = utcnow()
@@ -211,8 +225,10 @@ async def update_version(
 
 
 async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
-    version = await get_version(session, version_id=version_id)
-    model = await lock_model(session, model_id=version.model_id)
+    version, _ = await get_version(
+        session, version_id=version_id, actor=actor, ability=Ability.EDIT
+    )
+    model = await lock_model(session, model_id=version.model_id, actor=actor)
     await session.refresh(version)
     if version.stage in ACTIVE_STAGES:
         raise Conflict(
@@ -241,7 +257,7 @@ async def set_version_tags(
     version_id: int,
     tags: Sequence[tuple[str, str]],
 ) -> ModelVersion:
-    version, model = await _version_and_model(session, version_id)
+    version, model = await _version_and_model(session, version_id, actor)
     changed = await tag_store.set_tags(session, VersionTag, version_id, validate_tags(list(tags)))
     if changed:
         version.updated_at = utcnow()
@@ -261,7 +277,7 @@ async def set_version_tags(
 async def delete_version_tags(
     session: AsyncSession, *, actor: Actor, version_id: int, keys: Sequence[str]
 ) -> ModelVersion:
-    version, model = await _version_and_model(session, version_id)
+    version, model = await _version_and_model(session, version_id, actor)
     deleted = await tag_store.delete_tags(
         session, VersionTag, version_id, keys, owner=f"Version {version.version}"
     )

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from modelreg.db.models import Project, Visibility
+from modelreg.db.models import Project
+from modelreg.domain.policy import Visibility
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import UserError, run_mutation
 from modelreg.graphql.ids import decode_id, encode_id

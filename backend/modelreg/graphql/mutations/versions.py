@@ -149,7 +149,10 @@ class FileMutations:
             deleted = await file_service.delete_files(
                 session, actor=info.context.actor, version_id=version_id, paths=input.paths
             )
-            return await version_service.get_version(session, version_id=version_id), deleted
+            found, _ = await version_service.get_version(
+                session, version_id=version_id, actor=info.context.actor
+            )
+            return found, deleted
 
         result, errors = await run_mutation(info, action, frees_files=True)
         if result is None:

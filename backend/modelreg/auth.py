@@ -1,0 +1,97 @@
+"""Reading credentials off an HTTP request or websocket, for every interface alike.
+
+Browser sessions live in an HttpOnly cookie; the CSRF token in a second cookie the web app can
+read and must echo in the `X-CSRF-Token` header on every state-changing request (double submit).
+Tools send `Authorization: Bearer <personal access token>`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from modelreg.db import Database
+from modelreg.domain.actor import Actor
+from modelreg.services import accounts
+
+SESSION_COOKIE = "modelreg_session"
+CSRF_COOKIE = "modelreg_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _same_origin(connection: HTTPConnection) -> bool:
+    """Whether a websocket comes from a page of this server (browsers always send Origin)."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: cookies were not sent by one on someone else's behalf
+    return urlsplit(origin).netloc == connection.headers.get("host", "")
+
+
+def credentials(connection: HTTPConnection) -> accounts.Credentials:
+    is_websocket = connection.scope["type"] == "websocket"
+    session_secret = connection.cookies.get(SESSION_COOKIE)
+    if is_websocket and not _same_origin(connection):
+        session_secret = None  # cross-site websocket hijacking: ignore the cookie
+    method = connection.scope.get("method", "GET")
+    return accounts.Credentials(
+        authorization=connection.headers.get("authorization"),
+        session_secret=session_secret,
+        csrf_header=connection.headers.get(CSRF_HEADER),
+        needs_csrf=not is_websocket and method not in SAFE_METHODS,
+    )
+
+
+async def authenticate(db: Database, connection: HTTPConnection) -> Actor:
+    return await accounts.authenticate(db, credentials(connection))
+
+
+def _secure(connection: HTTPConnection) -> bool:
+    proto = connection.headers.get("x-forwarded-proto", connection.url.scheme)
+    return proto in ("https", "wss")
+
+
+def set_session_cookies(
+    response: Response,
+    connection: HTTPConnection,
+    *,
+    secret: str,
+    csrf_token: str,
+    expires_at: datetime,
+) -> None:
+    secure = _secure(connection)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        expires=expires_at,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf_token,
+        expires=expires_at,
+        path="/",
+        secure=secure,
+        httponly=False,
+        samesite="strict",
+    )
+
+
+def clear_session_cookies(response: Response, connection: HTTPConnection) -> None:
+    secure = _secure(connection)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+    response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, samesite="strict")
+
+
+def session_secret(connection: HTTPConnection) -> str | None:
+    return connection.cookies.get(SESSION_COOKIE)
+
+
+def client_address(connection: HTTPConnection) -> str:
+    return connection.client.host if connection.client else "unknown"

@@ -1,0 +1,541 @@
+"""Users, passwords, browser sessions and personal access tokens.
+
+Secrets are random (`secrets.token_urlsafe`) and stored only as their SHA-256; passwords are
+hashed with argon2id. No secret is ever logged, stored in the event log or returned twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import argon2
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db import Database
+from modelreg.db.models import LoginFailure, PersonalAccessToken, UserAccount, UserSession
+from modelreg.db.types import utcnow
+from modelreg.domain import policy
+from modelreg.domain.accounts import (
+    format_scopes,
+    parse_scopes,
+    validate_display_name,
+    validate_expiry,
+    validate_password,
+    validate_scopes,
+    validate_token_name,
+    validate_username,
+)
+from modelreg.domain.actor import ANONYMOUS, Actor
+from modelreg.domain.events import EventType
+from modelreg.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unauthenticated,
+)
+from modelreg.services.access import check
+from modelreg.services.events import record_event
+from modelreg.services.text import like_escape
+
+TOKEN_PREFIX = "mrt_"
+SESSION_LIFETIME = timedelta(days=14)
+# A token's last use is written at most this often, so reads do not turn into writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+# Failed sign-ins: an account is locked after this many failures within the window, a client
+# address after more (it may be a NAT for a whole office).
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+
+
+class Hasher:
+    """argon2id with the library's recommended parameters; tests may swap in cheaper ones."""
+
+    hasher = argon2.PasswordHasher()
+
+    @classmethod
+    async def hash(cls, password: str) -> str:
+        return await asyncio.to_thread(cls.hasher.hash, password)
+
+    @classmethod
+    async def verify(cls, password_hash: str, password: str) -> bool:
+        def run() -> bool:
+            try:
+                return cls.hasher.verify(password_hash, password)
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+                return False
+
+        return await asyncio.to_thread(run)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(18)
+
+
+# ---------------------------------------------------------------------------------- users
+
+
+async def find_user(session: AsyncSession, *, username: str) -> UserAccount | None:
+    name = username.strip().lower()
+    return (await session.exec(select(UserAccount).where(UserAccount.username == name))).first()
+
+
+async def get_user(session: AsyncSession, *, username: str, field: str = "username") -> UserAccount:
+    user = await find_user(session, username=username)
+    if user is None:
+        raise NotFound(f"No user is called '{username}'.", field=field)
+    return user
+
+
+async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, UserAccount]:
+    rows = await session.exec(select(UserAccount).where(col(UserAccount.id).in_(ids)))
+    return {u.id: u for u in rows if u.id is not None}
+
+
+async def list_users(
+    session: AsyncSession, *, actor: Actor, search: str | None = None, limit: int | None = 20
+) -> list[UserAccount]:
+    """Users whose name starts with `search`: signed-in people pick members from this.
+
+    `limit=None` lists them all (the operator's `modelreg user list`).
+    """
+    if not actor.authenticated:
+        check(policy.Decision(policy.Outcome.SIGN_IN, "Sign in to look up users."))
+    statement = select(UserAccount).order_by(col(UserAccount.username))
+    if limit is not None:
+        statement = statement.limit(limit)
+    if search:
+        prefix = like_escape(search.strip().lower())
+        statement = statement.where(col(UserAccount.username).like(f"{prefix}%", escape="\\"))
+    return list(await session.exec(statement))
+
+
+async def count_users(session: AsyncSession) -> int:
+    return (await session.exec(select(sa.func.count()).select_from(UserAccount))).one()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    is_admin: bool = False,
+) -> tuple[UserAccount, str | None]:
+    """Create an account. Without `password`, one is generated and returned (to show once)."""
+    check(policy.may_administer(actor))
+    name = validate_username(username)
+    display = validate_display_name(display_name)
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    validate_password(password)
+    if await find_user(session, username=name) is not None:
+        raise AlreadyExists(f"A user called '{name}' already exists.", field="username")
+    user = UserAccount(
+        username=name,
+        display_name=display,
+        password_hash=await Hasher.hash(password),
+        is_admin=is_admin,
+    )
+    session.add(user)
+    await session.flush()
+    record_event(
+        session,
+        actor=actor,
+        type=EventType.USER_CREATED,
+        project_id=None,
+        payload={"username": name, "admin": is_admin},
+    )
+    return user, generated
+
+
+async def set_password(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    username: str,
+    password: str | None = None,
+    current_password: str | None = None,
+) -> str | None:
+    """Change a password: admins for anyone, a person for themselves with the current one.
+
+    Signs the user out everywhere (their browser sessions end). Returns a generated password when
+    none was given.
+    """
+    user = await get_user(session, username=username)
+    if actor.user_id == user.id and not actor.is_admin:
+        check(policy.may_manage_own_account(actor))
+        if current_password is None or not await Hasher.verify(
+            user.password_hash, current_password
+        ):
+            raise InvalidArgument("The current password is wrong.", field="currentPassword")
+    else:
+        check(policy.may_administer(actor))
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    validate_password(password)
+    user.password_hash = await Hasher.hash(password)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    await session.exec(sa.delete(UserSession).where(col(UserSession.user_id) == user.id))
+    record_event(
+        session,
+        actor=actor,
+        type=EventType.USER_PASSWORD_CHANGED,
+        project_id=None,
+        payload={"username": user.username},
+    )
+    return generated
+
+
+async def ensure_initial_admin(
+    session: AsyncSession, *, password: str | None, username: str = "admin"
+) -> tuple[UserAccount, str | None] | None:
+    """On first start (no users at all), create the admin account.
+
+    Returns the account and the generated password (None when `password` was given), or None
+    when users exist already.
+    """
+    if await count_users(session) > 0:
+        return None
+    system = Actor(name="system", is_admin=True)
+    return await create_user(
+        session, actor=system, username=username, password=password, is_admin=True
+    )
+
+
+def actor_for(user: UserAccount, token: PersonalAccessToken | None = None) -> Actor:
+    assert user.id is not None
+    return Actor(
+        name=user.username,
+        user_id=user.id,
+        is_admin=user.is_admin,
+        scopes=parse_scopes(token.scopes) if token is not None else None,
+        token_id=token.id if token is not None else None,
+    )
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: UserAccount
+    # The cookie value: shown to the browser once, stored here only as a hash.
+    session_secret: str
+    csrf_token: str
+    expires_at: datetime
+
+
+async def _failures_since(
+    session: AsyncSession, column: Any, value: str, since: datetime
+) -> list[datetime]:
+    rows = await session.exec(
+        select(LoginFailure.at)
+        .where(column == value, col(LoginFailure.at) > since)
+        .order_by(col(LoginFailure.at))
+    )
+    return list(rows)
+
+
+def _locked(failures: list[datetime], limit: int, now: datetime) -> int | None:
+    """Seconds until the oldest counted failure leaves the window, when over the limit."""
+    if len(failures) < limit:
+        return None
+    oldest = failures[-limit]
+    return max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
+
+
+async def sign_in(db: Database, *, username: str, password: str, address: str) -> SignedIn:
+    """Check a password and open a browser session. Opens its own transactions.
+
+    Failures are recorded (committed even though sign-in fails) and rate-limited per account
+    and per client address. The error never tells whether the account exists.
+    """
+    name = username.strip().lower()[:255]
+    address = address[:64]
+    now = utcnow()
+    since = now - FAILURE_WINDOW
+    async with db.read() as session:
+        by_account = await _failures_since(session, col(LoginFailure.username), name, since)
+        by_address = await _failures_since(session, col(LoginFailure.address), address, since)
+        user = await find_user(session, username=name)
+    for failures, limit, who in (
+        (by_account, MAX_FAILURES_PER_ACCOUNT, "this account"),
+        (by_address, MAX_FAILURES_PER_ADDRESS, "your address"),
+    ):
+        wait = _locked(failures, limit, now)
+        if wait is not None:
+            minutes = (wait + 59) // 60
+            raise RateLimited(
+                f"Too many failed sign-ins for {who}; try again in {minutes} minute"
+                f"{'s' if minutes != 1 else ''}.",
+                retry_after=wait,
+            )
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal which names exist.
+        await Hasher.verify(_dummy_hash(), password)
+        ok = False
+    else:
+        ok = await Hasher.verify(user.password_hash, password)
+    async with db.begin() as session:
+        if not ok or user is None:
+            session.add(LoginFailure(username=name, address=address, at=now))
+        else:
+            await session.exec(sa.delete(LoginFailure).where(col(LoginFailure.username) == name))
+            await session.exec(
+                sa.delete(UserSession).where(
+                    col(UserSession.user_id) == user.id, col(UserSession.expires_at) < now
+                )
+            )
+            secret = secrets.token_urlsafe(32)
+            csrf = secrets.token_urlsafe(24)
+            expires = now + SESSION_LIFETIME
+            assert user.id is not None
+            session.add(
+                UserSession(
+                    user_id=user.id,
+                    secret_hash=_digest(secret),
+                    csrf_token=csrf,
+                    expires_at=expires,
+                )
+            )
+    if not ok or user is None:
+        raise Unauthenticated("Wrong username or password.", field="password")
+    return SignedIn(user=user, session_secret=secret, csrf_token=csrf, expires_at=expires)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return Hasher.hasher.hash("not a real password, only spends time")
+
+
+async def sign_out(session: AsyncSession, *, session_secret: str) -> bool:
+    result = await session.exec(
+        sa.delete(UserSession).where(col(UserSession.secret_hash) == _digest(session_secret))
+    )
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserSession:
+    actor: Actor
+    csrf_token: str
+
+
+async def resolve_session(session: AsyncSession, *, session_secret: str) -> BrowserSession | None:
+    """The signed-in user of a session cookie; None when it is unknown or expired."""
+    row = (
+        await session.exec(
+            select(UserSession, UserAccount)
+            .join(UserAccount, col(UserAccount.id) == UserSession.user_id)
+            .where(UserSession.secret_hash == _digest(session_secret))
+        )
+    ).first()
+    if row is None:
+        return None
+    browser, user = row
+    if browser.expires_at <= utcnow():
+        return None
+    return BrowserSession(actor=actor_for(user), csrf_token=browser.csrf_token)
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    token: PersonalAccessToken
+    # The only time the secret exists outside the caller's hands.
+    secret: str
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    name: str,
+    scopes: Sequence[str],
+    expires_at: datetime | None = None,
+    username: str | None = None,
+) -> NewToken:
+    """A personal access token for the actor (or, for an admin, for `username`)."""
+    if username is not None and username.strip().lower() != actor.name:
+        check(policy.may_administer(actor))
+        user = await get_user(session, username=username)
+    else:
+        check(policy.may_manage_own_account(actor))
+        user = await _actor_user(session, actor)
+    name = validate_token_name(name)
+    chosen = validate_scopes(scopes)
+    validate_expiry(expires_at, now=utcnow())
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    token = PersonalAccessToken(
+        user_id=user.id,
+        name=name,
+        secret_hash=_digest(secret),
+        prefix=secret[:12],
+        scopes=format_scopes(chosen),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    await session.flush()
+    record_event(
+        session,
+        actor=actor,
+        type=EventType.TOKEN_CREATED,
+        project_id=None,
+        payload={"username": user.username, "token": name, "scopes": sorted(chosen)},
+    )
+    return NewToken(token=token, secret=secret)
+
+
+async def _actor_user(session: AsyncSession, actor: Actor) -> UserAccount:
+    if actor.user_id is None:
+        raise Unauthenticated("Sign in to manage your account.")
+    user = await session.get(UserAccount, actor.user_id)
+    if user is None:
+        raise Unauthenticated("Your account no longer exists; sign in again.")
+    return user
+
+
+async def list_tokens(
+    session: AsyncSession, *, actor: Actor, username: str | None = None
+) -> list[PersonalAccessToken]:
+    """The actor's own tokens (or, for an admin, `username`'s), newest first (revoked ones
+    included, marked)."""
+    if username is not None:
+        check(policy.may_administer(actor))
+        user_id = (await get_user(session, username=username)).id
+    else:
+        check(policy.may_manage_own_account(actor) if actor.may_write else _read_own(actor))
+        user_id = actor.user_id
+    rows = await session.exec(
+        select(PersonalAccessToken)
+        .where(PersonalAccessToken.user_id == user_id)
+        .order_by(col(PersonalAccessToken.id).desc())
+    )
+    return list(rows)
+
+
+def _read_own(actor: Actor) -> policy.Decision:
+    if actor.user_id is None:
+        return policy.Decision(policy.Outcome.SIGN_IN, "Sign in to see your tokens.")
+    return policy.Decision(policy.Outcome.ALLOW)
+
+
+async def revoke_token(
+    session: AsyncSession, *, actor: Actor, token_id: int
+) -> PersonalAccessToken:
+    """Revoke one of the actor's tokens (an admin may revoke anyone's). Revoking twice is fine."""
+    token = await session.get(PersonalAccessToken, token_id)
+    if token is None or (token.user_id != actor.user_id and not actor.is_admin):
+        raise NotFound(f"No token has the id {token_id}.", field="id")
+    own = token.user_id == actor.user_id
+    check(policy.may_manage_own_account(actor) if own else policy.may_administer(actor))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        owner = await session.get(UserAccount, token.user_id)
+        record_event(
+            session,
+            actor=actor,
+            type=EventType.TOKEN_REVOKED,
+            project_id=None,
+            payload={"username": owner.username if owner else "", "token": token.name},
+        )
+    return token
+
+
+async def authenticate_token(db: Database, *, secret: str) -> Actor:
+    """The actor a bearer token stands for, or Unauthenticated saying what is wrong with it."""
+    now = utcnow()
+    async with db.read() as session:
+        row = (
+            await session.exec(
+                select(PersonalAccessToken, UserAccount)
+                .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
+                .where(PersonalAccessToken.secret_hash == _digest(secret))
+            )
+        ).first()
+    if row is None:
+        raise Unauthenticated(
+            "The access token is not valid; create a personal access token and send it as "
+            "'Authorization: Bearer <token>'."
+        )
+    token, user = row
+    if token.revoked_at is not None:
+        raise Unauthenticated("The access token was revoked; create a new one.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated(
+            f"The access token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
+        )
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        async with db.begin() as session:
+            await session.exec(
+                sa.update(PersonalAccessToken)
+                .where(col(PersonalAccessToken.id) == token.id)
+                .values(last_used_at=now)
+            )
+    return actor_for(user, token)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a request carries, as its interface read it."""
+
+    authorization: str | None = None  # the raw `Authorization` header
+    session_secret: str | None = None  # the session cookie
+    csrf_header: str | None = None
+    # A state-changing request: when authenticated by cookie it must echo the CSRF token.
+    needs_csrf: bool = False
+
+
+async def authenticate(db: Database, credentials: Credentials) -> Actor:
+    """The actor behind a request: a bearer token wins over a session cookie; else anonymous.
+
+    A bad token is an error (the caller meant to authenticate); a stale cookie is not (the
+    browser simply is signed out).
+    """
+    if credentials.authorization:
+        scheme, _, value = credentials.authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated(
+                "Send a personal access token as 'Authorization: Bearer <token>'."
+            )
+        return await authenticate_token(db, secret=value.strip())
+    if credentials.session_secret:
+        async with db.read() as session:
+            found = await resolve_session(session, session_secret=credentials.session_secret)
+        if found is None:
+            return ANONYMOUS
+        if credentials.needs_csrf and not hmac.compare_digest(
+            (credentials.csrf_header or "").encode(), found.csrf_token.encode()
+        ):
+            raise PermissionDenied(
+                "This request carries your session cookie but not the matching X-CSRF-Token "
+                "header, so it was refused; reload the page and try again."
+            )
+        return found.actor
+    return ANONYMOUS
