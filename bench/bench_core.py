@@ -30,9 +30,13 @@ import sqlalchemy as sa
 from harness import Op, free_port, measure, print_ratios, print_table, ratios, server
 from modelreg import __version__ as modelreg_version
 from modelreg.db.migrate import upgrade
-from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel, Visibility
+from modelreg.db import Database
+from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
+from modelreg.domain.actor import SYSTEM
+from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import precedence_key
 from modelreg.graphql.ids import encode_id
+from modelreg.services import accounts, members
 
 BENCH_DIR = Path(__file__).resolve().parent
 TASKS = ("classification", "regression", "detection", "ranking")
@@ -105,6 +109,24 @@ def seed_modelreg(data_dir: Path, models: int, versions: int, chunk: int = 1000)
     engine.dispose()
 
 
+async def seed_modelreg_user(data_dir: Path) -> str:
+    """A MAINTAINER of the bench project (not an admin: requests pay for the role lookup) and
+    an `api` token for it. The load generator authenticates every request with the token."""
+    db = Database(f"sqlite+aiosqlite:///{data_dir / 'registry.db'}")
+    try:
+        async with db.begin() as session:
+            await accounts.create_user(session, actor=SYSTEM, username="bench")
+            await members.add_member(
+                session, actor=SYSTEM, project_id=1, username="bench", role=Role.MAINTAINER
+            )
+            created = await accounts.create_token(
+                session, actor=SYSTEM, username="bench", name="bench", scopes=["api"]
+            )
+        return created.secret
+    finally:
+        await db.dispose()
+
+
 def seed_mlflow(db_file: Path, models: int, versions: int) -> None:
     """Rows shaped like those MLflow 3 writes itself (compared with server-created rows)."""
     now = int(time.time() * 1000) - models * versions * 1000
@@ -163,6 +185,8 @@ def list_op(fetch: Callable[[str, Any], Awaitable[int]], cursors: list[str]) -> 
 
 async def modelreg_ops(client: httpx.AsyncClient, args: argparse.Namespace) -> Ops:
     rng = random.Random(1)
+
+    client.headers["authorization"] = f"Bearer {args.modelreg_token}"
 
     async def gql(query: str, variables: dict) -> dict:
         resp = await client.post("/graphql", json={"query": query, "variables": variables})
@@ -256,6 +280,7 @@ def start_modelreg(stack: ExitStack, workdir: Path, args: argparse.Namespace) ->
     data_dir = workdir / "modelreg"
     t0 = time.perf_counter()
     seed_modelreg(data_dir, args.models, args.versions)
+    args.modelreg_token = asyncio.run(seed_modelreg_user(data_dir))
     print(f"modelreg: seeded in {time.perf_counter() - t0:.1f} s")
     port = free_port()
     cmd = [str(Path(sys.executable).parent / "modelreg"), "serve", "--no-migrate"]
