@@ -23,25 +23,29 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _same_origin(connection: HTTPConnection) -> bool:
-    """Whether a websocket comes from a page of this server (browsers always send Origin)."""
+def _origin_is_ours(connection: HTTPConnection) -> bool | None:
+    """Whether the request's Origin is this server; None when there is no Origin header."""
     origin = connection.headers.get("origin")
     if origin is None:
-        return True  # not a browser: cookies were not sent by one on someone else's behalf
-    return urlsplit(origin).netloc == connection.headers.get("host", "")
+        return None
+    ours = {connection.headers.get("host", ""), connection.headers.get("x-forwarded-host", "")}
+    return urlsplit(origin).netloc in ours - {""}
 
 
 def credentials(connection: HTTPConnection) -> accounts.Credentials:
     is_websocket = connection.scope["type"] == "websocket"
     session_secret = connection.cookies.get(SESSION_COOKIE)
-    if is_websocket and not _same_origin(connection):
+    ours = _origin_is_ours(connection)
+    if is_websocket and ours is False:
         session_secret = None  # cross-site websocket hijacking: ignore the cookie
     method = connection.scope.get("method", "GET")
     return accounts.Credentials(
         authorization=connection.headers.get("authorization"),
         session_secret=session_secret,
         csrf_header=connection.headers.get(CSRF_HEADER),
-        needs_csrf=not is_websocket and method not in SAFE_METHODS,
+        # A browser names the page that sent a request in Origin; one of our own pages (the web
+        # app, GraphiQL) may write without echoing the token. Anything else must echo it.
+        needs_csrf=not is_websocket and method not in SAFE_METHODS and ours is not True,
     )
 
 

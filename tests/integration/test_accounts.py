@@ -92,6 +92,16 @@ async def test_a_cookie_authenticated_write_without_the_csrf_header_is_refused(
         error = refused.json()["errors"][0]
         assert error["extensions"]["code"] == "PERMISSION_DENIED"
         assert "X-CSRF-Token" in error["message"]
+    # A cross-site page is refused even when it claims to be one of ours by header only.
+    evil = await _post(
+        anon_http, CREATE_PROJECT, headers={"Origin": "https://evil.example"}, p="x-site"
+    )
+    assert evil.status_code == 403
+    # A page of this server (GraphiQL, the web app) names itself in Origin and may write.
+    ours = await _post(
+        anon_http, CREATE_PROJECT, headers={"Origin": "http://modelreg.test"}, p="same-site"
+    )
+    assert ours.json()["data"]["createProject"]["errors"] == []
     # A GET query needs no token (it changes nothing).
     got = await anon_http.get("/graphql", params={"query": VIEWER})
     assert got.json()["data"]["viewer"]["user"] == {"username": "ada"}
