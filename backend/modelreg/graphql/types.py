@@ -178,6 +178,14 @@ class ProjectNode(relay.Node):
             strawberry.argument(description="Case-insensitive substring of the model name."),
         ] = None,
         tags: list[TagFilterInput] | None = None,
+        filter: Annotated[
+            str | None,
+            strawberry.argument(
+                description="MLflow filter syntax with OR and parentheses: "
+                "`name LIKE 'churn%' AND tags.team = 'growth'`; fields `name` and `tags.<key>`; "
+                "`=`, `!=`, `LIKE` (case-sensitive), `ILIKE`, `IN (...)`, `NOT IN (...)`."
+            ),
+        ] = None,
         order_by: ModelOrder | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -191,6 +199,7 @@ class ProjectNode(relay.Node):
                 project_id=self.id,
                 search=search,
                 tags=filters,
+                filter=filter,
                 order_by=order.field,
                 descending=order.direction == OrderDirection.DESC,
                 first=size,
@@ -203,7 +212,7 @@ class ProjectNode(relay.Node):
         async def count() -> int:
             async with info.context.read() as session:
                 return await model_service.count_models(
-                    session, project_id=self.id, search=search, tags=filters
+                    session, project_id=self.id, search=search, tags=filters, filter=filter
                 )
 
         return RegisteredModelConnection(

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -13,11 +14,12 @@ from modelreg.db.models import ModelTag, ModelVersion, RegisteredModel
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
+from modelreg.domain.filters import parse_filter
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.names import validate_description, validate_model_name, validate_tags
 from modelreg.domain.policy import Ability
 from modelreg.errors import AlreadyExists, Conflict, NotFound
-from modelreg.services import access
+from modelreg.services import access, filters
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
 from modelreg.services.pagination import Page, SortKey, keyset_page
@@ -128,12 +130,13 @@ async def list_models(
     project_id: int,
     search: str | None = None,
     tags: Sequence[TagFilter] = (),
+    filter: str | None = None,
     order_by: ModelOrderField = ModelOrderField.UPDATED_AT,
     descending: bool = True,
     first: int,
     after: str | None = None,
 ) -> Page[RegisteredModel]:
-    statement = _models_matching(project_id, search, tags)
+    statement = _models_matching(session, project_id, search, tags, filter)
     return await keyset_page(
         session,
         statement,
@@ -150,15 +153,42 @@ async def count_models(
     project_id: int,
     search: str | None = None,
     tags: Sequence[TagFilter] = (),
+    filter: str | None = None,
 ) -> int:
-    matching = _models_matching(project_id, search, tags).subquery()
+    matching = _models_matching(session, project_id, search, tags, filter).subquery()
     return (await session.exec(select(sa.func.count()).select_from(matching))).one()
 
 
+# Fields a model filter may name besides `tags.<key>`.
+MODEL_FILTER_FIELDS = frozenset({"name"})
+
+
+def _model_tag(key: str, value: Callable[[Any], sa.ColumnElement[bool]]) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        col(ModelTag.model_id) == col(RegisteredModel.id),
+        col(ModelTag.key) == key,
+        value(col(ModelTag.value)),
+    )
+
+
 def _models_matching(
-    project_id: int, search: str | None, tags: Sequence[TagFilter]
+    session: AsyncSession,
+    project_id: int,
+    search: str | None,
+    tags: Sequence[TagFilter],
+    filter: str | None = None,
 ) -> SelectOfScalar[RegisteredModel]:
     statement = select(RegisteredModel).where(RegisteredModel.project_id == project_id)
+    parsed = parse_filter(filter or "", fields=MODEL_FILTER_FIELDS)
+    if parsed is not None:
+        statement = statement.where(
+            filters.where(
+                parsed,
+                columns={"name": col(RegisteredModel.name)},
+                tag_clause=_model_tag,
+                dialect=session.bind.dialect.name if session.bind else "sqlite",
+            )
+        )
     if search:
         statement = statement.where(icontains(col(RegisteredModel.name), search))
     for tag in tags:
