@@ -54,12 +54,21 @@ class ClientError(Exception):
         self.message = message
 
 
-class Unreachable(ClientError):
+class Stop(ClientError):
+    """A failure every further file would meet too: the command stops at once."""
+
+
+class Unreachable(Stop):
     """The server could not be reached at all: there is no point trying further files."""
 
 
-class VersionMissing(ClientError):
-    """The project, model or version does not exist (the server's message says which)."""
+class VersionMissing(Stop):
+    """The project, model or version does not exist, or is hidden from this caller (the
+    server's message says which)."""
+
+
+class Refused(Stop):
+    """The server refused the credentials (401) or the permission (403)."""
 
 
 class UnsafePath(ClientError):
@@ -167,6 +176,9 @@ def _error_message(response: httpx.Response) -> str:
     return f"the server answered HTTP {response.status_code} {response.reason_phrase}".rstrip()
 
 
+_TOKEN_OPTION = "pass a personal access token with --token or MODELREG_TOKEN"
+
+
 def _chunks(file: BinaryIO, hasher: _Hasher, progress: Progress) -> Iterator[bytes]:
     while chunk := file.read(CHUNK_SIZE):
         hasher.update(chunk)
@@ -175,14 +187,37 @@ def _chunks(file: BinaryIO, hasher: _Hasher, progress: Progress) -> Iterator[byt
 
 
 class RegistryClient:
-    """The registry at `url`; use it as a context manager (it holds a connection pool)."""
+    """The registry at `url`; use it as a context manager (it holds a connection pool).
 
-    def __init__(self, url: str = DEFAULT_URL, *, transport: httpx.BaseTransport | None = None):
+    With `token` (a personal access token) every request carries `Authorization: Bearer`;
+    without one the requests are anonymous: public projects only, and read-only.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.url = url.rstrip("/")
         if not self.url.startswith(("http://", "https://")):
             raise ClientError(f"--url must start with http:// or https://, got {url!r}")
+        self.token = (token or "").strip() or None
+        headers = {}
+        if self.token is not None:
+            if any(ch.isspace() or not ch.isprintable() for ch in self.token):
+                raise ClientError(
+                    "the token (--token or MODELREG_TOKEN) contains spaces or control "
+                    "characters; a personal access token has none (it starts with 'mrt_')"
+                )
+            headers["authorization"] = f"Bearer {self.token}"
         self._http = httpx.Client(
-            base_url=self.url, timeout=_TIMEOUT, follow_redirects=False, transport=transport
+            base_url=self.url,
+            timeout=_TIMEOUT,
+            follow_redirects=False,
+            transport=transport,
+            headers=headers,
         )
 
     def __enter__(self) -> RegistryClient:
@@ -200,6 +235,24 @@ class RegistryClient:
         self._http.close()
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _hidden_hint(self) -> str:
+        """Why something may look absent: anonymous requests do not see private projects."""
+        if self.token is not None:
+            return ""
+        return f" (private projects are hidden from requests without a token: {_TOKEN_OPTION})"
+
+    def _refused(self, response: httpx.Response, message: str) -> Stop | None:
+        """The error for a 401, 403 or 404 (with a hint when no token was sent), else None."""
+        status = response.status_code
+        if status == 401:
+            hint = f" (no token was sent: {_TOKEN_OPTION})" if self.token is None else ""
+            return Refused(message + hint)
+        if status == 403:
+            return Refused(message)
+        if status == 404:
+            return VersionMissing(message + self._hidden_hint())
+        return None
 
     def _transport_error(self, exc: httpx.HTTPError, doing: str) -> ClientError:
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
@@ -237,7 +290,8 @@ class RegistryClient:
         errors = body.get("errors")
         if errors:
             first = errors[0].get("message") if isinstance(errors[0], dict) else None
-            raise ClientError(_one_line(str(first or errors[0])))
+            message = _one_line(str(first or errors[0]))
+            raise self._refused(response, message) or ClientError(message)
         data = body.get("data")
         if not isinstance(data, dict):
             raise ClientError(f"the server answered HTTP {response.status_code} without data")
@@ -249,7 +303,7 @@ class RegistryClient:
         data = self.graphql(_FILES_QUERY, {"project": project, "model": model, "version": version})
         found_project = data.get("project")
         if found_project is None:
-            raise VersionMissing(f"No project has the path '{project}'.")
+            raise VersionMissing(f"No project has the path '{project}'.{self._hidden_hint()}")
         found_model = found_project.get("model")
         if found_model is None:
             raise VersionMissing(f"Project '{project}' has no model named '{model}'.")
@@ -293,10 +347,9 @@ class RegistryClient:
                 raise self._transport_error(exc, "the upload") from None
             except OSError as exc:
                 raise ClientError(f"could not read {local.path}: {exc.strerror or exc}") from None
-        if response.status_code == 404:
-            raise VersionMissing(_error_message(response))
         if response.status_code != 201:
-            raise ClientError(_error_message(response))
+            message = _error_message(response)
+            raise self._refused(response, message) or ClientError(message)
         try:
             body = response.json()
             stored = RemoteFile(str(body["path"]), int(body["size"]), str(body["sha256"]))
@@ -371,7 +424,10 @@ class RegistryClient:
             with self._http.stream("GET", url, headers=headers) as response:
                 if response.status_code not in (200, 206):
                     response.read()
-                    raise ClientError(_error_message(response))
+                    message = _error_message(response)
+                    if response.status_code in (401, 403):
+                        raise self._refused(response, message) or ClientError(message)
+                    raise ClientError(message)
                 expected = response.headers.get("x-checksum-sha256", remote.sha256)
                 if response.status_code == 206 and not response.headers.get(
                     "content-range", ""

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server import run_modelreg, running_server
+from tests.support.server import cli_token, run_modelreg, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,18 +55,22 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def test_served_registry_answers_graphql_and_graphiql(server: str, tmp_path: Path) -> None:
+    headers = {"Authorization": f"Bearer {cli_token(tmp_path)}"}
     with httpx.Client(base_url=server, timeout=10) as client:
         assert client.get("/healthz").json()["status"] == "ok"
-        created = client.post(
-            "/graphql",
-            json={
-                "query": 'mutation { createProject(input: {path: "demo"}) { project { id } '
-                "errors { code } } }"
-            },
-        ).json()
+        create = (
+            'mutation { createProject(input: {path: "demo"}) { project { id } errors { code } } }'
+        )
+        anonymous = client.post("/graphql", json={"query": create}).json()
+        assert anonymous["data"]["createProject"]["errors"] == [{"code": "UNAUTHENTICATED"}]
+        created = client.post("/graphql", json={"query": create}, headers=headers).json()
         assert created["data"]["createProject"]["errors"] == []
-        listed = client.post("/graphql", json={"query": "{ projects { edges { node { path } } } }"})
+        listing = {"query": "{ projects { edges { node { path } } } }"}
+        listed = client.post("/graphql", json=listing, headers=headers)
         assert listed.json()["data"]["projects"]["edges"] == [{"node": {"path": "demo"}}]
+        # The project is private: anonymous callers do not see it.
+        hidden = client.post("/graphql", json=listing)
+        assert hidden.json()["data"]["projects"]["edges"] == []
         ide = client.get("/graphql", headers={"accept": "text/html"})
         assert ide.status_code == 200
         assert "graphiql" in ide.text.lower()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-from modelreg.client import ClientError, RegistryClient, RemoteFile, UnsafePath, safe_target
-from tests.support.server import clean_env, free_port, running_server
+from modelreg.client import (
+    ClientError,
+    Refused,
+    RegistryClient,
+    RemoteFile,
+    UnsafePath,
+    local_files,
+    safe_target,
+)
+from tests.support.server import clean_env, cli_token, free_port, running_server
 
 LIST_FILES = """
 query($version: String!) {
@@ -28,9 +37,31 @@ query($version: String!) {
 
 _versions = itertools.count(1)
 
+# Of each server these tests started, by base URL: the instance admin's `api` token, and the
+# directory it runs in (for `cli_token`).
+_TOKENS: dict[str, str] = {}
+_DIRS: dict[str, Path] = {}
+
+
+def _bearer(base: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {_TOKENS[base]}"}
+
+
+@contextmanager
+def _server(tmp_path: Path, **env: str) -> Iterator[str]:
+    """A real server (project `demo` is private: only the token's holder sees it)."""
+    with running_server(tmp_path, **env) as base:
+        _TOKENS[base], _DIRS[base] = cli_token(tmp_path), tmp_path
+        try:
+            yield base
+        finally:
+            del _TOKENS[base], _DIRS[base]
+
 
 def _graphql(base: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables})
+    response = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables}, headers=_bearer(base)
+    )
     body = response.json()
     assert "errors" not in body, body
     data: dict[str, Any] = body["data"]
@@ -68,10 +99,11 @@ def _listed(base: str, version: str) -> dict[str, tuple[int, str]]:
     return {f["path"]: (f["size"], f["sha256"]) for f in found}
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`modelreg files *args`, with `token` in MODELREG_TOKEN."""
     result = subprocess.run(
         [sys.executable, "-m", "modelreg", "files", *args],
-        env=clean_env(),
+        env=clean_env(**({"MODELREG_TOKEN": token} if token is not None else {})),
         capture_output=True,
         text=True,
         timeout=120,
@@ -81,8 +113,17 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _transfer(
-    command: str, directory: Path, base: str, version: str, *more: str
+    command: str,
+    directory: Path,
+    base: str,
+    version: str,
+    *more: str,
+    token: str | None = None,
+    anonymous: bool = False,
 ) -> subprocess.CompletedProcess[str]:
+    """Upload or download with `token`, else the server's admin token unless `anonymous`."""
+    if token is None and not anonymous:
+        token = _TOKENS.get(base)
     return _cli(
         command,
         str(directory),
@@ -95,6 +136,7 @@ def _transfer(
         "--url",
         base,
         *more,
+        token=token,
     )
 
 
@@ -122,7 +164,7 @@ def _sha(data: bytes) -> str:
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A server with project `demo` and model `churn`: (base URL, model id)."""
-    with running_server(tmp_path_factory.mktemp("server")) as base:
+    with _server(tmp_path_factory.mktemp("server")) as base:
         yield base, _create_registry(base)
 
 
@@ -217,7 +259,7 @@ def test_download_refuses_a_malicious_path_from_the_server(
     root.mkdir()
     evil = RemoteFile(path="../escaped.txt", size=1, sha256=_sha(b"x"))
     with (
-        RegistryClient(server) as client,
+        RegistryClient(server, token=_TOKENS[server]) as client,
         pytest.raises(UnsafePath, match="refused to write it"),
     ):
         client.download(evil, root, project="demo", model="churn", version=version)
@@ -239,11 +281,91 @@ def test_download_of_an_unknown_model_says_which_part_is_missing(
 ) -> None:
     result = _cli(
         "download", str(tmp_path / "out"), "--project", "demo", "--model", "nope",
-        "--version", "1.0.0", "--url", server,
+        "--version", "1.0.0", "--url", server, token=_TOKENS[server],
     )  # fmt: skip
     assert result.returncode != 0
     assert "Project 'demo' has no model named 'nope'." in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+NO_TOKEN_HINT = "pass a personal access token with --token or MODELREG_TOKEN"
+
+
+def test_without_a_token_a_private_project_is_absent_and_the_hint_says_why(
+    server: str, version: str, tmp_path: Path
+) -> None:
+    _write_tree(tmp_path / "in", {"a.txt": b"a", "b.txt": b"b"})
+    uploaded = _transfer("upload", tmp_path / "in", server, version, anonymous=True)
+    assert uploaded.returncode == 1
+    assert "Error: No project has the path 'demo'." in uploaded.stderr
+    assert NO_TOKEN_HINT in uploaded.stderr
+    assert "Nothing was uploaded." in uploaded.stderr
+    assert _listed(server, version) == {}
+
+    downloaded = _transfer("download", tmp_path / "out", server, version, anonymous=True)
+    assert downloaded.returncode == 1
+    assert "No project has the path 'demo'." in downloaded.stderr
+    assert NO_TOKEN_HINT in downloaded.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_read_api_token_downloads_but_cannot_upload(
+    server: str, version: str, tmp_path: Path
+) -> None:
+    files = _write_tree(tmp_path / "in", {"a.txt": b"a", "b.txt": b"b"})
+    assert _transfer("upload", tmp_path / "in", server, version).returncode == 0
+    reader = cli_token(_DIRS[server], scope="read_api", name="reader")
+
+    refused = _transfer("upload", tmp_path / "in", server, version, token=reader)
+    assert refused.returncode == 1
+    assert (
+        "Error: This token has only the read_api scope; edit needs a token with the api scope. "
+        "Nothing was uploaded."
+    ) in refused.stderr  # stopped at the first file: the second would meet the same refusal
+
+    # --token on the command line (MODELREG_TOKEN is not set here).
+    downloaded = _transfer(
+        "download", tmp_path / "out", server, version, "--token", reader, anonymous=True
+    )
+    assert downloaded.returncode == 0, downloaded.stderr
+    assert _tree(tmp_path / "out") == files
+
+
+def test_a_wrong_token_is_refused_with_the_servers_message(
+    server: str, version: str, tmp_path: Path
+) -> None:
+    _write_tree(tmp_path / "in", {"a.txt": b"a"})
+    wrong = "mrt_" + "x" * 43
+    for command in ("upload", "download"):
+        result = _transfer(command, tmp_path / "in", server, version, token=wrong)
+        assert result.returncode == 1
+        assert "The access token is not valid" in result.stderr
+        assert NO_TOKEN_HINT not in result.stderr
+    malformed = _transfer("upload", tmp_path / "in", server, version, token="two words")
+    assert malformed.returncode != 0
+    assert "contains spaces or control characters" in malformed.stderr
+
+
+def test_an_anonymous_write_refused_by_the_server_says_to_send_a_token(tmp_path: Path) -> None:
+    seen: list[str | None] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(
+            401, json={"error": {"code": "UNAUTHENTICATED", "message": "Sign in."}}
+        )
+
+    (tmp_path / "a.txt").write_bytes(b"a")
+    local = local_files(tmp_path)[0]
+    for token, expected in ((None, f"Sign in. (no token was sent: {NO_TOKEN_HINT})"),
+                            ("mrt_abc", "Sign in.")):  # fmt: skip
+        client = RegistryClient(
+            "http://registry.test", token=token, transport=httpx.MockTransport(refuse)
+        )
+        with client, pytest.raises(Refused) as refused:
+            client.upload(local, project="p", model="m", version="1.0.0")
+        assert refused.value.message == expected
+    assert seen == [None, "Bearer mrt_abc"]
 
 
 def test_a_server_that_is_not_running_is_one_clear_line(tmp_path: Path) -> None:
@@ -258,7 +380,7 @@ def test_a_file_over_the_servers_limit_fails_alone_with_a_clear_message(
     tmp_path: Path,
 ) -> None:
     _write_tree(tmp_path / "in", {"big.bin": _payload(5000, seed=4), "small.txt": b"small"})
-    with running_server(tmp_path, MODELREG_MAX_FILE_SIZE="1000") as base:
+    with _server(tmp_path, MODELREG_MAX_FILE_SIZE="1000") as base:
         version = _create_version(base, _create_registry(base))
         result = _transfer("upload", tmp_path / "in", base, version)
         assert result.returncode == 1

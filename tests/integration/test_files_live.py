@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support.server import running_server
+from tests.support.server import cli_token, running_server
 
 URL = "/api/v1/projects/demo/models/churn/versions/1.0.0/files/weights.bin"
 
@@ -27,6 +27,7 @@ def _mutation(client: httpx.Client, query: str, **variables: str) -> dict[str, A
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     with running_server(tmp_path) as base, httpx.Client(base_url=base) as client:
+        client.headers["authorization"] = f"Bearer {cli_token(tmp_path)}"
         project = _mutation(
             client, 'mutation { createProject(input: {path: "demo"}) { project { id } } }'
         )["createProject"]["project"]["id"]
@@ -56,9 +57,11 @@ def test_client_disconnect_mid_upload_leaves_no_file_and_no_row(
     host, port = urlsplit(server).hostname, urlsplit(server).port
     assert host and port
     announced = 50 * 1024 * 1024
+    token = cli_token(tmp_path, name="disconnect")
     with socket.create_connection((host, port)) as sock:
         sock.sendall(
             f"PUT {URL} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {announced}\r\n"
+            f"Authorization: Bearer {token}\r\n"
             "Content-Type: application/octet-stream\r\n\r\n".encode()
         )
         chunk = b"x" * (1024 * 1024)
@@ -66,7 +69,7 @@ def test_client_disconnect_mid_upload_leaves_no_file_and_no_row(
             sock.sendall(chunk)
         time.sleep(0.5)
     deadline = time.monotonic() + 10
-    with httpx.Client(base_url=server) as client:
+    with httpx.Client(base_url=server, headers={"authorization": f"Bearer {token}"}) as client:
         while True:
             listed = client.post(
                 "/graphql",

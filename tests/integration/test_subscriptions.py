@@ -16,7 +16,10 @@ from websockets.typing import Subprotocol
 from modelreg.db import Database
 from modelreg.db.models import Event
 from modelreg.events import EventFollower, EventNotifier
-from tests.support.server import running_server
+from tests.support.server import cli_token, running_server
+
+# The admin's token for each running server, by base URL.
+_HEADERS: dict[str, dict[str, str]] = {}
 
 MODEL_EVENTS = """
 subscription($p: String!, $m: String!) {
@@ -65,7 +68,9 @@ def _create(client: httpx.Client, project: str, model: str) -> str:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    with running_server(tmp_path) as base, httpx.Client(base_url=base) as client:
+    with running_server(tmp_path) as base:
+        _HEADERS[base] = {"Authorization": f"Bearer {cli_token(tmp_path)}"}
+        client = httpx.Client(base_url=base, headers=_HEADERS[base])
         versions = {
             "churn": _create(client, "demo", "churn"),
         }
@@ -85,7 +90,11 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             "{ modelVersion { id } } }",
             m=other_model,
         )["createVersion"]["modelVersion"]["id"]
-        yield base, versions
+        try:
+            yield base, versions
+        finally:
+            client.close()
+            _HEADERS.pop(base, None)
 
 
 async def _receive(ws: ClientConnection, within: float = 5) -> dict[str, Any]:
@@ -93,10 +102,13 @@ async def _receive(ws: ClientConnection, within: float = 5) -> dict[str, Any]:
     return message
 
 
-async def _subscribe(base: str, query: str, **variables: str) -> ClientConnection:
+async def _subscribe(
+    base: str, query: str, *, anonymous: bool = False, **variables: str
+) -> ClientConnection:
     ws = await connect(
         base.replace("http://", "ws://") + "/graphql",
         subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={} if anonymous else _HEADERS[base],
     )
     await ws.send(json.dumps({"type": "connection_init"}))
     assert (await _receive(ws))["type"] == "connection_ack"
@@ -113,7 +125,7 @@ async def _subscribe(base: str, query: str, **variables: str) -> ClientConnectio
 
 
 async def _transition(base: str, version_id: str) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(base_url=base, headers=_HEADERS[base]) as client:
         response = await client.post(
             "/graphql", json={"query": TRANSITION, "variables": {"v": version_id}}
         )
@@ -182,7 +194,7 @@ async def test_resuming_after_an_event_replays_what_followed(
     server: tuple[str, dict[str, str]],
 ) -> None:
     base, versions = server
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(base_url=base, headers=_HEADERS[base]) as client:
         body = (
             await client.post(
                 "/graphql",
@@ -224,6 +236,21 @@ async def test_unknown_model_or_project_is_not_found(
         errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
         assert errors[0]["extensions"]["code"] == "NOT_FOUND", message
         assert (model if model == "nope" else project) in errors[0]["message"]
+    finally:
+        await ws.close()
+
+
+async def test_an_outsider_cannot_follow_a_private_project(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    """The same NOT_FOUND as for a project that does not exist: nothing leaks."""
+    base, _ = server
+    ws = await _subscribe(base, MODEL_EVENTS, anonymous=True, p="demo", m="churn")
+    try:
+        message = await _receive(ws)
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND", message
+        assert errors[0]["message"] == "No project has the path 'demo'."
     finally:
         await ws.close()
 

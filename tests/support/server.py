@@ -21,16 +21,36 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_modelreg(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m modelreg *args` in `cwd` with a clean environment plus `env`."""
+def run_modelreg(
+    *args: str, cwd: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m modelreg *args` in `cwd` with a clean environment plus `env`; `stdin` is
+    what the command reads on standard input (by default: nothing)."""
     return subprocess.run(
         [sys.executable, "-m", "modelreg", *args],
         cwd=cwd,
         env=clean_env(**env),
+        input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def cli_token(
+    tmp_path: Path, *, user: str = "admin", scope: str = "api", name: str = "tests", **env: str
+) -> str:
+    """A personal access token made by `modelreg token create` in the database of the server
+    `running_server(tmp_path, **env)` runs (by default the SQLite file in `tmp_path/data`)."""
+    settings = {"MODELREG_DATA_DIR": str(tmp_path / "data"), **env}
+    result = run_modelreg(
+        "token", "create", "--user", user, "--name", name, "--scope", scope,
+        cwd=tmp_path, **settings,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    secret = result.stdout.strip()
+    assert secret.startswith("mrt_") and "\n" not in secret, result.stdout
+    return secret
 
 
 def free_port() -> int:
@@ -40,8 +60,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(tmp_path: Path, *args: str, **env: str) -> Iterator[str]:
-    """Starts `modelreg serve *args` with its data in `tmp_path/data`; yields its base URL."""
+def running_server(
+    tmp_path: Path, *args: str, output: list[str] | None = None, **env: str
+) -> Iterator[str]:
+    """Starts `modelreg serve *args` with its data in `tmp_path/data`; yields its base URL.
+
+    The first start creates the instance admin `admin` (with MODELREG_ADMIN_PASSWORD if given;
+    `cli_token(tmp_path)` makes a token for it). Once the server has stopped, `output` (if
+    given) receives what it printed on standard output and error.
+    """
     port = free_port()
     settings = {
         "MODELREG_DATA_DIR": str(tmp_path / "data"),
@@ -76,4 +103,6 @@ def running_server(tmp_path: Path, *args: str, **env: str) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=30)
         if process.stdout:
+            if output is not None:
+                output.append(process.stdout.read())
             process.stdout.close()
