@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from harness import Op, free_port, measure, print_ratios, print_table, ratios, server
 from modelreg import __version__ as modelreg_version
-from modelreg.db.migrate import upgrade
 from modelreg.db import Database
+from modelreg.db.migrate import upgrade
 from modelreg.db.models import ModelTag, ModelVersion, Project, RegisteredModel
 from modelreg.domain.actor import SYSTEM
 from modelreg.domain.policy import Role, Visibility

@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 
 import { defineConfig } from "@playwright/test";
 
+import { ADMIN_PASSWORD } from "./e2e/support";
+
 // The real server on loopback, serving the built app, with a fresh SQLite registry per run.
 const here = dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.E2E_PORT ?? 8765);
@@ -46,8 +48,9 @@ export default defineConfig({
       MODELREG_DATA_DIR: dataDir,
       MODELREG_UI_DIR: resolve(here, "dist"),
       MODELREG_LOG_LEVEL: "warning",
-      // Test-only: lifecycle.spec.ts acts as alice and bob through the X-Modelreg-Test-Actor header.
-      MODELREG_TRUST_ACTOR_HEADER: "true",
+      // The first start of the empty registry creates `admin` with this password; specs sign in as
+      // admin and create the other users they need.
+      MODELREG_ADMIN_PASSWORD: ADMIN_PASSWORD,
     },
   },
 });

@@ -132,9 +132,7 @@ async def admin_headers(accounts: Accounts) -> dict[str, str]:
 
 
 @pytest.fixture
-async def http(
-    app: Starlette, admin_headers: dict[str, str]
-) -> AsyncIterator[httpx.AsyncClient]:
+async def http(app: Starlette, admin_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the in-process app, signed in as the instance admin by a token."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(

@@ -18,6 +18,8 @@ from modelreg.db import Database
 from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.http.errors import error_response
 from modelreg.http.files import FileRoutes
+from modelreg.mlflow import MlflowApp
+from modelreg.mlflow import endpoints as mlflow_endpoints
 from modelreg.settings import Settings
 from modelreg.spa import ui_routes
 from modelreg.storage import LocalStorage, Storage
@@ -71,6 +73,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *FileRoutes(settings, database, blobs).routes(),
+            *MlflowApp(settings, database, blobs, mlflow_endpoints()).routes(),
             # Last: the web app's assets and its history fallback (or the landing page).
             *ui_routes(settings.ui_dir),
         ],

@@ -1,56 +1,24 @@
 import { readFile } from "node:fs/promises";
 
-import { expect, type APIRequestContext, type Page, test, type TestInfo } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+
+import { createModel as createModelIn, createProject, createVersion, deleteProjects, expect, shot, test } from "./support";
 
 // Files of a version: upload into a subfolder with the drop zone, see the tree, download one,
-// delete one with confirmation; and "Create & upload" from the new-version form.
-async function shot(page: Page, info: TestInfo, name: string) {
-  await page.evaluate("window.scrollTo(0, 0)"); // keeps the fixed header where it belongs
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
-
-async function graphql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await request.post("/graphql", { data: { query, variables } });
-  expect(response.ok()).toBe(true);
-  const body = (await response.json()) as { data: T; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+// delete one with confirmation; and "Create & upload" from the new-version form. Signed in as the
+// admin: uploads carry the session cookie and the X-CSRF-Token header.
 
 // The run shares one registry and registry.spec.ts starts from an empty one: remove what we made.
 const createdProjects: string[] = [];
-test.afterEach(async ({ request }) => {
-  for (const id of createdProjects.splice(0)) {
-    await graphql(
-      request,
-      "mutation($input: DeleteProjectInput!) { deleteProject(input: $input) { deletedId errors { message } } }",
-      { input: { id } },
-    );
-  }
+test.afterEach(async ({ page }) => {
+  await deleteProjects(page.request, createdProjects.splice(0));
 });
 
 /** A project and a model through the API (the UI for these is covered by registry.spec.ts). */
 async function createModel(request: APIRequestContext, project: string, model: string): Promise<string> {
-  const p = await graphql<{ createProject: { project: { id: string } } }>(
-    request,
-    "mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id } errors { message } } }",
-    { input: { path: project, name: project } },
-  );
-  createdProjects.push(p.createProject.project.id);
-  const m = await graphql<{ createModel: { model: { id: string } } }>(
-    request,
-    "mutation($input: CreateModelInput!) { createModel(input: $input) { model { id } errors { message } } }",
-    { input: { projectId: p.createProject.project.id, name: model } },
-  );
-  return m.createModel.model.id;
-}
-
-async function createVersion(request: APIRequestContext, modelId: string, version: string) {
-  await graphql(
-    request,
-    "mutation($input: CreateVersionInput!) { createVersion(input: $input) { modelVersion { id } errors { message } } }",
-    { input: { modelId, version } },
-  );
+  const projectId = await createProject(request, project);
+  createdProjects.push(project);
+  return createModelIn(request, projectId, model);
 }
 
 const params = Buffer.from('{"learning_rate": 0.1}\n');

@@ -1,79 +1,64 @@
-import { expect, type APIRequestContext, type Page, test, type TestInfo } from "@playwright/test";
+import {
+  addMember,
+  createModel,
+  createProject,
+  createUser,
+  createVersion,
+  deleteProjects,
+  expect,
+  graphql,
+  shot,
+  signedInContext,
+  test,
+} from "./support";
 
-// The lifecycle story with two people: alice requests Production for 2.0.0, bob approves it with
-// "archive other versions"; alice's open page follows without a reload (GraphQL subscription).
-async function shot(page: Page, info: TestInfo, name: string) {
-  await page.evaluate("window.scrollTo(0, 0)");
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
-
-async function graphql<T>(request: APIRequestContext, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await request.post("/graphql", { data: { query, variables } });
-  expect(response.ok()).toBe(true);
-  const body = (await response.json()) as { data: T; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+// The lifecycle story with two people: alice (a reporter) requests Production for 2.0.0, bob (a
+// maintainer) approves it with "archive other versions"; alice's open page follows without a
+// reload (GraphQL subscription). Each signs in in a browser context of their own.
 
 interface Errors {
   errors: { message: string }[];
 }
 
 // registry.spec.ts starts from an empty registry: remove what we made.
-const createdProjects: string[] = [];
-test.afterEach(async ({ request }) => {
-  for (const id of createdProjects.splice(0)) {
-    await graphql(
-      request,
-      "mutation($input: DeleteProjectInput!) { deleteProject(input: $input) { deletedId errors { message } } }",
-      { input: { id } },
-    );
-  }
+test.afterEach(async ({ page }) => {
+  await deleteProjects(page.request, ["lifecycle-e2e"]);
 });
 
-test("request a transition as alice, approve it as bob, see it live", async ({ browser }, info) => {
-  const alice = await browser.newContext({ extraHTTPHeaders: { "X-Modelreg-Test-Actor": "alice" } });
-  const bob = await browser.newContext({ extraHTTPHeaders: { "X-Modelreg-Test-Actor": "bob" } });
-  const alicePage = await alice.newPage();
-  const bobPage = await bob.newPage();
-  try {
-    // Setup through the API, as bob.
-    const api = bobPage.request;
-    const p = await graphql<{ createProject: { project: { id: string } } & Errors }>(
-      api,
-      "mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id } errors { message } } }",
-      { input: { path: "lifecycle-e2e", name: "lifecycle-e2e" } },
-    );
-    createdProjects.push(p.createProject.project.id);
-    const m = await graphql<{ createModel: { model: { id: string } } }>(
-      api,
-      "mutation($input: CreateModelInput!) { createModel(input: $input) { model { id } errors { message } } }",
-      { input: { projectId: p.createProject.project.id, name: "churn" } },
-    );
-    const versionIds: string[] = [];
-    for (const version of ["1.0.0", "2.0.0"]) {
-      const v = await graphql<{ createVersion: { modelVersion: { id: string } } }>(
-        api,
-        "mutation($input: CreateVersionInput!) { createVersion(input: $input) { modelVersion { id } errors { message } } }",
-        { input: { modelId: m.createModel.model.id, version } },
-      );
-      versionIds.push(v.createVersion.modelVersion.id);
-    }
-    const t = await graphql<{ transitionStage: Errors }>(
-      api,
-      "mutation($input: TransitionStageInput!) { transitionStage(input: $input) { modelVersion { stage } errors { message } } }",
-      { input: { versionId: versionIds[0], stage: "PRODUCTION" } },
-    );
-    expect(t.transitionStage.errors).toEqual([]);
+test("request a transition as alice, approve it as bob, see it live", async ({ browser, page }, info) => {
+  // Two people in browser contexts of their own: more than the default minute on a slow machine.
+  test.setTimeout(120_000);
+  // Setup through the API, as the admin: the users, the project with them as members, versions.
+  const api = page.request;
+  await createUser(api, "alice", "Alice Liddell");
+  await createUser(api, "bob", "Bob Builder");
+  const projectId = await createProject(api, "lifecycle-e2e");
+  await addMember(api, projectId, "alice", "REPORTER");
+  await addMember(api, projectId, "bob", "MAINTAINER");
+  const modelId = await createModel(api, projectId, "churn");
+  const versionIds: string[] = [];
+  for (const version of ["1.0.0", "2.0.0"]) versionIds.push(await createVersion(api, modelId, version));
+  const t = await graphql<{ transitionStage: Errors }>(
+    api,
+    "mutation($input: TransitionStageInput!) { transitionStage(input: $input) { modelVersion { stage } errors { message } } }",
+    { input: { versionId: versionIds[0], stage: "PRODUCTION" } },
+  );
+  expect(t.transitionStage.errors).toEqual([]);
 
+  const { context: alice, page: alicePage } = await signedInContext(browser, "alice");
+  const { context: bob, page: bobPage } = await signedInContext(browser, "bob");
+  try {
     const url = "/projects/lifecycle-e2e/models/churn/versions/2.0.0";
     // Alice asks for Production.
     await alicePage.goto(url);
     const aliceLifecycle = alicePage.getByRole("region", { name: "Lifecycle" });
     await expect(aliceLifecycle.getByTestId("stage-badge").first()).toHaveText("None");
+    // A reporter may only ask: the stage button says so, and so does the dialog.
+    await expect(aliceLifecycle.getByRole("button", { name: "Change stage" })).toHaveCount(0);
     await aliceLifecycle.getByRole("button", { name: "Request transition" }).click();
     const dialog = alicePage.getByRole("dialog");
     await expect(dialog.getByRole("combobox", { name: "Target stage" })).toHaveValue("Production");
+    await expect(dialog.getByTestId("request-explanation")).toContainText("needs the Maintainer role");
     await dialog.getByLabel("Comment").fill("Beats 1.0.0 on **every** metric.");
     await dialog.getByRole("button", { name: "Request transition" }).click();
     await expect(dialog).toBeHidden();
@@ -81,6 +66,7 @@ test("request a transition as alice, approve it as bob, see it live", async ({ b
     await expect(aliceRequest).toContainText("alice");
     await expect(aliceRequest).toContainText("Production");
     await expect(aliceRequest.getByRole("button", { name: "Cancel" })).toBeVisible();
+    await expect(aliceRequest.getByRole("button", { name: "Approve" })).toHaveCount(0);
     await shot(alicePage, info, "lifecycle-01-alice-requested");
 
     // Bob sees the request and approves it, archiving the other Production version.

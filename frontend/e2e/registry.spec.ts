@@ -1,10 +1,14 @@
-import { expect, type Page, test, type TestInfo } from "@playwright/test";
+import type { Page } from "@playwright/test";
 
-// One story through the registry, as a newcomer would click it. Screenshots of every page land in
-// test-results/ for reviewers.
-async function shot(page: Page, info: TestInfo, name: string) {
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
+import { deleteProjects, expect, shot, test } from "./support";
+
+// One story through the registry, as a newcomer would click it, signed in as the admin.
+// Screenshots of every page land in test-results/ for reviewers.
+
+// The other specs leave nothing behind, and neither does this one.
+test.afterEach(async ({ page }) => {
+  await deleteProjects(page.request, ["demo", "scratch", "scratch-2"]);
+});
 
 async function createVersion(page: Page, version: string) {
   await page.getByRole("link", { name: "New version" }).click();
@@ -110,17 +114,20 @@ test("rename a project's path and delete it with confirmation", async ({ page },
   await page.getByRole("dialog").getByRole("button", { name: "Create project" }).click();
   await expect(page).toHaveURL(/\/projects\/scratch$/);
 
-  await page.getByRole("button", { name: "Settings" }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("Path", { exact: true }).fill("Not A Path");
-  await dialog.getByRole("button", { name: "Save" }).click();
-  await expect(dialog.getByText(/Project path may use lowercase letters/)).toBeVisible();
-  await dialog.getByLabel("Path", { exact: true }).fill("scratch-2");
-  await dialog.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/projects\/scratch\/settings$/);
+  await expect(page.getByRole("radio", { name: "Private" })).toBeChecked();
+  await page.getByLabel("Path", { exact: true }).fill("Not A Path");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText(/Project path may use lowercase letters/)).toBeVisible();
+  await page.getByLabel("Path", { exact: true }).fill("scratch-2");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/projects\/scratch-2\/settings$/);
+  await page.getByRole("link", { name: "scratch", exact: true }).click();
   await expect(page).toHaveURL(/\/projects\/scratch-2$/);
 
-  await page.getByRole("button", { name: "Settings" }).click();
-  const del = page.getByRole("dialog").getByRole("button", { name: "Delete project" });
+  await page.getByRole("link", { name: "Settings" }).click();
+  const del = page.getByRole("button", { name: "Delete project" });
   await expect(del).toBeDisabled();
   await page.getByLabel("Type the project path to confirm").fill("scratch-2");
   await shot(page, info, "10-project-settings");

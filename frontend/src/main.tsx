@@ -7,9 +7,8 @@ import { Notifications } from "@mantine/notifications";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
-import { Provider as UrqlProvider } from "urql";
 
-import { createClient } from "./graphql/client";
+import { SessionProvider } from "./components/Session";
 import { router } from "./router";
 import { theme } from "./theme";
 
@@ -21,9 +20,9 @@ createRoot(root).render(
     <MantineProvider theme={theme} defaultColorScheme="light">
       <ModalsProvider>
         <Notifications position="top-right" />
-        <UrqlProvider value={createClient()}>
+        <SessionProvider>
           <RouterProvider router={router} />
-        </UrqlProvider>
+        </SessionProvider>
       </ModalsProvider>
     </MantineProvider>
   </StrictMode>,

@@ -10,9 +10,26 @@ export const router = createBrowserRouter([
     errorElement: <RouteError />,
     children: [
       { index: true, lazy: () => import("./pages/ProjectsPage").then((m) => ({ Component: m.default })) },
+      { path: "sign-in", lazy: () => import("./pages/SignInPage").then((m) => ({ Component: m.default })) },
+      {
+        path: "-/user/tokens",
+        lazy: () => import("./pages/AccountPage").then((m) => ({ Component: m.TokensPage })),
+      },
+      {
+        path: "-/user/password",
+        lazy: () => import("./pages/AccountPage").then((m) => ({ Component: m.PasswordPage })),
+      },
       {
         path: "projects/:project",
         lazy: () => import("./pages/ProjectPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/settings",
+        lazy: () => import("./pages/ProjectSettingsPage").then((m) => ({ Component: m.GeneralSettingsPage })),
+      },
+      {
+        path: "projects/:project/settings/members",
+        lazy: () => import("./pages/ProjectSettingsPage").then((m) => ({ Component: m.MembersSettingsPage })),
       },
       {
         path: "projects/:project/models/:model",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { urls } from "./urls";
+import { safeNext, urls } from "./urls";
 
 describe("urls", () => {
   it("builds human URLs and escapes names", () => {
@@ -7,5 +7,37 @@ describe("urls", () => {
       "/projects/demo/models/churn%20model/versions/2.0.1-rc2%2Bb.1",
     );
     expect(urls.newVersion("demo", "churn")).toBe("/projects/demo/models/churn/versions/new");
+    expect(urls.projectMembers("demo")).toBe("/projects/demo/settings/members");
+  });
+
+  it("remembers where to return after signing in", () => {
+    expect(urls.signIn("/projects/demo?tab=versions")).toBe("/sign-in?next=%2Fprojects%2Fdemo%3Ftab%3Dversions");
+    expect(urls.signIn("/")).toBe("/sign-in");
+    expect(urls.signIn(null)).toBe("/sign-in");
+  });
+});
+
+describe("safeNext", () => {
+  it("keeps paths of this app", () => {
+    expect(safeNext("/projects/demo")).toBe("/projects/demo");
+    expect(safeNext("/-/user/tokens?x=1#y")).toBe("/-/user/tokens?x=1#y");
+  });
+
+  it("refuses other sites, odd schemes and the sign-in page", () => {
+    for (const bad of [
+      null,
+      undefined,
+      "",
+      "projects/demo",
+      "//evil.example/",
+      "/\\evil.example",
+      "https://evil.example/",
+      "javascript:alert(1)",
+      "/sign-in",
+      "/sign-in?next=%2F",
+      "/projects\n/x",
+    ]) {
+      expect(safeNext(bad)).toBe("/");
+    }
   });
 });

@@ -3,11 +3,32 @@ const enc = encodeURIComponent;
 export const urls = {
   projects: () => "/",
   project: (project: string) => `/projects/${enc(project)}`,
+  projectSettings: (project: string) => `${urls.project(project)}/settings`,
+  projectMembers: (project: string) => `${urls.project(project)}/settings/members`,
   model: (project: string, model: string) => `/projects/${enc(project)}/models/${enc(model)}`,
   modelTab: (project: string, model: string, tab: "card" | "versions") =>
     `${urls.model(project, model)}?tab=${tab}`,
   newVersion: (project: string, model: string) => `${urls.model(project, model)}/versions/new`,
   version: (project: string, model: string, version: string) =>
     `${urls.model(project, model)}/versions/${enc(version)}`,
+  /** The sign-in page; after signing in the app returns to `next` (a path of this app). */
+  signIn: (next?: string | null) => {
+    const target = safeNext(next);
+    return target === "/" ? "/sign-in" : `/sign-in?next=${enc(target)}`;
+  },
+  accountTokens: () => "/-/user/tokens",
+  accountPassword: () => "/-/user/password",
   graphiql: () => "/graphql",
 };
+
+/**
+ * Where to go after signing in: a path of this app, never another site (`//evil.example`,
+ * `https://…`, `/\evil`) and never the sign-in page itself. Anything else is `/`.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  // Control characters (a newline in a header, say) have no place in a path.
+  if ([...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "/";
+  if (next === "/sign-in" || next.startsWith("/sign-in?") || next.startsWith("/sign-in/")) return "/";
+  return next;
+}

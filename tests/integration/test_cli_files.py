@@ -319,7 +319,8 @@ def test_a_read_api_token_downloads_but_cannot_upload(
     refused = _transfer("upload", tmp_path / "in", server, version, token=reader)
     assert refused.returncode == 1
     assert (
-        "Error: This token has only the read_api scope; edit needs a token with the api scope. "
+        "Error: This token has only the read_api scope; to change models and versions use a token "
+        "with the api scope. "
         "Nothing was uploaded."
     ) in refused.stderr  # stopped at the first file: the second would meet the same refusal
 

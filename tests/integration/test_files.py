@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import zipfile
@@ -386,3 +387,23 @@ async def test_failed_upload_leaves_nothing(
         )
     assert await _counts(db) == (0, 0)
     assert _stored_objects(settings) == []
+
+
+async def test_concurrent_uploads_of_the_same_new_bytes_share_one_blob(
+    gql: GraphQLClient, http: httpx.AsyncClient, db: Database
+) -> None:
+    """On PostgreSQL the uploads' transactions run side by side and race to record the blob."""
+    project = await create_project(gql)
+    model = await create_model(gql, project["id"], "churn")
+    versions = [f"1.{i}.0" for i in range(6)]
+    for version in versions:
+        await create_version(gql, model["id"], version)
+    body = b"the same bytes" * 1000
+    responses = await asyncio.gather(
+        *(http.put(f"{BASE}/{v}/files/weights.bin", content=body) for v in versions)
+    )
+    assert [r.status_code for r in responses] == [201] * 6, [r.text for r in responses]
+    async with db.read() as session:
+        blobs = (await session.exec(select(Blob))).all()
+        artifacts = (await session.exec(select(Artifact))).all()
+    assert len(blobs) == 1 and len(artifacts) == 6

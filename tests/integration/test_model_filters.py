@@ -48,7 +48,13 @@ async def models(gql: GraphQLClient) -> None:
         ("name NOT IN ('fraud', 'churn')", ["Churn-EU", "fraud_v2", "recall"]),
         ("tags.`data set` = 'crm'", ["churn"]),
         ("tag.`mlflow.runName` LIKE 'night%'", ["fraud"]),
-        ("tags.team != 'growth'", ["fraud", "fraud_v2"]),
+        # Objects without the tag match a negation too (as MLflow's server answers).
+        ("tags.team != 'growth'", ["fraud", "fraud_v2", "recall"]),
+        ("tags.team NOT IN ('growth', 'risk')", ["recall"]),
+        (
+            "tag.`mlflow.prompt.is_prompt` != 'true'",
+            ["Churn-EU", "churn", "fraud", "fraud_v2", "recall"],
+        ),
         ("(name ILIKE '%eu%' OR name = 'fraud') AND tags.team = 'growth'", ["Churn-EU"]),
     ],
 )

@@ -100,6 +100,11 @@ class ModelVersion(SQLModel, table=True):
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    # Where the version came from: the MLflow run, the source URI the client gave, the MLflow 3
+    # logged model. Lineage (CI job, pipeline, merge request, commit) is in `modelreg.*` tags.
+    run_uuid: str | None = Field(default=None, max_length=32, index=True)
+    source: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    logged_model_uuid: str | None = Field(default=None, max_length=64)
 
 
 class ModelTag(SQLModel, table=True):
@@ -329,3 +334,125 @@ class LoginFailure(SQLModel, table=True):
     username: str = Field(max_length=255)
     address: str = Field(max_length=64)
     at: datetime = _created()
+
+
+# --- MLflow tracking: only what the MLflow client needs to log a model and register it -------
+
+
+class Experiment(SQLModel, table=True):
+    __tablename__ = "experiment"
+    __table_args__ = (sa.UniqueConstraint("project_id", "name"), NEVER_REUSE_IDS)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=500)
+    lifecycle_stage: str = Field(default="active", max_length=16)
+    tags: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Run(SQLModel, table=True):
+    __tablename__ = "run"
+    __table_args__ = (sa.Index(None, "experiment_id", "start_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(max_length=32, unique=True)
+    experiment_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("experiment.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(default="", max_length=250)
+    status: str = Field(default="RUNNING", max_length=16)
+    lifecycle_stage: str = Field(default="active", max_length=16)
+    user: str = Field(default="", max_length=255)
+    start_time: int = Field(sa_type=sa.BigInteger)  # epoch milliseconds, as MLflow keeps them
+    end_time: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # Datasets and model inputs/outputs from log-inputs / outputs, as the client sent them.
+    inputs: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    created_by: str = Field(max_length=255)
+
+
+class RunParam(SQLModel, table=True):
+    __tablename__ = "run_param"
+    __table_args__ = (sa.UniqueConstraint("run_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("run.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=250)
+    value: str = Field(sa_type=sa.Text)
+
+
+class RunTag(SQLModel, table=True):
+    __tablename__ = "run_tag"
+    __table_args__ = (sa.UniqueConstraint("run_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("run.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=250)
+    value: str = Field(sa_type=sa.Text)
+
+
+class RunMetric(SQLModel, table=True):
+    """Every logged value of a metric: the step history."""
+
+    __tablename__ = "run_metric"
+    __table_args__ = (sa.Index(None, "run_id", "key", "step", "timestamp"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("run.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=250)
+    # SQLite cannot store NaN (it becomes NULL): a NaN is kept as 0 with `is_nan`, as MLflow does.
+    value: float = Field(sa_type=sa.Float)
+    is_nan: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    timestamp: int = Field(sa_type=sa.BigInteger)
+    step: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class LoggedModel(SQLModel, table=True):
+    """An MLflow 3 logged model (`m-<hex>`): what `log_model` creates before registration."""
+
+    __tablename__ = "logged_model"
+    __table_args__ = (sa.Index(None, "experiment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(max_length=64, unique=True)
+    experiment_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("experiment.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=500)
+    source_run_uuid: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="LOGGED_MODEL_PENDING", max_length=32)
+    model_type: str = Field(default="", max_length=255)
+    params: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    tags: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_by: str = Field(max_length=255)
+    creation_time: int = Field(sa_type=sa.BigInteger)
+    last_updated_time: int = Field(sa_type=sa.BigInteger)
+
+
+class TrackedFile(SQLModel, table=True):
+    """A file stored through MLflow's artifact proxy, under its path in the project's artifact
+    root (`<experiment>/<run>/artifacts/model/MLmodel`). Bytes live in a shared `Blob`."""
+
+    __tablename__ = "tracked_file"
+    __table_args__ = (sa.UniqueConstraint("project_id", "path"), sa.Index(None, "blob_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
+    )
+    path: str = Field(sa_type=BinaryPath)
+    blob_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("blob.id", ondelete="RESTRICT"), nullable=False)
+    )
+    created_by: str = Field(max_length=255)
+    created_at: datetime = _created()

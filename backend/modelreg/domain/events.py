@@ -34,6 +34,15 @@ class EventType(StrEnum):
     MEMBER_ADDED = "project.member_added"
     MEMBER_ROLE_CHANGED = "project.member_role_changed"
     MEMBER_REMOVED = "project.member_removed"
+    # MLflow tracking. Logged values (params, metrics, tags) and artifact uploads are not events:
+    # a training loop logs thousands, which would drown the activity feed.
+    EXPERIMENT_CREATED = "experiment.created"
+    RUN_CREATED = "run.created"
+    RUN_UPDATED = "run.updated"
+    RUN_DELETED = "run.deleted"
+    RUN_RESTORED = "run.restored"
+    LOGGED_MODEL_CREATED = "logged_model.created"
+    LOGGED_MODEL_FINALIZED = "logged_model.finalized"
     # Instance-wide (no project). Payloads name users and tokens, never a secret.
     USER_CREATED = "user.created"
     USER_PASSWORD_CHANGED = "user.password_changed"

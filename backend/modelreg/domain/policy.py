@@ -111,12 +111,31 @@ def can_read(actor: Actor, *, visibility: Visibility, role: Role | None) -> bool
     )
 
 
+# What each ability lets a person do, as the end of "To ... you need ...".
+_PHRASES = {
+    Ability.READ: "read this project",
+    Ability.EDIT: "change models and versions",
+    Ability.COMMENT: "comment",
+    Ability.REQUEST_TRANSITION: "request stage transitions",
+    Ability.TRANSITION_STAGE: "move versions between stages",
+    Ability.APPROVE_TRANSITION: "approve transition requests",
+    Ability.MANAGE_ALIASES: "manage aliases",
+    Ability.MANAGE_WEBHOOKS: "manage webhooks",
+    Ability.MANAGE_MEMBERS: "manage members",
+    Ability.MANAGE_PROJECT: "change the project's settings",
+}
+_STAGED_PHRASES = {
+    Ability.EDIT: "change versions in {}",
+    Ability.TRANSITION_STAGE: "move versions into or out of {}",
+    Ability.APPROVE_TRANSITION: "approve transitions into or out of {}",
+}
+
+
 def _what(ability: Ability, stages: Iterable[Stage]) -> str:
     labels = sorted({s.label for s in stages if _STAGE_ROLE[s] > Role.REPORTER})
-    what = ability.value.replace("_", " ")
-    if labels and ability in _STAGED:
-        what += " (" + " and ".join(labels) + ")"
-    return what
+    if labels and ability in _STAGED_PHRASES:
+        return _STAGED_PHRASES[ability].format(" or ".join(labels))
+    return _PHRASES[ability]
 
 
 def decide(
@@ -143,7 +162,7 @@ def decide(
     if not actor.may_write:
         return Decision(
             Outcome.DENY,
-            f"This token has only the read_api scope; {what} needs a token with the api scope.",
+            f"This token has only the read_api scope; to {what} use a token with the api scope.",
         )
     if actor.is_admin:
         return Decision(Outcome.ALLOW)
@@ -151,10 +170,12 @@ def decide(
     if role is not None and role >= needed:
         return Decision(Outcome.ALLOW)
     have = f"your role is {role.name}" if role is not None else "you are not a member"
+    hint = "Ask a project owner for it."
+    if ability is Ability.TRANSITION_STAGE and role is not None and role >= Role.REPORTER:
+        hint = "Request the transition instead; someone with that role can approve it."
     return Decision(
         Outcome.DENY,
-        f"To {what} you need the {needed.name} role or higher in this project; {have}. "
-        "Ask a project owner.",
+        f"To {what} you need the {needed.name} role or higher in this project; {have}. {hint}",
         required=needed,
     )
 

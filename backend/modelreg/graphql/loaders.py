@@ -11,12 +11,15 @@ from strawberry.dataloader import DataLoader
 
 from modelreg.db.models import (
     Comment,
+    Experiment,
     Membership,
     ModelAlias,
     ModelTag,
     ModelVersion,
     Project,
     RegisteredModel,
+    Run,
+    RunMetric,
     TransitionRequest,
     UserAccount,
     VersionTag,
@@ -31,6 +34,7 @@ from modelreg.services import members as member_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
+from modelreg.services import tracking as tracking_service
 from modelreg.services import versions as version_service
 
 Reader = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -98,4 +102,20 @@ class Loaders:
         )
         self.version_comments: DataLoader[int, list[Comment] | None] = _loader(
             read, comment_service.comments_by_versions, list
+        )
+        # MLflow tracking (graphql/tracking.py): a version's run, its experiment and data.
+        self.run_by_uuid: DataLoader[str, Run | None] = _loader(
+            read, tracking_service.runs_by_uuids
+        )
+        self.experiment: DataLoader[int, Experiment | None] = _loader(
+            read, tracking_service.experiments_by_ids
+        )
+        self.run_params: DataLoader[int, dict[str, str] | None] = _loader(
+            read, tracking_service.params_by_runs, dict
+        )
+        self.run_tags: DataLoader[int, dict[str, str] | None] = _loader(
+            read, tracking_service.tags_by_runs, dict
+        )
+        self.run_metrics: DataLoader[int, list[RunMetric] | None] = _loader(
+            read, tracking_service.latest_metrics_by_runs, list
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, NewType, Self
+from typing import TYPE_CHECKING, Annotated, Any, NewType, Self
 from urllib.parse import quote
 
 import strawberry
@@ -13,6 +13,7 @@ from strawberry import relay
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel
 from modelreg.domain.lifecycle import RequestStatus, Stage
+from modelreg.domain.lineage import Lineage, lineage_from_tags
 from modelreg.domain.paths import validate_prefix
 from modelreg.domain.policy import Ability, Role, Visibility
 from modelreg.domain.versions import Bump
@@ -33,6 +34,9 @@ from modelreg.services import projects as project_service
 from modelreg.services import versions as version_service
 from modelreg.services.files import VersionFile
 from modelreg.services.pagination import Page, check_page_size
+
+if TYPE_CHECKING:
+    from modelreg.graphql.tracking import RunType
 
 strawberry.enum(
     Visibility,
@@ -82,6 +86,19 @@ class TransitionTarget:
     request: permissions.Permission = strawberry.field(
         description="Asking someone who may to move it there."
     )
+
+
+@strawberry.type(description="Where a version came from.")
+class VersionLineage:
+    ci_job_id: str | None
+    ci_job_url: str | None
+    pipeline: str | None
+    merge_request: str | None
+    commit: str | None
+
+
+def vars_of(found: Lineage) -> dict[str, str | None]:
+    return {f: getattr(found, f) for f in Lineage.__dataclass_fields__}
 
 
 def _tags(found: dict[str, str] | None) -> list[Tag]:
@@ -380,6 +397,14 @@ class ModelVersionNode(relay.Node):
     created_by: str
     created_at: datetime
     updated_at: datetime
+    source: str = strawberry.field(
+        description="Where the model's files came from, as the MLflow client gave it "
+        "(`runs:/…`, `mlflow-artifacts:/…`, `s3://…`); empty for uploads."
+    )
+    run_id: str | None = strawberry.field(description="The MLflow run it was registered from.")
+    logged_model_id: str | None = strawberry.field(
+        description="The MLflow 3 logged model (`m-…`) it was registered from."
+    )
     model_id: strawberry.Private[int]
 
     @classmethod
@@ -395,8 +420,29 @@ class ModelVersionNode(relay.Node):
             created_by=row.created_by,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            source=row.source,
+            run_id=row.run_uuid,
+            logged_model_id=row.logged_model_uuid,
             model_id=row.model_id,
         )
+
+    @strawberry.field(
+        description="The MLflow run the version was registered from: its params, metrics "
+        "(with step history) and tags; null when there is none or the viewer may not read it."
+    )
+    async def run(
+        self, info: Info
+    ) -> Annotated[RunType, strawberry.lazy("modelreg.graphql.tracking")] | None:
+        from modelreg.graphql.tracking import run_for_version
+
+        return await run_for_version(info, self.run_id)
+
+    @strawberry.field(
+        description="CI job, pipeline, merge request and commit, from the `modelreg.*` tags."
+    )
+    async def lineage(self, info: Info) -> VersionLineage:
+        tags = await info.context.loaders.version_tags.load(self.id)
+        return VersionLineage(**vars_of(lineage_from_tags(tags or {})))
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

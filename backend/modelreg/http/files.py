@@ -22,7 +22,7 @@ from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError
 from modelreg.http.errors import domain_error_response, error_response
-from modelreg.http.ranges import Unsatisfiable, parse_range
+from modelreg.ranges import Unsatisfiable, parse_range
 from modelreg.services import files as file_service
 from modelreg.services.lookup import VersionRef, version_by_names
 from modelreg.settings import Settings

@@ -94,9 +94,11 @@ async def require(
     object gives), so nobody learns that a private project exists.
     """
     if isinstance(project, int):
+        # Asked by id: an unreadable project must answer exactly as a missing id does.
+        hidden = hidden or NotFound(f"No project has the id {project}.", field="id")
         found = await session.get(Project, project)
         if found is None:
-            raise hidden or NotFound(f"No project has the id {project}.", field="id")
+            raise hidden
         project = found
     not_found = hidden or NotFound(f"No project has the path '{project.path}'.", field="path")
     check(await decide(session, actor, project, ability, stages=stages), hidden=not_found)

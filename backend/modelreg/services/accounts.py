@@ -181,6 +181,8 @@ async def set_password(
     Signs the user out everywhere (their browser sessions end). Returns a generated password when
     none was given.
     """
+    if not actor.is_admin:
+        check(policy.may_manage_own_account(actor))
     user = await get_user(session, username=username)
     if actor.user_id == user.id and not actor.is_admin:
         check(policy.may_manage_own_account(actor))
@@ -449,6 +451,8 @@ async def revoke_token(
     session: AsyncSession, *, actor: Actor, token_id: int
 ) -> PersonalAccessToken:
     """Revoke one of the actor's tokens (an admin may revoke anyone's). Revoking twice is fine."""
+    if actor.user_id is None and not actor.is_admin:
+        check(policy.may_manage_own_account(actor))
     token = await session.get(PersonalAccessToken, token_id)
     if token is None or (token.user_id != actor.user_id and not actor.is_admin):
         raise NotFound(f"No token has the id {token_id}.", field="id")

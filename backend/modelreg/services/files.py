@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database
-from modelreg.db.models import Artifact, Blob
+from modelreg.db.models import Artifact, Blob, TrackedFile
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
@@ -106,6 +107,33 @@ async def get_file(session: AsyncSession, *, version_id: int, path: str) -> Vers
     return _to_file(*row)
 
 
+async def find_or_add_blob(
+    session: AsyncSession, *, sha256: str, size: int, storage_key: str
+) -> tuple[Blob, bool]:
+    """The blob with these contents, recorded now if it is new (then True).
+
+    Two uploads of the same new bytes may race to record them (PostgreSQL runs writers side by
+    side): the loser's insert is rolled back to a savepoint and it uses the winner's blob.
+    """
+    found = (await session.exec(select(Blob).where(Blob.sha256 == sha256))).first()
+    if found is not None:
+        return found, False
+    blob = Blob(sha256=sha256, size=size, storage_key=storage_key)
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "sqlite":  # writers queue: no race
+        session.add(blob)
+        await session.flush()
+        return blob, True
+    try:
+        async with session.begin_nested():
+            session.add(blob)
+            await session.flush()
+    except IntegrityError:
+        winner = (await session.exec(select(Blob).where(Blob.sha256 == sha256))).one()
+        return winner, False
+    return blob, True
+
+
 async def store_file(
     *,
     db: Database,
@@ -141,12 +169,9 @@ async def store_file(
             version, model = await get_version(
                 session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
             )
-            blob = (await session.exec(select(Blob).where(Blob.sha256 == stored.sha256))).first()
-            if blob is None:
-                blob = Blob(sha256=stored.sha256, size=stored.size, storage_key=key)
-                session.add(blob)
-                await session.flush()
-                keep_fresh_object = True
+            blob, keep_fresh_object = await find_or_add_blob(
+                session, sha256=stored.sha256, size=stored.size, storage_key=key
+            )
             assert blob.id is not None
             existing = (
                 await session.exec(
@@ -244,7 +269,8 @@ async def delete_files(
 
 
 async def collect_garbage(*, db: Database, storage: Storage) -> int:
-    """Delete blobs no file refers to any more: rows first (in a transaction), then the bytes.
+    """Delete blobs no file (of a version or of the MLflow artifact proxy) refers to any more:
+    rows first (in a transaction), then the bytes.
 
     An upload that reuses a blob at the same moment holds a reference the foreign key protects,
     so a blob in use is never removed. Returns how many blobs were removed.
@@ -255,7 +281,11 @@ async def collect_garbage(*, db: Database, storage: Storage) -> int:
             unreferenced = (
                 await session.exec(
                     select(Blob)
-                    .where(~sa.exists().where(col(Artifact.blob_id) == col(Blob.id)))
+                    .where(
+                        ~sa.exists().where(col(Artifact.blob_id) == col(Blob.id)),
+                        # Files of the MLflow artifact proxy (services/tracking.py).
+                        ~sa.exists().where(col(TrackedFile.blob_id) == col(Blob.id)),
+                    )
                     .limit(GC_BATCH)
                 )
             ).all()

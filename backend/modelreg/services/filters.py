@@ -69,6 +69,9 @@ def _compare(
     return cast("sa.ColumnElement[bool]", expr)
 
 
+_NEGATED = {Op.NE: Op.EQ, Op.NOT_IN: Op.IN}
+
+
 def where(
     node: Filter,
     *,
@@ -87,7 +90,16 @@ def where(
         )
     assert isinstance(node, Comparison)
     if node.field.tag is not None:
-        # `tags.x != 'v'` matches objects whose tag x exists with another value, as in MLflow.
+        if node.op in _NEGATED:
+            # `tags.x != 'v'`: objects without tag x match too (MLflow 3 clients rely on it:
+            # they add tag.`mlflow.prompt.is_prompt` != 'true' to every model search).
+            positive = _NEGATED[node.op]
+            return sa.not_(
+                tag_clause(
+                    node.field.tag,
+                    lambda value: _compare(value, positive, node.value, dialect=dialect),
+                )
+            )
         return tag_clause(
             node.field.tag, lambda value: _compare(value, node.op, node.value, dialect=dialect)
         )

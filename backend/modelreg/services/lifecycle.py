@@ -477,7 +477,8 @@ async def delete_alias(
 
 
 async def resolve_alias(session: AsyncSession, *, model_id: int, alias: str) -> ModelVersion:
-    """`model@alias`: an alias, `latest`, or `v<number>`; NotFound when it names nothing."""
+    """`model@alias`: an alias, `latest`, `v<number>` or a SemVer string (`model@1.2.0`);
+    NotFound when it names nothing."""
     if alias.lower() == "latest":
         from modelreg.services.versions import latest_versions
 
@@ -486,7 +487,11 @@ async def resolve_alias(session: AsyncSession, *, model_id: int, alias: str) -> 
             raise NotFound("The model has no versions yet, so 'latest' names none.", field="alias")
         return latest
     numbered = _VERSION_NUMBER.fullmatch(alias)
-    if numbered:
+    if "." in alias:  # not an alias (they have no dots): the version's SemVer string
+        statement = select(ModelVersion).where(
+            ModelVersion.model_id == model_id, ModelVersion.version == alias
+        )
+    elif numbered:
         statement = select(ModelVersion).where(
             ModelVersion.model_id == model_id, ModelVersion.number == int(numbered.group(1))
         )

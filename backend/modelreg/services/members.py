@@ -18,6 +18,10 @@ from modelreg.services.accounts import get_user
 from modelreg.services.events import record_event
 
 
+def _no_project(project_id: int) -> NotFound:
+    return NotFound(f"No project has the id {project_id}.", field="projectId")
+
+
 async def list_members(
     session: AsyncSession, *, project_id: int
 ) -> list[tuple[Membership, UserAccount]]:
@@ -103,7 +107,9 @@ async def _ensure_other_owner(
 async def add_member(
     session: AsyncSession, *, actor: Actor, project_id: int, username: str, role: Role
 ) -> tuple[Membership, UserAccount]:
-    project = await access.require(session, actor, project_id, Ability.MANAGE_MEMBERS)
+    project = await access.require(
+        session, actor, project_id, Ability.MANAGE_MEMBERS, hidden=_no_project(project_id)
+    )
     user = await get_user(session, username=username)
     assert user.id is not None and project.id is not None
     existing = await access.role_in(session, Actor(name=user.username, user_id=user.id), project.id)
@@ -132,7 +138,9 @@ async def add_member(
 async def change_member_role(
     session: AsyncSession, *, actor: Actor, project_id: int, username: str, role: Role
 ) -> tuple[Membership, UserAccount]:
-    project = await access.require(session, actor, project_id, Ability.MANAGE_MEMBERS)
+    project = await access.require(
+        session, actor, project_id, Ability.MANAGE_MEMBERS, hidden=_no_project(project_id)
+    )
     membership, user = await _membership(session, project=project, username=username)
     if membership.role == role:
         return membership, user
@@ -156,7 +164,9 @@ async def remove_member(
     session: AsyncSession, *, actor: Actor, project_id: int, username: str
 ) -> UserAccount:
     """Owners remove anyone; any member may leave. The last owner cannot go."""
-    project = await access.require(session, actor, project_id, Ability.READ)
+    project = await access.require(
+        session, actor, project_id, Ability.READ, hidden=_no_project(project_id)
+    )
     leaving_self = username.strip().lower() == actor.name and actor.user_id is not None
     if not leaving_self:
         await access.require(session, actor, project, Ability.MANAGE_MEMBERS)

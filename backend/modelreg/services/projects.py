@@ -36,6 +36,8 @@ async def get_project(
 
 
 async def find_project_by_path(session: AsyncSession, *, path: str) -> Project | None:
+    if "\x00" in path:  # no path has one, and PostgreSQL refuses it in a query
+        return None
     return (await session.exec(select(Project).where(Project.path == path))).first()
 
 

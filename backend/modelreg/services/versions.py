@@ -1,23 +1,26 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import Any
 
 import semver
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db.models import ModelVersion, RegisteredModel, VersionTag
+from modelreg.db.models import Artifact, ModelVersion, RegisteredModel, VersionTag
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
-from modelreg.domain.lifecycle import ACTIVE_STAGES, blocking_message
+from modelreg.domain.filters import parse_filter
+from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.names import validate_description, validate_tags
+from modelreg.domain.paths import validate_file_path
 from modelreg.domain.policy import Ability
 from modelreg.domain.versions import Bump, bump, parse_version
 from modelreg.errors import AlreadyExists, Conflict, NotFound
-from modelreg.services import access
+from modelreg.services import access, filters
 from modelreg.services import tags as tag_store
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
@@ -137,12 +140,22 @@ async def create_version(
     *,
     actor: Actor,
     model_id: int,
-    version: str,
+    version: str | None,
     description: str = "",
     tags: Sequence[tuple[str, str]] = (),
+    run_uuid: str | None = None,
+    source: str = "",
+    logged_model_uuid: str | None = None,
+    files: Sequence[tuple[str, int, str]] = (),
 ) -> ModelVersion:
+    """Create a version. `version` None takes the next patch after the latest release (the
+    MLflow client's way); `files` are (path, blob id, content type) it starts with, e.g. the
+    artifacts of the run it was registered from."""
     # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
     model = await lock_model(session, model_id=model_id, actor=actor)
+    if version is None:
+        latest = (await latest_versions(session, [model_id])).get(model_id)
+        version = bump(semver.Version.parse(latest.version), Bump.PATCH) if latest else "1.0.0"
     parsed = parse_version(version)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
@@ -180,12 +193,26 @@ async def create_version(
         created_by=actor.name,
         created_at=now,
         updated_at=now,
+        run_uuid=run_uuid,
+        source=source,
+        logged_model_uuid=logged_model_uuid,
     )
     session.add(row)
     await session.flush()
     assert row.id is not None
     if tag_map:
         await tag_store.set_tags(session, VersionTag, row.id, tag_map)
+    for path, blob_id, content_type in files:
+        session.add(
+            Artifact(
+                version_id=row.id,
+                path=validate_file_path(path),
+                blob_id=blob_id,
+                content_type=content_type,
+                created_by=actor.name,
+                created_at=now,
+            )
+        )
     record_event(
         session,
         actor=actor,
@@ -193,7 +220,14 @@ async def create_version(
         project_id=model.project_id,
         model_id=model_id,
         version_id=row.id,
-        payload={"model": model.name, "version": version, "number": row.number, "tags": tag_map},
+        payload={
+            "model": model.name,
+            "version": version,
+            "number": row.number,
+            "tags": tag_map,
+            **({"files": len(files)} if files else {}),
+            **({"run_id": run_uuid} if run_uuid else {}),
+        },
     )
     return row
 
@@ -293,3 +327,113 @@ async def delete_version_tags(
         payload={"version": version.version, "keys": deleted},
     )
     return version
+
+
+async def find_version_by_number(
+    session: AsyncSession, *, model_id: int, number: int
+) -> ModelVersion | None:
+    statement = select(ModelVersion).where(
+        ModelVersion.model_id == model_id, ModelVersion.number == number
+    )
+    return (await session.exec(statement)).first()
+
+
+async def latest_by_stage(
+    session: AsyncSession, model_ids: Sequence[int], stages: Sequence[Stage] = ()
+) -> dict[int, list[ModelVersion]]:
+    """Per model, the highest-numbered version in each stage (MLflow's "latest versions")."""
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=(col(ModelVersion.model_id), col(ModelVersion.stage)),
+            order_by=col(ModelVersion.number).desc(),
+        )
+        .label("rank")
+    )
+    ranked: Any = select(col(ModelVersion.id).label("id"), rank).where(
+        col(ModelVersion.model_id).in_(model_ids)
+    )
+    if stages:
+        ranked = ranked.where(col(ModelVersion.stage).in_(list(stages)))
+    sub = ranked.subquery()
+    statement = (
+        select(ModelVersion)
+        .join(sub, sub.c.id == ModelVersion.id)
+        .where(sub.c.rank == 1)
+        .order_by(col(ModelVersion.number))
+    )
+    found: dict[int, list[ModelVersion]] = {}
+    for row in await session.exec(statement):
+        found.setdefault(row.model_id, []).append(row)
+    return found
+
+
+# Fields a version filter may name besides `tags.<key>`: the model's name, the run, the source.
+VERSION_FILTER_FIELDS = frozenset({"name", "run_id", "source_path"})
+VERSION_FILTER_NUMBERS = frozenset({"version_number"})
+
+
+def _version_tag(
+    key: str, value: Callable[[Any], sa.ColumnElement[bool]]
+) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        col(VersionTag.version_id) == col(ModelVersion.id),
+        col(VersionTag.key) == key,
+        value(col(VersionTag.value)),
+    )
+
+
+async def search_versions(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    project_id: int,
+    filter: str | None,
+    order_by: VersionOrderField = VersionOrderField.NUMBER,
+    descending: bool = True,
+    first: int,
+    after: str | None = None,
+) -> Page[tuple[ModelVersion, RegisteredModel]]:
+    """Versions of the project's models matching an MLflow filter (`name`, `version_number`,
+    `run_id`, `source_path`, `tags.<key>`), with their models."""
+    await access.require(session, actor, project_id, Ability.READ)
+    parsed = parse_filter(
+        filter or "", fields=VERSION_FILTER_FIELDS, numeric=VERSION_FILTER_NUMBERS
+    )
+    statement = (
+        select(ModelVersion)
+        .join(RegisteredModel, col(RegisteredModel.id) == col(ModelVersion.model_id))
+        .where(RegisteredModel.project_id == project_id)
+    )
+    if parsed is not None:
+        statement = statement.where(
+            filters.where(
+                parsed,
+                columns={
+                    "name": col(RegisteredModel.name),
+                    "run_id": col(ModelVersion.run_uuid),
+                    "source_path": col(ModelVersion.source),
+                    "version_number": col(ModelVersion.number),
+                },
+                tag_clause=_version_tag,
+                dialect=session.bind.dialect.name if session.bind else "sqlite",
+            )
+        )
+    page = await keyset_page(
+        session,
+        statement,
+        keys=[_VERSION_SORT[order_by], _BY_ID],
+        descending=descending,
+        first=first,
+        after=after,
+    )
+    models = await session.exec(
+        select(RegisteredModel).where(col(RegisteredModel.id).in_({v.model_id for v in page.items}))
+    )
+    by_id = {m.id: m for m in models}
+    return Page(
+        items=[(v, by_id[v.model_id]) for v in page.items],
+        cursors=page.cursors,
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+    )

@@ -2,6 +2,8 @@ import { Button, Group, Paper, Stack } from "@mantine/core";
 import { type ReactNode, useState } from "react";
 
 import type { UserError } from "../lib/errors";
+import { ALLOWED, type Verdict } from "../lib/permissions";
+import { PermittedButton } from "./Permitted";
 import { MarkdownEditor, MarkdownView } from "./Markdown";
 import { notifyDone } from "./mutations";
 import { ErrorLines } from "./ErrorLines";
@@ -13,6 +15,7 @@ export function EditableMarkdown({
   empty,
   onSave,
   testId,
+  verdict = ALLOWED,
 }: {
   value: string;
   /** What the text is, e.g. "Model card": used in buttons, notices and the editor's label. */
@@ -20,6 +23,8 @@ export function EditableMarkdown({
   empty: ReactNode;
   onSave: (value: string) => Promise<UserError[]>;
   testId?: string;
+  /** Whether the viewer may edit it; the Edit button says why not. */
+  verdict?: Verdict;
 }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(value);
@@ -38,7 +43,8 @@ export function EditableMarkdown({
           empty
         )}
         <Group>
-          <Button
+          <PermittedButton
+            verdict={verdict}
             variant="light"
             onClick={() => {
               setDraft(value);
@@ -47,7 +53,7 @@ export function EditableMarkdown({
             }}
           >
             Edit {lower}
-          </Button>
+          </PermittedButton>
         </Group>
       </Stack>
     );

@@ -13,6 +13,7 @@ class FakeXhr {
   status = 0;
   responseText = "";
   aborted = false;
+  headers: Record<string, string> = {};
   upload: { onprogress: ((e: { loaded: number }) => void) | null } = { onprogress: null };
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
@@ -20,6 +21,9 @@ class FakeXhr {
   open(method: string, url: string) {
     this.method = method;
     this.url = url;
+  }
+  setRequestHeader(name: string, value: string) {
+    this.headers[name] = value;
   }
   send(body: Document | XMLHttpRequestBodyInit | null) {
     this.body = body;
@@ -92,6 +96,25 @@ describe("FileUpload", () => {
     expect(screen.getByText("1 uploaded, 1 failed")).toBeTruthy();
     expect(onSettled).toHaveBeenCalledTimes(1);
     expect(onSettled.mock.calls[0]?.[0].map((i: { status: string }) => i.status)).toEqual(["done", "failed"]);
+  });
+
+  it("echoes the CSRF cookie in the X-CSRF-Token header when signed in", async () => {
+    document.cookie = "modelreg_csrf=token-123; path=/";
+    try {
+      renderUpload();
+      choose(bytes("model.pkl", 10));
+      await waitFor(() => expect(FakeXhr.sent).toHaveLength(1));
+      expect(FakeXhr.sent[0]?.headers).toEqual({ "X-CSRF-Token": "token-123" });
+    } finally {
+      document.cookie = "modelreg_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/";
+    }
+  });
+
+  it("sends no CSRF header when not signed in", async () => {
+    renderUpload();
+    choose(bytes("model.pkl", 10));
+    await waitFor(() => expect(FakeXhr.sent).toHaveLength(1));
+    expect(FakeXhr.sent[0]?.headers).toEqual({});
   });
 
   it("cancels an upload on its way with xhr.abort()", async () => {

@@ -1,9 +1,14 @@
-import { Anchor, AppShell, Container, Group, Text } from "@mantine/core";
-import { Link, Outlet } from "react-router";
+import { Anchor, AppShell, Button, Container, Group, Loader, Center, Text } from "@mantine/core";
+import { Link, Outlet, useLocation } from "react-router";
 
 import { urls } from "../urls";
+import { useSession } from "./Session";
+import { UserMenu } from "./UserMenu";
 
 export function Layout() {
+  const { user, known } = useSession();
+  const location = useLocation();
+  const onSignIn = location.pathname === "/sign-in";
   return (
     <AppShell header={{ height: 56 }} padding="md">
       <AppShell.Header>
@@ -21,13 +26,26 @@ export function Layout() {
               <Anchor href={urls.graphiql()} target="_blank" rel="noreferrer">
                 GraphiQL
               </Anchor>
+              {known && user && <UserMenu user={user} />}
+              {known && !user && !onSignIn && (
+                <Button component={Link} to={urls.signIn(location.pathname + location.search)} size="xs">
+                  Sign in
+                </Button>
+              )}
             </Group>
           </Group>
         </Container>
       </AppShell.Header>
       <AppShell.Main>
         <Container size="xl">
-          <Outlet />
+          {/* Pages decide what to offer from who is signed in: wait for that first answer. */}
+          {known ? (
+            <Outlet />
+          ) : (
+            <Center py="xl">
+              <Loader aria-label="Loading" />
+            </Center>
+          )}
         </Container>
       </AppShell.Main>
     </AppShell>

@@ -16,7 +16,7 @@ import {
 } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { IconX } from "@tabler/icons-react";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 
 import {
@@ -34,8 +34,16 @@ import {
   VersionLifecycleQuery,
 } from "../graphql/lifecycle";
 import type { Stage, VersionLifecycleQuery as VersionLifecycleData } from "../gql/graphql";
-import { STAGES, stageLabel } from "../lib/activity";
+import { stageLabel } from "../lib/activity";
+import { roleLabel } from "../lib/roles";
 import { splitErrors, type UserError } from "../lib/errors";
+import {
+  defaultTarget,
+  permissionFor,
+  stageButton,
+  transitionChoices,
+  type TransitionChoice,
+} from "../lib/permissions";
 import { ActivityFeed, type FeedPage } from "./ActivityFeed";
 import { formatDate } from "./dates";
 import { MarkdownView } from "./Markdown";
@@ -44,6 +52,7 @@ import { StageBadge } from "./StageBadge";
 import { useLiveEvents } from "./useLiveEvents";
 import { usePolling } from "./usePolling";
 import { ErrorLines } from "./ErrorLines";
+import { NotAllowedNote, PermittedButton, SignInHint } from "./Permitted";
 
 type LifecycleVersion = NonNullable<NonNullable<NonNullable<VersionLifecycleData["project"]>["model"]>["version"]>;
 type PendingRequest = LifecycleVersion["transitionRequests"][number];
@@ -54,11 +63,14 @@ export function LifecycleSection({
   model,
   modelId,
   version,
+  onStageChanged,
 }: {
   project: string;
   model: string;
   modelId: string;
   version: string;
+  /** The stage changed (here or elsewhere): what the viewer may edit may have changed with it. */
+  onStageChanged?: () => void;
 }) {
   const client = useClient();
   const variables = { path: project, name: model, version };
@@ -90,6 +102,14 @@ export function LifecycleSection({
   );
 
   const found = data?.project?.model?.version;
+  const stage = found?.stage;
+  const seenStage = useRef(stage);
+  const stageChanged = useEffectEvent(() => onStageChanged?.());
+  useEffect(() => {
+    if (stage === undefined) return;
+    if (seenStage.current !== undefined && seenStage.current !== stage) stageChanged();
+    seenStage.current = stage;
+  }, [stage]);
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="lifecycle-heading">
       <Stack>
@@ -121,28 +141,25 @@ export function LifecycleSection({
 }
 
 function StageRow({ version, onChanged }: { version: LifecycleVersion; onChanged: () => void }) {
-  const [mode, setMode] = useState<"transition" | "request" | null>(null);
+  const [open, setOpen] = useState(false);
+  const choices = transitionChoices(version.transitionTargets);
+  const button = stageButton(choices);
   return (
     <Group justify="space-between">
       <Group gap="xs">
         <Text fw={500}>Stage</Text>
         <StageBadge stage={version.stage} size="lg" aria-label="Stage" />
       </Group>
-      <Group gap="xs">
-        <Button variant="light" onClick={() => setMode("transition")}>
-          Transition
-        </Button>
-        <Button variant="default" onClick={() => setMode("request")}>
-          Request transition
-        </Button>
-      </Group>
-      {mode && (
+      <PermittedButton verdict={button.verdict} variant="light" onClick={() => setOpen(true)}>
+        {button.label}
+      </PermittedButton>
+      {open && (
         <TransitionModal
-          mode={mode}
+          choices={choices}
           version={version}
-          onClose={() => setMode(null)}
+          onClose={() => setOpen(false)}
           onDone={() => {
-            setMode(null);
+            setOpen(false);
             onChanged();
           }}
         />
@@ -151,26 +168,34 @@ function StageRow({ version, onChanged }: { version: LifecycleVersion; onChanged
   );
 }
 
+/**
+ * Moves the version to another stage, or asks for it: for each target the server says whether the
+ * viewer may transition directly; where only a request is allowed the dialog sends a request.
+ */
 function TransitionModal({
-  mode,
+  choices,
   version,
   onClose,
   onDone,
 }: {
-  mode: "transition" | "request";
+  choices: readonly TransitionChoice[];
   version: LifecycleVersion;
   onClose: () => void;
   onDone: () => void;
 }) {
-  const options = STAGES.filter((s) => s !== version.stage);
-  const [stage, setStage] = useState<Stage>(options.includes("PRODUCTION") ? "PRODUCTION" : (options[0] ?? "NONE"));
+  const [stage, setStage] = useState<Stage>(() => defaultTarget(choices) ?? "NONE");
   const [comment, setComment] = useState("");
   const [archiveExisting, setArchiveExisting] = useState(false);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [{ fetching: transitioning }, transition] = useMutation(TransitionStageMutation);
   const [{ fetching: requesting }, request] = useMutation(RequestTransitionMutation);
   const split = splitErrors(errors, ["stage", "comment"]);
+  const chosen = choices.find((c) => c.stage === stage);
+  const mode = chosen?.mode ?? null;
+  const onlyRequests = choices.every((c) => c.mode !== "transition");
+
   const submit = async () => {
+    if (!mode) return;
     const input = { versionId: version.id, stage, comment, archiveExisting };
     const found =
       mode === "transition"
@@ -191,7 +216,7 @@ function TransitionModal({
       opened
       onClose={onClose}
       closeButtonProps={{ "aria-label": "Close" }}
-      title={mode === "transition" ? `Transition ${version.version}` : `Request a transition of ${version.version}`}
+      title={onlyRequests ? `Request a transition of ${version.version}` : `Change the stage of ${version.version}`}
     >
       <form
         onSubmit={(e) => {
@@ -202,12 +227,26 @@ function TransitionModal({
         <Stack>
           <Select
             label="Target stage"
-            data={options.map((s) => ({ value: s, label: stageLabel(s) }))}
+            data={choices.map((c) => ({ value: c.stage, label: stageLabel(c.stage), disabled: c.mode === null }))}
             value={stage}
-            onChange={(v) => v && setStage(v as Stage)}
+            onChange={(v) => {
+              if (!v) return;
+              setStage(v as Stage);
+              setErrors([]);
+            }}
             allowDeselect={false}
             error={split.fields.stage}
           />
+          {mode === "request" && (
+            <Alert color="blue" variant="light" data-testid="request-explanation">
+              {chosen?.approverRole
+                ? `Moving it to ${stageLabel(stage)} needs the ${roleLabel(chosen.approverRole)} role or higher in this project. `
+                : chosen?.reason
+                  ? `${chosen.reason} `
+                  : ""}
+              This sends a request; a member who may move it there approves or rejects it.
+            </Alert>
+          )}
           <Textarea
             label="Comment"
             description="Markdown; shown in the activity."
@@ -227,8 +266,8 @@ function TransitionModal({
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={transitioning || requesting}>
-              {mode === "transition" ? "Transition" : "Request transition"}
+            <Button type="submit" loading={transitioning || requesting} disabled={!mode}>
+              {mode === "request" ? "Request transition" : "Transition"}
             </Button>
           </Group>
         </Stack>
@@ -303,6 +342,11 @@ function PendingRequests({ version, onChanged }: { version: LifecycleVersion; on
                   <Button size="xs" variant="default" onClick={() => resolve(r, "cancel")}>
                     Cancel
                   </Button>
+                )}
+                {!r.availableActions.includes("APPROVE") && (
+                  <Text size="xs" c="dimmed" data-testid="awaiting-approval">
+                    Awaiting approval
+                  </Text>
                 )}
               </Group>
             </Group>
@@ -394,6 +438,7 @@ function Aliases({ version, modelId, onChanged }: { version: LifecycleVersion; m
   const [{ fetching }, setAlias] = useMutation(SetAliasMutation);
   const [, deleteAlias] = useMutation(DeleteAliasMutation);
   const split = splitErrors(errors, ["alias"]);
+  const manage = permissionFor(version.viewerPermissions, "MANAGE_ALIASES");
   const add = async () => {
     const alias = value.trim();
     const found = mutationErrors(await setAlias({ input: { versionId: version.id, alias } }), (d) => d.setAlias);
@@ -429,40 +474,46 @@ function Aliases({ version, modelId, onChanged }: { version: LifecycleVersion; m
               tt="none"
               size="lg"
               rightSection={
-                <ActionIcon
-                  size="xs"
-                  variant="transparent"
-                  aria-label={`Remove alias ${a}`}
-                  onClick={() => void remove(a)}
-                >
-                  <IconX size={12} />
-                </ActionIcon>
+                manage.allowed && (
+                  <ActionIcon
+                    size="xs"
+                    variant="transparent"
+                    aria-label={`Remove alias ${a}`}
+                    onClick={() => void remove(a)}
+                  >
+                    <IconX size={12} />
+                  </ActionIcon>
+                )
               }
             >
               @{a}
             </Badge>
           ))}
         </Group>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add();
-          }}
-        >
-          <Group align="flex-start" gap="xs">
-            <TextInput
-              aria-label="New alias"
-              placeholder="champion"
-              value={value}
-              onChange={(e) => setValue(e.currentTarget.value)}
-              error={split.fields.alias ?? split.general.join(" ")}
-              w={260}
-            />
-            <Button type="submit" variant="light" loading={fetching} disabled={!value.trim()}>
-              Add alias
-            </Button>
-          </Group>
-        </form>
+        {manage.allowed ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void add();
+            }}
+          >
+            <Group align="flex-start" gap="xs">
+              <TextInput
+                aria-label="New alias"
+                placeholder="champion"
+                value={value}
+                onChange={(e) => setValue(e.currentTarget.value)}
+                error={split.fields.alias ?? split.general.join(" ")}
+                w={260}
+              />
+              <Button type="submit" variant="light" loading={fetching} disabled={!value.trim()}>
+                Add alias
+              </Button>
+            </Group>
+          </form>
+        ) : (
+          <NotAllowedNote verdict={manage} />
+        )}
       </Stack>
     </div>
   );
@@ -473,6 +524,7 @@ function Comments({ version, onChanged }: { version: LifecycleVersion; onChanged
   const [errors, setErrors] = useState<UserError[]>([]);
   const [{ fetching }, addComment] = useMutation(AddCommentMutation);
   const split = splitErrors(errors, ["body"]);
+  const may = permissionFor(version.viewerPermissions, "COMMENT");
   const add = async () => {
     const found = mutationErrors(await addComment({ input: { versionId: version.id, body } }), (d) => d.addComment);
     setErrors(found);
@@ -490,29 +542,36 @@ function Comments({ version, onChanged }: { version: LifecycleVersion; onChanged
         {version.comments.map((c) => (
           <CommentItem key={c.id} comment={c} onChanged={onChanged} />
         ))}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add();
-          }}
-        >
-          <Stack gap="xs">
-            <Textarea
-              aria-label="New comment"
-              placeholder="Add a comment (Markdown)"
-              autosize
-              minRows={2}
-              value={body}
-              onChange={(e) => setBody(e.currentTarget.value)}
-              error={split.fields.body ?? (split.general.join(" ") || undefined)}
-            />
-            <Group>
-              <Button type="submit" variant="light" loading={fetching} disabled={!body.trim()}>
-                Comment
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        {may.allowed ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void add();
+            }}
+          >
+            <Stack gap="xs">
+              <Textarea
+                aria-label="New comment"
+                placeholder="Add a comment (Markdown)"
+                autosize
+                minRows={2}
+                value={body}
+                onChange={(e) => setBody(e.currentTarget.value)}
+                error={split.fields.body ?? (split.general.join(" ") || undefined)}
+              />
+              <Group>
+                <Button type="submit" variant="light" loading={fetching} disabled={!body.trim()}>
+                  Comment
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        ) : (
+          <>
+            <NotAllowedNote verdict={may} />
+            <SignInHint compact>Sign in to comment.</SignInHint>
+          </>
+        )}
       </Stack>
     </div>
   );

@@ -1,6 +1,9 @@
-import { Alert, Center, Loader, Paper, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Center, Loader, Paper, Stack, Text, Title } from "@mantine/core";
 import type { CombinedError } from "urql";
 import type { ReactNode } from "react";
+
+import { authProblemMessage, authProblemOf } from "../lib/auth";
+import { urls } from "../urls";
 
 export function Loading() {
   return (
@@ -11,6 +14,16 @@ export function Loading() {
 }
 
 export function QueryError({ error }: { error: CombinedError }) {
+  const problem = authProblemOf(error);
+  if (problem) {
+    const here = window.location.pathname + window.location.search;
+    return (
+      <Alert color="yellow" title={problem === "csrf" ? "Request refused" : "Signed out"}>
+        {authProblemMessage(problem)}{" "}
+        {problem === "signed-out" && <Anchor href={urls.signIn(here)}>Sign in</Anchor>}
+      </Alert>
+    );
+  }
   const message = error.networkError
     ? "The registry server cannot be reached. Check that it is running, then reload."
     : error.graphQLErrors.map((e) => e.message).join(" ");

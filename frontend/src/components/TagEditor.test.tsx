@@ -46,4 +46,12 @@ describe("TagEditor", () => {
     fireEvent.click(screen.getByRole("button", { name: "Remove tag team" }));
     await waitFor(() => expect(onDelete).toHaveBeenCalledWith("team"));
   });
+
+  it("only shows the tags to a viewer who may not edit them", () => {
+    renderEditor({ tags: [{ key: "team", value: "growth" }], onSet: vi.fn(), onDelete: vi.fn(), editable: false });
+    expect(screen.getByText("team: growth")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Remove tag team" })).toBeNull();
+    expect(screen.queryByLabelText("Tag key")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Set tag" })).toBeNull();
+  });
 });

@@ -9,15 +9,20 @@ export interface Tag {
   value: string;
 }
 
-/** Shows tags as badges; adds or changes one (same key replaces) and removes them. */
+/**
+ * Shows tags as badges; adds or changes one (same key replaces) and removes them. Read-only
+ * (`editable={false}`) for viewers who may not edit: just the badges.
+ */
 export function TagEditor({
   tags,
   onSet,
   onDelete,
+  editable = true,
 }: {
   tags: readonly Tag[];
   onSet: (tag: Tag) => Promise<UserError[]>;
   onDelete: (key: string) => Promise<UserError[]>;
+  editable?: boolean;
 }) {
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
@@ -42,7 +47,7 @@ export function TagEditor({
       <Group gap="xs" mb="xs" aria-label="Tags">
         {tags.length === 0 && (
           <Text c="dimmed" size="sm">
-            No tags yet. Tags like team=growth let others filter models.
+            {editable ? "No tags yet. Tags like team=growth let others filter models." : "No tags."}
           </Text>
         )}
         {tags.map((tag) => (
@@ -52,42 +57,46 @@ export function TagEditor({
             size="lg"
             tt="none"
             rightSection={
-              <ActionIcon
-                size="xs"
-                variant="transparent"
-                aria-label={`Remove tag ${tag.key}`}
-                onClick={async () => setErrors(await onDelete(tag.key))}
-              >
-                ×
-              </ActionIcon>
+              editable && (
+                <ActionIcon
+                  size="xs"
+                  variant="transparent"
+                  aria-label={`Remove tag ${tag.key}`}
+                  onClick={async () => setErrors(await onDelete(tag.key))}
+                >
+                  ×
+                </ActionIcon>
+              )
             }
           >
             {tag.key}: {tag.value}
           </Badge>
         ))}
       </Group>
-      <Group align="flex-start" gap="xs">
-        <TextInput
-          size="xs"
-          placeholder="key"
-          aria-label="Tag key"
-          value={key}
-          onChange={(e) => setKey(e.currentTarget.value)}
-        />
-        <TextInput
-          size="xs"
-          placeholder="value"
-          aria-label="Tag value"
-          value={value}
-          onChange={(e) => setValue(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && key.trim()) void add();
-          }}
-        />
-        <Button size="xs" variant="light" onClick={add} loading={busy} disabled={!key.trim()}>
-          Set tag
-        </Button>
-      </Group>
+      {editable && (
+        <Group align="flex-start" gap="xs">
+          <TextInput
+            size="xs"
+            placeholder="key"
+            aria-label="Tag key"
+            value={key}
+            onChange={(e) => setKey(e.currentTarget.value)}
+          />
+          <TextInput
+            size="xs"
+            placeholder="value"
+            aria-label="Tag value"
+            value={value}
+            onChange={(e) => setValue(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && key.trim()) void add();
+            }}
+          />
+          <Button size="xs" variant="light" onClick={add} loading={busy} disabled={!key.trim()}>
+            Set tag
+          </Button>
+        </Group>
+      )}
       {message && (
         <Text c="red" size="sm" mt={4} role="alert">
           {message}

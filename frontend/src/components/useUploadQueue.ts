@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef } from "react";
 
+import { csrfHeaders } from "../lib/csrf";
 import { fileApiUrl } from "../lib/files";
 import {
   initialUploadState,
@@ -56,6 +57,8 @@ export function useUploadQueue({
     };
     xhr.onabort = () => requests.current.delete(item.id);
     xhr.open("PUT", fileApiUrl(base, item.path));
+    // Signed in by the session cookie: the server wants the CSRF token echoed on every PUT.
+    for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
     // The browser sets Content-Type from the file's type when it knows one.
     xhr.send(item.file);
   });

@@ -12,6 +12,12 @@ export const VersionLifecycleQuery = graphql(`
           version
           stage
           aliases
+          viewerPermissions { ability allowed reason }
+          transitionTargets {
+            stage
+            transition { allowed reason requiredRole }
+            request { allowed reason requiredRole }
+          }
           transitionRequests(status: PENDING) {
             id
             targetStage

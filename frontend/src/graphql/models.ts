@@ -15,6 +15,7 @@ export const ModelQuery = graphql(`
       id
       path
       name
+      viewerPermissions { ability allowed reason }
       model(name: $name) {
         id
         name

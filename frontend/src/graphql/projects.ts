@@ -36,6 +36,8 @@ export const ProjectModelsQuery = graphql(`
       name
       description
       visibility
+      viewerRole
+      viewerPermissions { ability allowed reason }
       models(search: $search, tags: $tags, orderBy: $orderBy, first: $first, after: $after) {
         totalCount
         edges {
@@ -67,6 +69,54 @@ export const DeleteProjectMutation = graphql(`
   mutation DeleteProject($input: DeleteProjectInput!) {
     deleteProject(input: $input) {
       deletedId
+      errors { code field message }
+    }
+  }
+`);
+
+/** A project's settings and members, with what the viewer may change. */
+export const ProjectSettingsQuery = graphql(`
+  query ProjectSettings($path: String!) {
+    project(path: $path) {
+      id
+      path
+      name
+      description
+      visibility
+      viewerRole
+      viewerPermissions { ability allowed reason }
+      members {
+        user { id username displayName }
+        role
+        addedBy
+        addedAt
+      }
+    }
+  }
+`);
+
+export const AddProjectMemberMutation = graphql(`
+  mutation AddProjectMember($input: ProjectMemberInput!) {
+    addProjectMember(input: $input) {
+      member { user { id username displayName } role addedBy addedAt }
+      errors { code field message }
+    }
+  }
+`);
+
+export const UpdateProjectMemberMutation = graphql(`
+  mutation UpdateProjectMember($input: ProjectMemberInput!) {
+    updateProjectMember(input: $input) {
+      member { user { id username displayName } role addedBy addedAt }
+      errors { code field message }
+    }
+  }
+`);
+
+export const RemoveProjectMemberMutation = graphql(`
+  mutation RemoveProjectMember($input: RemoveProjectMemberInput!) {
+    removeProjectMember(input: $input) {
+      removedUsername
       errors { code field message }
     }
   }

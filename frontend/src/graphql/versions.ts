@@ -28,7 +28,9 @@ export const VersionQuery = graphql(`
           createdBy
           createdAt
           updatedAt
+          stage
           tags { key value }
+          viewerPermissions { ability allowed reason }
         }
       }
     }

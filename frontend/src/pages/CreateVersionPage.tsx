@@ -18,10 +18,13 @@ import { useMutation, useQuery } from "urql";
 import { FileUpload } from "../components/FileUpload";
 import { MarkdownEditor } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
+import { SignInHint } from "../components/Permitted";
+import { useViewer } from "../components/Session";
 import { Loading, NotFound, QueryError } from "../components/States";
 import { ModelQuery } from "../graphql/models";
 import { CreateVersionMutation } from "../graphql/versions";
 import { splitErrors, type UserError } from "../lib/errors";
+import { permissionFor } from "../lib/permissions";
 import { versionApiBase } from "../lib/files";
 import { versionProblem } from "../lib/semver";
 import { parseTagFilters } from "../lib/tags";
@@ -32,6 +35,7 @@ import { ErrorLines } from "../components/ErrorLines";
 export default function CreateVersionPage() {
   const { project = "", model = "" } = useParams();
   const navigate = useNavigate();
+  const viewer = useViewer();
   const [{ data, fetching, error }] = useQuery({
     query: ModelQuery,
     variables: { path: project, name: model },
@@ -52,6 +56,25 @@ export default function CreateVersionPage() {
   const found = data?.project?.model;
   if (!data?.project || !found) return <NotFound what={`Model “${model}”`} />;
   const projectPath = data.project.path;
+  const edit = permissionFor(data.project.viewerPermissions, "EDIT");
+  if (!edit.allowed) {
+    return (
+      <Stack maw={900}>
+        <Title order={2}>New version of {found.name}</Title>
+        <SignInHint>Sign in to publish versions of this model.</SignInHint>
+        {viewer && (
+          <Alert color="yellow" title="You cannot create versions here">
+            {edit.reason}
+          </Alert>
+        )}
+        <Group>
+          <Button variant="default" component={Link} to={urls.model(projectPath, found.name)}>
+            Back to {found.name}
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
   const latest = found.latestVersion?.version ?? null;
   const problem = versionProblem(version, latest);
   const split = splitErrors(errors, ["version", "description", "tags"]);

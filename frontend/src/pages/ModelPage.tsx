@@ -21,6 +21,7 @@ import { useClient, useMutation, useQuery } from "urql";
 
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
+import { PermittedButton, SignInHint } from "../components/Permitted";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
@@ -36,6 +37,7 @@ import {
   UpdateModelMutation,
 } from "../graphql/models";
 import { splitErrors, type UserError } from "../lib/errors";
+import { permissionFor, type Verdict } from "../lib/permissions";
 import { urls } from "../urls";
 import { ErrorLines } from "../components/ErrorLines";
 
@@ -59,6 +61,8 @@ export default function ModelPage() {
   const found = data?.project?.model;
   if (!data?.project || !found) return <NotFound what={`Model “${model}”`} />;
   const projectPath = data.project.path;
+  // Models have no stage: the project's answer for versions in None applies.
+  const edit = permissionFor(data.project.viewerPermissions, "EDIT");
 
   const confirmDelete = () =>
     modals.openConfirmModal({
@@ -114,18 +118,20 @@ export default function ModelPage() {
           </Text>
         </div>
         <Group gap="xs">
-          <Button component={Link} to={urls.newVersion(projectPath, found.name)}>
+          <PermittedButton verdict={edit} to={urls.newVersion(projectPath, found.name)}>
             New version
-          </Button>
-          <Button variant="default" onClick={rename.open}>
+          </PermittedButton>
+          <PermittedButton verdict={edit} variant="default" onClick={rename.open}>
             Rename
-          </Button>
-          <Button variant="light" color="red" onClick={confirmDelete}>
+          </PermittedButton>
+          <PermittedButton verdict={edit} variant="light" color="red" onClick={confirmDelete}>
             Delete
-          </Button>
+          </PermittedButton>
         </Group>
       </Group>
+      <SignInHint>Sign in to edit this model and publish versions, if you are a member of the project.</SignInHint>
       <TagEditor
+        editable={edit.allowed}
         tags={found.tags}
         onSet={async (tag) =>
           mutationErrors(await setTags({ input: { id: found.id, tags: [tag] } }), (d) => d.setModelTags)
@@ -149,7 +155,7 @@ export default function ModelPage() {
           <Tabs.Tab value="activity">Activity</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="card" pt="md">
-          <ModelCard id={found.id} description={found.description} />
+          <ModelCard id={found.id} description={found.description} verdict={edit} />
         </Tabs.Panel>
         <Tabs.Panel value="versions" pt="md">
           {tab === "versions" && (
@@ -157,6 +163,7 @@ export default function ModelPage() {
               projectPath={projectPath}
               modelName={found.name}
               latest={found.latestVersion?.version ?? null}
+              edit={edit}
             />
           )}
         </Tabs.Panel>
@@ -165,7 +172,7 @@ export default function ModelPage() {
         </Tabs.Panel>
       </Tabs>
       <RenameModal
-        opened={renaming}
+        opened={renaming && edit.allowed}
         onClose={rename.close}
         id={found.id}
         name={found.name}
@@ -175,17 +182,19 @@ export default function ModelPage() {
   );
 }
 
-function ModelCard({ id, description }: { id: string; description: string }) {
+function ModelCard({ id, description, verdict }: { id: string; description: string; verdict: Verdict }) {
   const [, update] = useMutation(UpdateModelMutation);
   return (
     <EditableMarkdown
+      verdict={verdict}
       value={description}
       label="Model card"
       testId="model-card"
       empty={
         <EmptyState title="No model card yet">
-          Describe what the model does, how it was trained and evaluated, and how to use it. The
-          card is Markdown.
+          {verdict.allowed
+            ? "Describe what the model does, how it was trained and evaluated, and how to use it. The card is Markdown."
+            : "Nobody has described this model yet."}
         </EmptyState>
       }
       onSave={async (value) =>
@@ -199,10 +208,12 @@ function VersionsTable({
   projectPath,
   modelName,
   latest,
+  edit,
 }: {
   projectPath: string;
   modelName: string;
   latest: string | null;
+  edit: Verdict;
 }) {
   const [first, setFirst] = useState(50);
   const [selected, setSelected] = useState<string[]>([]);
@@ -219,9 +230,9 @@ function VersionsTable({
       <EmptyState
         title="No versions yet"
         action={
-          <Button component={Link} to={urls.newVersion(projectPath, modelName)}>
+          <PermittedButton verdict={edit} to={urls.newVersion(projectPath, modelName)}>
             Create the first version
-          </Button>
+          </PermittedButton>
         }
       >
         A version is one release of the model, numbered with semantic versioning: 1.0.0 for the

@@ -22,14 +22,16 @@ import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { MarkdownEditor } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
+import { PermittedButton, SignInHint } from "../components/Permitted";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import type { ModelOrderField, OrderDirection } from "../gql/graphql";
 import { CreateModelMutation } from "../graphql/models";
 import { ProjectModelsQuery } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
+import { permissionFor } from "../lib/permissions";
+import { roleLabel, visibilityLabel } from "../lib/roles";
 import { parseTagFilter, parseTagFilters } from "../lib/tags";
 import { urls } from "../urls";
-import { ProjectSettings } from "./ProjectSettings";
 import { ErrorLines } from "../components/ErrorLines";
 
 const PAGE = 20;
@@ -50,7 +52,6 @@ export default function ProjectPage() {
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [opened, { open, close }] = useDisclosure(false);
-  const [settingsOpened, settings] = useDisclosure(false);
 
   const update = (changes: Record<string, string | string[] | null>) => {
     const next = new URLSearchParams(params);
@@ -78,9 +79,18 @@ export default function ProjectPage() {
   if (error) return <QueryError error={error} />;
   if (fetching && !data) return <Loading />;
   const found = data?.project;
-  if (!found) return <NotFound what={`Project “${project}”`} />;
+  if (!found) {
+    return (
+      <Stack>
+        <NotFound what={`Project “${project}”`} />
+        <SignInHint>Private and internal projects show only after signing in.</SignInHint>
+      </Stack>
+    );
+  }
   const models = found.models;
   const filtering = Boolean(debounced) || filters.length > 0;
+  const edit = permissionFor(found.viewerPermissions, "EDIT");
+  const manage = permissionFor(found.viewerPermissions, "MANAGE_PROJECT");
 
   return (
     <Stack>
@@ -92,16 +102,32 @@ export default function ProjectPage() {
       </Breadcrumbs>
       <Group justify="space-between">
         <div>
-          <Title order={2}>{found.name}</Title>
+          <Group gap="xs">
+            <Title order={2}>{found.name}</Title>
+            <Badge variant="outline" tt="none">
+              {visibilityLabel(found.visibility)}
+            </Badge>
+            {found.viewerRole && (
+              <Badge variant="light" tt="none" data-testid="viewer-role">
+                {roleLabel(found.viewerRole)}
+              </Badge>
+            )}
+          </Group>
           {found.description && <Text c="dimmed">{found.description}</Text>}
         </div>
         <Group gap="xs">
-          <Button onClick={open}>Create model</Button>
-          <Button variant="default" onClick={settings.open}>
-            Settings
+          <PermittedButton verdict={edit} onClick={open}>
+            Create model
+          </PermittedButton>
+          <Button variant="default" component={Link} to={urls.projectMembers(found.path)}>
+            Members
           </Button>
+          <PermittedButton verdict={manage} variant="default" to={urls.projectSettings(found.path)}>
+            Settings
+          </PermittedButton>
         </Group>
       </Group>
+      <SignInHint>Sign in to create models and versions here, if you are a member of this project.</SignInHint>
       <Group align="flex-end">
         <TextInput
           label="Search"
@@ -129,7 +155,14 @@ export default function ProjectPage() {
         />
       </Group>
       {models.totalCount === 0 && !filtering && (
-        <EmptyState title="No models yet" action={<Button onClick={open}>Create a model</Button>}>
+        <EmptyState
+          title="No models yet"
+          action={
+            <PermittedButton verdict={edit} onClick={open}>
+              Create a model
+            </PermittedButton>
+          }
+        >
           A model holds the versions of one machine-learning model — its files, metrics and model
           card. Create one here, or register one from MLflow.
         </EmptyState>
@@ -204,8 +237,9 @@ export default function ProjectPage() {
           />
         </>
       )}
-      <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />
-      {settingsOpened && <ProjectSettings project={found} opened onClose={settings.close} />}
+      {edit.allowed && (
+        <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />
+      )}
     </Stack>
   );
 }

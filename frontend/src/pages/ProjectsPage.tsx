@@ -20,16 +20,21 @@ import { useMutation, useQuery } from "urql";
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone } from "../components/mutations";
+import { SignInHint } from "../components/Permitted";
+import { useViewer } from "../components/Session";
 import { EmptyState, Loading, QueryError } from "../components/States";
 import type { Visibility } from "../gql/graphql";
 import { CreateProjectMutation, ProjectsQuery } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
+import { VISIBILITIES, visibilityLabel } from "../lib/roles";
 import { urls } from "../urls";
 import { ErrorLines } from "../components/ErrorLines";
 
 const PAGE = 25;
 
 export default function ProjectsPage() {
+  // Any signed-in user may create a project (and becomes its owner).
+  const signedIn = useViewer() !== null;
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -45,8 +50,12 @@ export default function ProjectsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Projects</Title>
-        <Button onClick={open}>Create project</Button>
+        {signedIn && <Button onClick={open}>Create project</Button>}
       </Group>
+      <SignInHint>
+        You see the public projects. Sign in to see the projects you are a member of and the internal
+        ones, and to create projects.
+      </SignInHint>
       <TextInput
         placeholder="Search projects by path or name"
         aria-label="Search projects"
@@ -59,7 +68,12 @@ export default function ProjectsPage() {
       />
       {error && <QueryError error={error} />}
       {fetching && !projects && <Loading />}
-      {projects && projects.totalCount === 0 && !debounced && (
+      {projects && projects.totalCount === 0 && !debounced && !signedIn && (
+        <EmptyState title="No public projects">
+          Nothing here is public. Projects shared with you appear once you sign in.
+        </EmptyState>
+      )}
+      {projects && projects.totalCount === 0 && !debounced && signedIn && (
         <EmptyState
           title="No projects yet"
           action={<Button onClick={open}>Create your first project</Button>}
@@ -101,7 +115,9 @@ export default function ProjectsPage() {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Badge variant="outline">{node.visibility}</Badge>
+                    <Badge variant="outline" tt="none">
+                      {visibilityLabel(node.visibility)}
+                    </Badge>
                   </Table.Td>
                   <Table.Td>{formatDate(node.updatedAt)}</Table.Td>
                 </Table.Tr>
@@ -118,7 +134,7 @@ export default function ProjectsPage() {
           />
         </>
       )}
-      <CreateProjectModal opened={opened} onClose={close} />
+      {signedIn && <CreateProjectModal opened={opened} onClose={close} />}
     </Stack>
   );
 }
@@ -184,15 +200,15 @@ function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () 
           />
           <Select
             label="Visibility"
-            data={[
-              { value: "PRIVATE", label: "Private — members only" },
-              { value: "INTERNAL", label: "Internal — any signed-in user" },
-              { value: "PUBLIC", label: "Public — anyone" },
-            ]}
+            description={VISIBILITIES.find((v) => v.value === visibility)?.summary}
+            data={VISIBILITIES.map((v) => ({ value: v.value, label: v.label }))}
             value={visibility}
             onChange={(v) => setVisibility((v ?? "PRIVATE") as Visibility)}
             allowDeselect={false}
           />
+          <Text size="sm" c="dimmed">
+            You become the project&apos;s owner and can add members in its settings.
+          </Text>
           <ErrorLines messages={split.general} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

@@ -23,6 +23,7 @@ import { formatDate } from "../components/dates";
 import { FileTree } from "../components/FileTree";
 import { FileUpload } from "../components/FileUpload";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
+import { NotAllowedNote, PermittedButton, SignInHint } from "../components/Permitted";
 import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
@@ -37,13 +38,14 @@ import {
   VersionQuery,
 } from "../graphql/versions";
 import { formatBytes, plural, versionApiBase } from "../lib/files";
+import { permissionFor, type Verdict } from "../lib/permissions";
 import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
 import { urls } from "../urls";
 
 export default function VersionPage() {
   const { project = "", model = "", version = "" } = useParams();
   const navigate = useNavigate();
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }, refetchVersion] = useQuery({
     query: VersionQuery,
     variables: { path: project, name: model, version },
   });
@@ -58,6 +60,8 @@ export default function VersionPage() {
   if (!data?.project || !foundModel || !found) return <NotFound what={`Version “${version}”`} />;
   const projectPath = data.project.path;
   const isLatest = foundModel.latestVersion?.id === found.id;
+  // Editing depends on the stage: a version in Production needs a maintainer.
+  const edit = permissionFor(found.viewerPermissions, "EDIT");
 
   const confirmDelete = () =>
     modals.openConfirmModal({
@@ -99,10 +103,11 @@ export default function VersionPage() {
             </Badge>
           )}
         </Group>
-        <Button variant="light" color="red" onClick={confirmDelete}>
+        <PermittedButton verdict={edit} variant="light" color="red" onClick={confirmDelete}>
           Delete version
-        </Button>
+        </PermittedButton>
       </Group>
+      <SignInHint>Sign in to change this version, move it between stages or comment, if you are a member of the project.</SignInHint>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         <Meta label="Version number" value={`#${found.number}`} />
         <Meta label="Created by" value={found.createdBy} />
@@ -115,14 +120,22 @@ export default function VersionPage() {
         model={foundModel.name}
         modelId={foundModel.id}
         version={found.version}
+        onStageChanged={() => refetchVersion({ requestPolicy: "network-only" })}
       />
       {/* Keyed: another version starts with its own selection and upload queue. */}
-      <FilesSection key={found.id} project={projectPath} model={foundModel.name} version={found.version} />
+      <FilesSection
+        key={found.id}
+        project={projectPath}
+        model={foundModel.name}
+        version={found.version}
+        edit={edit}
+      />
       <div>
         <Title order={4} mb="xs">
           Tags
         </Title>
         <TagEditor
+          editable={edit.allowed}
           tags={found.tags}
           onSet={async (tag) =>
             mutationErrors(await setTags({ input: { id: found.id, tags: [tag] } }), (d) => d.setVersionTags)
@@ -139,7 +152,7 @@ export default function VersionPage() {
         <Title order={4} mb="xs">
           Description
         </Title>
-        <Description id={found.id} description={found.description} />
+        <Description id={found.id} description={found.description} verdict={edit} />
       </div>
     </Stack>
   );
@@ -156,13 +169,18 @@ function Meta({ label, value }: { label: string; value: string }) {
   );
 }
 
-function Description({ id, description }: { id: string; description: string }) {
+function Description({ id, description, verdict }: { id: string; description: string; verdict: Verdict }) {
   const [, update] = useMutation(UpdateVersionMutation);
   return (
     <EditableMarkdown
+      verdict={verdict}
       value={description}
       label="Description"
-      empty={<Text c="dimmed">No description. Say what changed in this version and why.</Text>}
+      empty={
+        <Text c="dimmed">
+          {verdict.allowed ? "No description. Say what changed in this version and why." : "No description."}
+        </Text>
+      }
       onSave={async (value) =>
         mutationErrors(await update({ input: { id, description: value } }), (d) => d.updateVersion)
       }
@@ -171,7 +189,18 @@ function Description({ id, description }: { id: string; description: string }) {
 }
 
 /** The version's files: folder tree, download, multi-select delete, and the upload zone. */
-function FilesSection({ project, model, version }: { project: string; model: string; version: string }) {
+function FilesSection({
+  project,
+  model,
+  version,
+  edit,
+}: {
+  project: string;
+  model: string;
+  version: string;
+  /** Upload and delete files: the version's EDIT permission. */
+  edit: Verdict;
+}) {
   const location = useLocation();
   const navigate = useNavigate();
   const [{ data, error }, refetch] = useQuery({
@@ -236,7 +265,8 @@ function FilesSection({ project, model, version }: { project: string; model: str
           </Group>
           {found && found.fileCount > 0 && (
             <Group gap="xs">
-              <Button
+              <PermittedButton
+                verdict={edit}
                 variant="light"
                 color="red"
                 leftSection={<IconTrash size={16} />}
@@ -244,7 +274,7 @@ function FilesSection({ project, model, version }: { project: string; model: str
                 onClick={confirmDelete}
               >
                 Delete selected{chosen.length > 0 ? ` (${chosen.length})` : ""}
-              </Button>
+              </PermittedButton>
               <Button
                 component="a"
                 href={found.filesZipUrl}
@@ -289,30 +319,43 @@ function FilesSection({ project, model, version }: { project: string; model: str
         {found && files.length > 0 && (
           <FileTree files={files} selected={selected} onSelectedChange={setSelected} />
         )}
-        {found && files.length === 0 && (
+        {found && files.length === 0 && !edit.allowed && (
+          <Text c="dimmed" size="sm">
+            No files in this version.
+          </Text>
+        )}
+        {found && files.length === 0 && edit.allowed && (
           <Stack gap={6} align="center" py="sm">
             <IconFiles size={32} stroke={1.5} color="var(--mantine-color-dimmed)" aria-hidden />
             <Text fw={500}>No files in this version yet</Text>
             <Text size="sm" c="dimmed" ta="center" maw={620}>
               Drag the model&apos;s files (weights, config, a README) into the box below, or click it to
-              choose them. From a script, send each file with an HTTP PUT:
+              choose them. From a script, send each file with an HTTP PUT and a{" "}
+              <Anchor component={Link} to={urls.accountTokens()} inherit>
+                personal access token
+              </Anchor>{" "}
+              with the api scope:
             </Text>
             <Code block maw="100%" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
-              {`curl -T model.pkl ${window.location.origin}${versionApiBase(project, model, version)}/files/model.pkl`}
+              {`curl -H "Authorization: Bearer $MODELREG_TOKEN" -T model.pkl ${window.location.origin}${versionApiBase(project, model, version)}/files/model.pkl`}
             </Code>
             <Text size="xs" c="dimmed" ta="center">
               Logging files with the MLflow client comes with MLflow support in a later release.
             </Text>
           </Stack>
         )}
-        <FileUpload
-          target={versionApiBase(project, model, version)}
-          onSettled={(items) => {
-            const done = items.filter((i) => i.status === "done").length;
-            if (done > 0) notifyDone(`${plural(done, "file")} uploaded.`);
-            refetch({ requestPolicy: "network-only" });
-          }}
-        />
+        {edit.allowed ? (
+          <FileUpload
+            target={versionApiBase(project, model, version)}
+            onSettled={(items) => {
+              const done = items.filter((i) => i.status === "done").length;
+              if (done > 0) notifyDone(`${plural(done, "file")} uploaded.`);
+              refetch({ requestPolicy: "network-only" });
+            }}
+          />
+        ) : (
+          <NotAllowedNote verdict={edit} />
+        )}
       </Stack>
     </Paper>
   );

@@ -1,4 +1,5 @@
-"""HTTP Range for one byte range (what download managers and `curl -C -` send)."""
+"""HTTP Range for one byte range (what download managers and `curl -C -` send). Shared by the
+file routes (http/) and the MLflow artifact proxy (mlflow/), which never import each other."""
 
 from __future__ import annotations
 

@@ -1,0 +1,144 @@
+"""The MLflow endpoint of each project: authentication, project lookup, dispatch, errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from modelreg import auth
+from modelreg.db import Database
+from modelreg.domain.actor import Actor
+from modelreg.errors import DomainError, Unauthenticated
+from modelreg.mlflow.protocol import (
+    MlflowContext,
+    MlflowError,
+    Params,
+    domain_error_response,
+    error_response,
+    read_params,
+)
+from modelreg.services import accounts
+from modelreg.services.projects import get_project_by_path
+from modelreg.settings import Settings
+from modelreg.storage import Storage
+
+logger = logging.getLogger("modelreg.mlflow")
+
+HandlerResult = dict[str, Any] | Response
+EndpointHandler = Callable[[MlflowContext, Params], Awaitable[HandlerResult]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """`pattern` is the path after the tracking URI, e.g. `api/2.0/mlflow/runs/get`;
+    `{name}` matches one path segment, `{name:path}` the rest of the path."""
+
+    method: str
+    pattern: str
+    handler: EndpointHandler
+    # Streaming endpoints (artifact upload) read the body themselves.
+    raw_body: bool = False
+
+    def compile(self) -> re.Pattern[str]:
+        regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.*)", self.pattern)
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+        return re.compile(regex)
+
+
+def _credentials(request: Request) -> accounts.Credentials:
+    """MLflow clients send `MLFLOW_TRACKING_TOKEN` as a bearer token; with
+    `MLFLOW_TRACKING_USERNAME`/`PASSWORD` they send Basic, whose password must be a token."""
+    found = auth.credentials(request)
+    header = (found.authorization or "").strip()
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthenticated("The Basic authorization header is malformed.") from None
+        _, _, password = decoded.partition(":")
+        found = replace(found, authorization=f"Bearer {password}")
+    return found
+
+
+class MlflowApp:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        storage: Storage,
+        endpoints: Sequence[Endpoint],
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.storage = storage
+        self._endpoints = [(e, e.compile()) for e in endpoints]
+
+    def routes(self) -> list[BaseRoute]:
+        methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
+        return [
+            Route("/projects/{project}/mlflow", self.handle, methods=methods),
+            Route("/projects/{project}/mlflow/{rest:path}", self.handle, methods=methods),
+        ]
+
+    def _match(self, method: str, rest: str) -> tuple[Endpoint, dict[str, str]] | None:
+        allowed = False
+        for endpoint, regex in self._endpoints:
+            found = regex.fullmatch(rest)
+            if found is None:
+                continue
+            allowed = True
+            if endpoint.method == method or (method == "HEAD" and endpoint.method == "GET"):
+                return endpoint, found.groupdict()
+        if allowed:
+            raise MlflowError(
+                f"{method} is not supported on this endpoint.",
+                code="ENDPOINT_NOT_FOUND",
+                status=405,
+            )
+        return None
+
+    async def handle(self, request: Request) -> Response:
+        rest = request.path_params.get("rest", "").strip("/")
+        try:
+            actor: Actor = await accounts.authenticate(self.db, _credentials(request))
+            async with self.db.read() as session:
+                project = await get_project_by_path(
+                    session, path=request.path_params["project"], actor=actor, field="project"
+                )
+            matched = self._match(request.method, rest)
+            if matched is None:
+                return error_response(
+                    "ENDPOINT_NOT_FOUND",
+                    f"modelreg's MLflow endpoint has no '{rest}'; see the README's list of "
+                    "supported MLflow calls.",
+                    404,
+                )
+            endpoint, path_params = matched
+            params = {} if endpoint.raw_body else await read_params(request)
+            tracking_uri = f"{str(request.base_url).rstrip('/')}/projects/{project.path}/mlflow"
+            context = MlflowContext(
+                db=self.db,
+                storage=self.storage,
+                settings=self.settings,
+                actor=actor,
+                project=project,
+                request=request,
+                tracking_uri=tracking_uri,
+            )
+            result = await endpoint.handler(context, {**params, **path_params})
+        except DomainError as error:
+            return domain_error_response(error)
+        except MlflowError as error:
+            return error_response(error.code, error.message, error.status)
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result)

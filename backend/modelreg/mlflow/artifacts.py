@@ -1,0 +1,186 @@
+"""MLflow's artifact proxy: `api/2.0/mlflow-artifacts/artifacts[/<path>]` of a tracking URI.
+
+Each project has one artifact root. The client resolves `mlflow-artifacts:/<path>` to
+`<tracking URI>/api/2.0/mlflow-artifacts/artifacts/<path>` and then:
+
+- PUT `<path>` with the file as the body: streamed into storage (hashed on the way, size limit
+  enforced while it arrives, never held in memory) as a content-addressed blob; a file at the
+  same path is replaced.
+- GET `<path>`: the bytes, streamed, with ETag (sha256) and single-range support.
+- GET `?path=<folder>`: `{"files": [{"path": <name>, "is_dir": ..., "file_size": ...}]}`, the
+  entries directly in the folder (names, not paths, as MLflow's server answers).
+- DELETE `<path>`: the file, or the folder with everything in it; nothing there is no error.
+
+`_registry/<version id>/...` serves a model version's files read-only: the registry's
+`get-download-uri` answers `mlflow-artifacts:/_registry/<version id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response, StreamingResponse
+
+from modelreg.domain import tracking as rules
+from modelreg.errors import NotFound
+from modelreg.mlflow.app import Endpoint, HandlerResult
+from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params
+from modelreg.ranges import Unsatisfiable, parse_range
+from modelreg.services import files as file_service
+from modelreg.services import tracking as service
+
+logger = logging.getLogger("modelreg.mlflow")
+
+BASE = rules.ARTIFACTS_API
+
+
+def _path(params: Params, name: str = "path") -> str:
+    value = params.get(name) or ""
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    if not isinstance(value, str):
+        raise MlflowError(f"Invalid value for parameter '{name}'.")
+    return rules.normalize_artifact_path(value)
+
+
+def _version_part(path: str) -> tuple[int, str] | None:
+    """(version id, path inside the version) for `_registry/<id>[/<path>]`, else None."""
+    head, _, rest = path.partition("/")
+    if head != rules.REGISTRY_ROOT:
+        return None
+    version_id, _, inside = rest.partition("/")
+    if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > 18:
+        raise NotFound(f"No such artifact: '{path}'.", field="path")
+    return int(version_id), inside
+
+
+async def _version_files(ctx: MlflowContext, version_id: int) -> dict[str, service.StoredFile]:
+    async with ctx.db.read() as session:
+        return await service.version_files(
+            session, actor=ctx.actor, project_id=ctx.project_id, version_id=version_id
+        )
+
+
+async def upload(ctx: MlflowContext, params: Params) -> HandlerResult:
+    path = _path(params)
+    limit = ctx.settings.max_file_size
+    declared = ctx.request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise MlflowError(
+            f"'{path}' is {declared} bytes; the limit is {limit} bytes "
+            "(MODELREG_MAX_FILE_SIZE). Nothing was stored.",
+            status=413,
+        )
+    try:
+        await service.store_tracked_file(
+            db=ctx.db,
+            storage=ctx.storage,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            path=path,
+            chunks=ctx.request.stream(),
+            max_size=limit,
+        )
+    except file_service.FileTooLarge as error:
+        raise MlflowError(error.message, status=413) from None
+    except ClientDisconnect:
+        # The client is gone: nothing was kept and there is no one to answer.
+        return Response(status_code=400)
+    return {}
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def download(ctx: MlflowContext, params: Params) -> HandlerResult:
+    path = _path(params)
+    in_version = _version_part(path)
+    if in_version is not None:
+        version_id, inside = in_version
+        found = (await _version_files(ctx, version_id)).get(inside)
+        if found is None:
+            raise NotFound(f"No such artifact: '{path}'.", field="path")
+    else:
+        async with ctx.db.read() as session:
+            found = await service.get_tracked_file(
+                session, actor=ctx.actor, project_id=ctx.project_id, path=path
+            )
+    request = ctx.request
+    etag = f'"{found.sha256}"'
+    headers = {
+        "etag": etag,
+        "accept-ranges": "bytes",
+        "content-type": found.content_type,
+        "content-disposition": _attachment(path.rsplit("/", 1)[-1]),
+        "x-checksum-sha256": found.sha256,
+        "cache-control": "private, no-cache",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    wanted = request.headers.get("range")
+    if request.headers.get("if-range") not in (None, etag):
+        wanted = None  # the file changed since the client's partial copy: send it whole
+    try:
+        byte_range = parse_range(wanted, found.size)
+    except Unsatisfiable:
+        return Response(status_code=416, headers={"content-range": f"bytes */{found.size}"})
+    start, end = byte_range or (0, found.size)
+    headers["content-length"] = str(end - start)
+    status = 200
+    if byte_range is not None:
+        status = 206
+        headers["content-range"] = f"bytes {start}-{end - 1}/{found.size}"
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers)
+    body = ctx.storage.open(found.storage_key, start=start, end=end)
+    return StreamingResponse(body, status_code=status, headers=headers)
+
+
+async def list_artifacts(ctx: MlflowContext, params: Params) -> HandlerResult:
+    path = _path(params)
+    in_version = _version_part(path) if path != rules.REGISTRY_ROOT else None
+    if path == rules.REGISTRY_ROOT:
+        entries: list[rules.ListedFile] = []
+    elif in_version is not None:
+        version_id, inside = in_version
+        files = await _version_files(ctx, version_id)
+        entries = rules.children({p: f.size for p, f in files.items()}, inside)
+    else:
+        async with ctx.db.read() as session:
+            entries = await service.list_tracked(
+                session, actor=ctx.actor, project_id=ctx.project_id, path=path
+            )
+    listed: list[dict[str, Any]] = []
+    for entry in entries:
+        item: dict[str, Any] = {"path": entry.name, "is_dir": entry.is_dir}
+        if entry.size is not None:
+            item["file_size"] = entry.size
+        listed.append(item)
+    return {"files": listed}
+
+
+async def delete(ctx: MlflowContext, params: Params) -> HandlerResult:
+    path = _path(params)
+    async with ctx.db.begin() as session:
+        removed = await service.delete_tracked(
+            session, actor=ctx.actor, project_id=ctx.project_id, path=path
+        )
+    if removed:
+        try:
+            await file_service.collect_garbage(db=ctx.db, storage=ctx.storage)
+        except Exception:
+            # The deletion is committed; unreferenced contents go at the next collection.
+            logger.warning("collecting unreferenced file contents failed", exc_info=True)
+    return {}
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("GET", BASE, list_artifacts),
+    Endpoint("PUT", f"{BASE}/{{path:path}}", upload, raw_body=True),
+    Endpoint("GET", f"{BASE}/{{path:path}}", download),
+    Endpoint("DELETE", f"{BASE}/{{path:path}}", delete),
+]

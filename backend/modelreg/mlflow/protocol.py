@@ -1,0 +1,157 @@
+"""MLflow's wire rules: request parameters, error bodies and codes, timestamps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from modelreg import errors
+from modelreg.db import Database
+from modelreg.db.models import Project
+from modelreg.domain.actor import Actor
+from modelreg.settings import Settings
+from modelreg.storage import Storage
+
+# Our error codes as MLflow's, with the HTTP status MLflow's server uses for each.
+_CODES: dict[errors.ErrorCode, tuple[str, int]] = {
+    errors.ErrorCode.NOT_FOUND: ("RESOURCE_DOES_NOT_EXIST", 404),
+    errors.ErrorCode.ALREADY_EXISTS: ("RESOURCE_ALREADY_EXISTS", 400),
+    errors.ErrorCode.INVALID_ARGUMENT: ("INVALID_PARAMETER_VALUE", 400),
+    errors.ErrorCode.PERMISSION_DENIED: ("PERMISSION_DENIED", 403),
+    errors.ErrorCode.CONFLICT: ("INVALID_STATE", 400),
+    errors.ErrorCode.UNAUTHENTICATED: ("UNAUTHENTICATED", 401),
+    errors.ErrorCode.RATE_LIMITED: ("REQUEST_LIMIT_EXCEEDED", 429),
+}
+
+
+class MlflowError(Exception):
+    """An error in MLflow's own vocabulary (for what has no domain equivalent)."""
+
+    def __init__(self, message: str, *, code: str = "INVALID_PARAMETER_VALUE", status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+def error_response(code: str, message: str, status: int) -> JSONResponse:
+    response = JSONResponse({"error_code": code, "message": message}, status_code=status)
+    if status == 401:
+        response.headers["www-authenticate"] = "Bearer"
+    return response
+
+
+def domain_error_response(error: errors.DomainError) -> JSONResponse:
+    code, status = _CODES[error.code]
+    return error_response(code, error.message, status)
+
+
+Params = dict[str, Any]
+# JSON bodies (files go through the artifact proxy, which streams): MLflow caps log-batch at 1 MB.
+MAX_BODY = 16 * 2**20
+
+
+async def read_params(request: Request) -> Params:
+    """GET sends parameters in the query string (repeated keys are lists); others send JSON."""
+    if request.method == "GET":
+        found: Params = {}
+        for key, value in request.query_params.multi_items():
+            if key in found:
+                previous = found[key]
+                found[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                found[key] = value
+        return found
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise MlflowError("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise MlflowError("The request body must be a JSON object.")
+    return body
+
+
+def required(params: Mapping[str, Any], name: str) -> Any:
+    value = params.get(name)
+    if value is None or value == "":
+        raise MlflowError(f"Missing value for required parameter '{name}'.")
+    return value
+
+
+def text(params: Mapping[str, Any], name: str, default: str | None = None) -> str | None:
+    value = params.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = value[-1]
+    if not isinstance(value, str | int | float):
+        raise MlflowError(f"Parameter '{name}' must be a string.")
+    return str(value)
+
+
+def integer(params: Mapping[str, Any], name: str, default: int | None = None) -> int | None:
+    value = params.get(name, default)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise MlflowError(f"Parameter '{name}' must be an integer; got {value!r}.") from None
+
+
+def boolean(params: Mapping[str, Any], name: str, default: bool = False) -> bool:
+    value = params.get(name, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise MlflowError(f"Parameter '{name}' must be true or false; got {value!r}.")
+
+
+def listed(params: Mapping[str, Any], name: str) -> list[Any]:
+    value = params.get(name)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def millis(at: datetime | None) -> int | None:
+    return int(at.timestamp() * 1000) if at is not None else None
+
+
+@dataclass
+class MlflowContext:
+    """One MLflow request: who calls, on which project, with what."""
+
+    db: Database
+    storage: Storage
+    settings: Settings
+    actor: Actor
+    project: Project
+    request: Request
+    # `http://host/projects/<path>/mlflow`: what the client uses as its tracking URI.
+    tracking_uri: str
+
+    @property
+    def project_id(self) -> int:
+        assert self.project.id is not None
+        return self.project.id
+
+
+Handler = Callable[[MlflowContext, Params], Awaitable[dict[str, Any]]]

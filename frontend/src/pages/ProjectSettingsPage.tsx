@@ -1,0 +1,227 @@
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Divider,
+  Group,
+  Paper,
+  Radio,
+  Stack,
+  Tabs,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from "@mantine/core";
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+
+import { ErrorLines } from "../components/ErrorLines";
+import { mutationErrors, notifyDone } from "../components/mutations";
+import { NotAllowedNote, SignInHint } from "../components/Permitted";
+import { ProjectMembers } from "../components/ProjectMembers";
+import { Loading, NotFound, QueryError } from "../components/States";
+import type { ProjectSettingsQuery as ProjectSettingsData, Visibility } from "../gql/graphql";
+import { DeleteProjectMutation, ProjectSettingsQuery, UpdateProjectMutation } from "../graphql/projects";
+import { splitErrors, type UserError } from "../lib/errors";
+import { permissionFor } from "../lib/permissions";
+import { roleLabel, VISIBILITIES, visibilityLabel } from "../lib/roles";
+import { urls } from "../urls";
+
+type SettingsProject = NonNullable<ProjectSettingsData["project"]>;
+
+/** `/projects/:project/settings` (general) and `…/settings/members`. */
+export function ProjectSettingsPage({ tab }: { tab: "general" | "members" }) {
+  const { project = "" } = useParams();
+  const navigate = useNavigate();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ProjectSettingsQuery, variables: { path: project } });
+
+  if (error) return <QueryError error={error} />;
+  if (fetching && !data) return <Loading />;
+  const found = data?.project;
+  if (!found) {
+    return (
+      <Stack>
+        <NotFound what={`Project “${project}”`} />
+        <SignInHint>Private and internal projects show only after signing in.</SignInHint>
+      </Stack>
+    );
+  }
+
+  return (
+    <Stack maw={1100}>
+      <Breadcrumbs>
+        <Anchor component={Link} to={urls.projects()}>
+          Projects
+        </Anchor>
+        <Anchor component={Link} to={urls.project(found.path)}>
+          {found.name}
+        </Anchor>
+        <Text>Settings</Text>
+      </Breadcrumbs>
+      <Group justify="space-between">
+        <Title order={2}>Settings of {found.name}</Title>
+        <Badge variant="light" size="lg" tt="none" data-testid="viewer-role">
+          Your role: {roleLabel(found.viewerRole)}
+        </Badge>
+      </Group>
+      <Tabs
+        value={tab}
+        onChange={(value) =>
+          navigate(value === "members" ? urls.projectMembers(found.path) : urls.projectSettings(found.path))
+        }
+      >
+        <Tabs.List>
+          <Tabs.Tab value="general">General</Tabs.Tab>
+          <Tabs.Tab value="members">Members ({found.members.length})</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="general" pt="md">
+          {tab === "general" && <GeneralSettings key={found.id} project={found} />}
+        </Tabs.Panel>
+        <Tabs.Panel value="members" pt="md">
+          {tab === "members" && (
+            <ProjectMembers project={found} onChanged={() => refetch({ requestPolicy: "network-only" })} />
+          )}
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+export function GeneralSettingsPage() {
+  return <ProjectSettingsPage tab="general" />;
+}
+
+export function MembersSettingsPage() {
+  return <ProjectSettingsPage tab="members" />;
+}
+
+export function VisibilityChoice({
+  value,
+  onChange,
+  disabled = false,
+}: {
+  value: Visibility;
+  onChange: (value: Visibility) => void;
+  disabled?: boolean;
+}) {
+  return (
+    <Radio.Group label="Visibility" value={value} onChange={(v) => onChange(v as Visibility)}>
+      <Stack gap="xs" mt={6}>
+        {VISIBILITIES.map((v) => (
+          <Radio key={v.value} value={v.value} label={v.label} description={v.summary} disabled={disabled} />
+        ))}
+      </Stack>
+    </Radio.Group>
+  );
+}
+
+/** Path, name, description and visibility; deleting the project after typing its path. Owners only. */
+function GeneralSettings({ project }: { project: SettingsProject }) {
+  const navigate = useNavigate();
+  const [, update] = useMutation(UpdateProjectMutation);
+  const [, remove] = useMutation(DeleteProjectMutation);
+  const [path, setPath] = useState(project.path);
+  const [name, setName] = useState(project.name);
+  const [description, setDescription] = useState(project.description);
+  const [visibility, setVisibility] = useState<Visibility>(project.visibility);
+  const [confirm, setConfirm] = useState("");
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const split = splitErrors(errors, ["path", "name", "description", "visibility"]);
+  const manage = permissionFor(project.viewerPermissions, "MANAGE_PROJECT");
+
+  if (!manage.allowed) {
+    return (
+      <Paper withBorder p="md">
+        <Stack gap="xs">
+          <Text>
+            <b>Visibility:</b> {visibilityLabel(project.visibility)} —{" "}
+            {VISIBILITIES.find((v) => v.value === project.visibility)?.summary}
+          </Text>
+          {project.description && <Text c="dimmed">{project.description}</Text>}
+          <NotAllowedNote verdict={manage} />
+          <SignInHint compact>Owners change these settings after signing in.</SignInHint>
+        </Stack>
+      </Paper>
+    );
+  }
+
+  const save = async () => {
+    setBusy(true);
+    const result = await update({ input: { id: project.id, path, name, description, visibility } });
+    setBusy(false);
+    const found = mutationErrors(result, (d) => d.updateProject);
+    setErrors(found);
+    if (found.length === 0) {
+      notifyDone("Project saved.");
+      if (path !== project.path) navigate(urls.projectSettings(path), { replace: true });
+    }
+  };
+  const destroy = async () => {
+    const found = mutationErrors(await remove({ input: { id: project.id } }), (d) => d.deleteProject);
+    setErrors(found);
+    if (found.length === 0) {
+      notifyDone(`Project ${project.path} deleted.`);
+      navigate(urls.projects());
+    }
+  };
+
+  return (
+    <Stack maw={720}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Path"
+            description="Changing it changes every URL of the project."
+            value={path}
+            onChange={(e) => setPath(e.currentTarget.value)}
+            error={split.fields.path}
+          />
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={split.fields.name} />
+          <Textarea
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            error={split.fields.description}
+          />
+          <VisibilityChoice value={visibility} onChange={setVisibility} />
+          {split.fields.visibility && (
+            <Text c="red" size="sm">
+              {split.fields.visibility}
+            </Text>
+          )}
+          <ErrorLines messages={split.general} />
+          <Group>
+            <Button type="submit" loading={busy}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+      <Divider label="Danger zone" labelPosition="left" color="red" />
+      <Text size="sm">
+        Deleting the project deletes all its models, versions and files. Type <b>{project.path}</b> to
+        confirm.
+      </Text>
+      <Group align="flex-end">
+        <TextInput
+          aria-label="Type the project path to confirm"
+          value={confirm}
+          onChange={(e) => setConfirm(e.currentTarget.value)}
+          placeholder={project.path}
+        />
+        <Button color="red" disabled={confirm !== project.path} onClick={destroy}>
+          Delete project
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
