@@ -22,7 +22,7 @@ from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError
 from modelreg.http.errors import domain_error_response, error_response
-from modelreg.ranges import Unsatisfiable, parse_range
+from modelreg.ranges import file_response
 from modelreg.services import files as file_service
 from modelreg.services.lookup import VersionRef, version_by_names
 from modelreg.settings import Settings
@@ -133,35 +133,15 @@ class FileRoutes:
             found = await file_service.get_file(
                 session, version_id=ref.version.id, path=request.path_params["path"]
             )
-        etag = f'"{found.sha256}"'
-        headers = {
-            "etag": etag,
-            "accept-ranges": "bytes",
-            "content-type": found.content_type,
-            "content-disposition": _attachment(found.path.rsplit("/", 1)[-1]),
-            "x-checksum-sha256": found.sha256,
-            "cache-control": "private, no-cache",
-        }
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"etag": etag})
-        wanted = request.headers.get("range")
-        if_range = request.headers.get("if-range")
-        if if_range is not None and if_range != etag:
-            wanted = None  # the file changed since the client's partial copy: send it whole
-        try:
-            byte_range = parse_range(wanted, found.size)
-        except Unsatisfiable:
-            return Response(status_code=416, headers={"content-range": f"bytes */{found.size}"})
-        start, end = byte_range or (0, found.size)
-        headers["content-length"] = str(end - start)
-        status = 200
-        if byte_range is not None:
-            status = 206
-            headers["content-range"] = f"bytes {start}-{end - 1}/{found.size}"
-        if request.method == "HEAD":
-            return Response(status_code=status, headers=headers)
-        body = self.storage.open(found.storage_key, start=start, end=end)
-        return StreamingResponse(body, status_code=status, headers=headers)
+        return file_response(
+            request,
+            self.storage,
+            storage_key=found.storage_key,
+            size=found.size,
+            sha256=found.sha256,
+            content_type=found.content_type,
+            filename=found.path.rsplit("/", 1)[-1],
+        )
 
     async def download_zip(self, request: Request) -> Response:
         try:

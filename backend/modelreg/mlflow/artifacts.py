@@ -22,13 +22,13 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import ClientDisconnect
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from modelreg.domain import tracking as rules
 from modelreg.errors import NotFound
 from modelreg.mlflow.app import Endpoint, HandlerResult
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params
-from modelreg.ranges import Unsatisfiable, parse_range
+from modelreg.ranges import file_response
 from modelreg.services import files as file_service
 from modelreg.services import tracking as service
 
@@ -109,35 +109,15 @@ async def download(ctx: MlflowContext, params: Params) -> HandlerResult:
             found = await service.get_tracked_file(
                 session, actor=ctx.actor, project_id=ctx.project_id, path=path
             )
-    request = ctx.request
-    etag = f'"{found.sha256}"'
-    headers = {
-        "etag": etag,
-        "accept-ranges": "bytes",
-        "content-type": found.content_type,
-        "content-disposition": _attachment(path.rsplit("/", 1)[-1]),
-        "x-checksum-sha256": found.sha256,
-        "cache-control": "private, no-cache",
-    }
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"etag": etag})
-    wanted = request.headers.get("range")
-    if request.headers.get("if-range") not in (None, etag):
-        wanted = None  # the file changed since the client's partial copy: send it whole
-    try:
-        byte_range = parse_range(wanted, found.size)
-    except Unsatisfiable:
-        return Response(status_code=416, headers={"content-range": f"bytes */{found.size}"})
-    start, end = byte_range or (0, found.size)
-    headers["content-length"] = str(end - start)
-    status = 200
-    if byte_range is not None:
-        status = 206
-        headers["content-range"] = f"bytes {start}-{end - 1}/{found.size}"
-    if request.method == "HEAD":
-        return Response(status_code=status, headers=headers)
-    body = ctx.storage.open(found.storage_key, start=start, end=end)
-    return StreamingResponse(body, status_code=status, headers=headers)
+    return file_response(
+        ctx.request,
+        ctx.storage,
+        storage_key=found.storage_key,
+        size=found.size,
+        sha256=found.sha256,
+        content_type=found.content_type,
+        filename=path.rsplit("/", 1)[-1],
+    )
 
 
 async def list_artifacts(ctx: MlflowContext, params: Params) -> HandlerResult:

@@ -31,6 +31,41 @@ export const VersionQuery = graphql(`
           stage
           tags { key value }
           viewerPermissions { ability allowed reason }
+          aliases
+          source
+          runId
+          loggedModelId
+          lineage { ciJobId ciJobUrl pipeline mergeRequest commit }
+          run {
+            runId
+            name
+            status
+            experimentName
+            startTime
+            endTime
+            user
+            artifactUri
+            params { key value }
+            metrics { key value step timestamp }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const MetricHistoryQuery = graphql(`
+  query MetricHistory($path: String!, $name: String!, $version: String!, $key: String!) {
+    project(path: $path) {
+      id
+      model(name: $name) {
+        id
+        version(version: $version) {
+          id
+          run {
+            runId
+            metricHistory(key: $key) { value step timestamp }
+          }
         }
       }
     }

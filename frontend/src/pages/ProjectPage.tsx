@@ -21,6 +21,7 @@ import { useMutation, useQuery } from "urql";
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { MarkdownEditor } from "../components/Markdown";
+import { MlflowImportModal } from "../components/MlflowImport";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { PermittedButton, SignInHint } from "../components/Permitted";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
@@ -52,6 +53,7 @@ export default function ProjectPage() {
   const [debounced] = useDebouncedValue(search, 250);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [opened, { open, close }] = useDisclosure(false);
+  const [mlflowOpened, mlflow] = useDisclosure(false);
 
   const update = (changes: Record<string, string | string[] | null>) => {
     const next = new URLSearchParams(params);
@@ -119,6 +121,9 @@ export default function ProjectPage() {
           <PermittedButton verdict={edit} onClick={open}>
             Create model
           </PermittedButton>
+          <Button variant="default" onClick={mlflow.open}>
+            Import using MLflow
+          </Button>
           <Button variant="default" component={Link} to={urls.projectMembers(found.path)}>
             Members
           </Button>
@@ -237,6 +242,7 @@ export default function ProjectPage() {
           />
         </>
       )}
+      <MlflowImportModal projectPath={found.path} opened={mlflowOpened} onClose={mlflow.close} />
       {edit.allowed && (
         <CreateModelModal projectId={found.id} projectPath={found.path} opened={opened} onClose={close} />
       )}

@@ -28,6 +28,7 @@ import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
 import { LifecycleSection } from "../components/Lifecycle";
+import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import {
   DeleteFilesMutation,
   DeleteVersionMutation,
@@ -122,6 +123,29 @@ export default function VersionPage() {
         version={found.version}
         onStageChanged={() => refetchVersion({ requestPolicy: "network-only" })}
       />
+      {found.run && (
+        <RunSection
+          key={`run-${found.id}`}
+          run={found.run}
+          at={{ project: projectPath, model: foundModel.name, version: found.version }}
+        />
+      )}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <LineageSection
+          lineage={found.lineage}
+          runId={found.runId}
+          experimentName={found.run?.experimentName}
+          loggedModelId={found.loggedModelId}
+          source={found.source}
+        />
+        <UseModelPanel
+          project={projectPath}
+          model={foundModel.name}
+          number={found.number}
+          version={found.version}
+          aliases={found.aliases}
+        />
+      </SimpleGrid>
       {/* Keyed: another version starts with its own selection and upload queue. */}
       <FilesSection
         key={found.id}
@@ -340,7 +364,7 @@ function FilesSection({
               {`curl -H "Authorization: Bearer $MODELREG_TOKEN" -T model.pkl ${window.location.origin}${versionApiBase(project, model, version)}/files/model.pkl`}
             </Code>
             <Text size="xs" c="dimmed" ta="center">
-              Logging files with the MLflow client comes with MLflow support in a later release.
+              Or log the model with the MLflow client: see “Import using MLflow” on the project page.
             </Text>
           </Stack>
         )}
