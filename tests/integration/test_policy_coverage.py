@@ -534,7 +534,7 @@ REST_ROUTES = (
     ("HEAD", "/api/v1/projects/{project}/models/{model}/versions/{version}/files.zip"),
 )
 
-MLFLOW_ROUTE = "/projects/{project}/mlflow/{rest:path}"
+MLFLOW_ROUTES = ("/projects/{project}/mlflow/{rest:path}", "/projects/{project}/mlflow")
 
 # Every other route of the app, and why it needs no entry above.
 OTHER_ROUTES = {
@@ -548,7 +548,11 @@ OTHER_ROUTES = {
     ("/", "HEAD"),
     ("/assets", "MOUNT"),  # the web app's static files
     # Every MLflow endpoint: `test_mlflow_endpoints_are_behind_the_policy` walks them all.
-    *((MLFLOW_ROUTE, method) for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")),
+    *(
+        (route, method)
+        for route in MLFLOW_ROUTES
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+    ),
 }
 
 
