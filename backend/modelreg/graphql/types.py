@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NewType, Self
@@ -13,7 +14,7 @@ from strawberry import relay
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel
 from modelreg.domain.lifecycle import RequestStatus, Stage
-from modelreg.domain.lineage import Lineage, lineage_from_tags
+from modelreg.domain.lineage import lineage_from_tags
 from modelreg.domain.paths import validate_prefix
 from modelreg.domain.policy import Ability, Role, Visibility
 from modelreg.domain.versions import Bump
@@ -95,10 +96,6 @@ class VersionLineage:
     pipeline: str | None
     merge_request: str | None
     commit: str | None
-
-
-def vars_of(found: Lineage) -> dict[str, str | None]:
-    return {f: getattr(found, f) for f in Lineage.__dataclass_fields__}
 
 
 def _tags(found: dict[str, str] | None) -> list[Tag]:
@@ -442,7 +439,7 @@ class ModelVersionNode(relay.Node):
     )
     async def lineage(self, info: Info) -> VersionLineage:
         tags = await info.context.loaders.version_tags.load(self.id)
-        return VersionLineage(**vars_of(lineage_from_tags(tags or {})))
+        return VersionLineage(**asdict(lineage_from_tags(tags or {})))
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -6,7 +6,7 @@ query with `readable_projects`); interfaces never decide access themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -119,26 +119,3 @@ def readable_projects(actor: Actor) -> sa.ColumnElement[bool]:
             )
         )
     return sa.or_(*visible)
-
-
-async def readable_ids(
-    session: AsyncSession, actor: Actor, projects: Sequence[Project]
-) -> set[int]:
-    """Which of these projects `actor` may read (one query at most)."""
-    roles = await roles_in(session, actor, [p.id for p in projects if p.id is not None])
-    return {
-        p.id
-        for p in projects
-        if p.id is not None
-        and policy.can_read(actor, visibility=p.visibility, role=roles.get(p.id))
-    }
-
-
-def abilities(
-    actor: Actor, project: Project, role: Role | None, *, stages: Iterable[Stage] = ()
-) -> dict[Ability, Decision]:
-    stages = tuple(stages)
-    return {
-        a: policy.decide(actor, a, visibility=project.visibility, role=role, stages=stages)
-        for a in Ability
-    }

@@ -104,11 +104,6 @@ async def get_user(session: AsyncSession, *, username: str, field: str = "userna
     return user
 
 
-async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, UserAccount]:
-    rows = await session.exec(select(UserAccount).where(col(UserAccount.id).in_(ids)))
-    return {u.id: u for u in rows if u.id is not None}
-
-
 async def list_users(
     session: AsyncSession, *, actor: Actor, search: str | None = None, limit: int | None = 20
 ) -> list[UserAccount]:

@@ -57,17 +57,6 @@ async def get_project_by_path(
     return await access.require(session, actor, project, ability, hidden=hidden)
 
 
-async def readable_project_by_path(
-    session: AsyncSession, *, path: str, actor: Actor
-) -> Project | None:
-    """The project at `path` if it exists and `actor` may read it, else None."""
-    project = await find_project_by_path(session, path=path)
-    if project is None or project.id is None:
-        return None
-    role = await access.role_in(session, actor, project.id)
-    return project if policy.can_read(actor, visibility=project.visibility, role=role) else None
-
-
 async def projects_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Project]:
     rows = await session.exec(select(Project).where(col(Project.id).in_(ids)))
     return {p.id: p for p in rows if p.id is not None}
