@@ -36,6 +36,10 @@ export default defineConfig({
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // WebGL in software (SwiftShader) for Plotly's parallel coordinates on the compare page;
+        // Chromium is phasing out the silent fallback, so ask for it.
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
       ],
     },
   },

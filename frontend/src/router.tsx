@@ -36,6 +36,10 @@ export const router = createBrowserRouter([
         lazy: () => import("./pages/ModelPage").then((m) => ({ Component: m.default })),
       },
       {
+        path: "projects/:project/models/:model/compare",
+        lazy: () => import("./pages/ComparePage").then((m) => ({ Component: m.default })),
+      },
+      {
         path: "projects/:project/models/:model/versions/new",
         lazy: () => import("./pages/CreateVersionPage").then((m) => ({ Component: m.default })),
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNext, urls } from "./urls";
+import { compareVersionsParam, safeNext, urls } from "./urls";
 
 describe("urls", () => {
   it("builds human URLs and escapes names", () => {
@@ -8,6 +8,20 @@ describe("urls", () => {
     );
     expect(urls.newVersion("demo", "churn")).toBe("/projects/demo/models/churn/versions/new");
     expect(urls.projectMembers("demo")).toBe("/projects/demo/settings/members");
+  });
+
+  it("builds compare URLs whose versions read back in order", () => {
+    const url = urls.compare("demo", "churn model", ["1.0.0", "1.1.0-rc.1+b.2", "2.0.0"]);
+    expect(url).toBe("/projects/demo/models/churn%20model/compare?versions=1.0.0,1.1.0-rc.1%2Bb.2,2.0.0");
+    const query = new URL(url, "http://x").searchParams.get("versions");
+    expect(compareVersionsParam(query)).toEqual(["1.0.0", "1.1.0-rc.1+b.2", "2.0.0"]);
+  });
+
+  it("reads the compare versions leniently", () => {
+    expect(compareVersionsParam(null)).toEqual([]);
+    expect(compareVersionsParam("")).toEqual([]);
+    expect(compareVersionsParam(" 1.0.0 ,,2.0.0, ")).toEqual(["1.0.0", "2.0.0"]);
+    expect(compareVersionsParam("1.0.0,1.0.0")).toEqual(["1.0.0", "1.0.0"]);
   });
 
   it("remembers where to return after signing in", () => {

@@ -11,6 +11,9 @@ export const urls = {
   newVersion: (project: string, model: string) => `${urls.model(project, model)}/versions/new`,
   version: (project: string, model: string, version: string) =>
     `${urls.model(project, model)}/versions/${enc(version)}`,
+  /** Versions side by side, in the order given: `…/compare?versions=1.0.0,1.1.0`. */
+  compare: (project: string, model: string, versions: readonly string[]) =>
+    `${urls.model(project, model)}/compare?versions=${versions.map(enc).join(",")}`,
   /** The sign-in page; after signing in the app returns to `next` (a path of this app). */
   signIn: (next?: string | null) => {
     const target = safeNext(next);
@@ -31,4 +34,16 @@ export function safeNext(next: string | null | undefined): string {
   if ([...next].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "/";
   if (next === "/sign-in" || next.startsWith("/sign-in?") || next.startsWith("/sign-in/")) return "/";
   return next;
+}
+
+/**
+ * The versions of a compare URL's `?versions=` (comma-separated, in order). SemVer strings have no
+ * commas; blanks are dropped, duplicates kept (the server says they are not allowed).
+ */
+export function compareVersionsParam(value: string | null | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }

@@ -360,6 +360,25 @@ async def test_zip_of_a_version(http: httpx.AsyncClient, versions: Any) -> None:
     assert {name: archive.read(name) for name in archive.namelist()} == files
 
 
+async def test_many_zip_downloads_at_once_all_finish(
+    http: httpx.AsyncClient, versions: Any
+) -> None:
+    """More concurrent zips than the event loop's default executor has threads: each zip step
+    waits for file reads, which must not queue behind the zips (they deadlocked once)."""
+    files = {f"part-{i}.bin": _payload(40_000 + i) for i in range(4)}
+    for path, content in files.items():
+        await http.put(f"{BASE}/1.0.0/files/{path}", content=content)
+
+    async def download() -> dict[str, bytes]:
+        response = await http.get(f"{BASE}/1.0.0/files.zip")
+        assert response.status_code == 200
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return {name: archive.read(name) for name in archive.namelist()}
+
+    results = await asyncio.wait_for(asyncio.gather(*(download() for _ in range(16))), 60)
+    assert all(found == files for found in results)
+
+
 async def test_failed_upload_leaves_nothing(
     app: Starlette, db: Database, settings: Settings, versions: dict[str, str]
 ) -> None:

@@ -45,6 +45,7 @@ from modelreg.db.models import (
     TransitionRequest,
     VersionTag,
 )
+from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.graphql.schema import create_schema
@@ -138,6 +139,7 @@ MEMBERS: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "change_member_role":           (O,    O,        O,         O,          A),
     "remove_member":                (O,    O,        O,         O,          A),
     "change_visibility":            (O,    O,        O,         O,          A),
+    "set_semver_guard":             (O,    O,        O,         O,          A),
     "rename_project":               (O,    O,        O,         O,          A),
     "delete_project":               (O,    O,        O,         O,          A),
 }  # fmt: skip
@@ -606,6 +608,11 @@ async def _visibility_changed(session: AsyncSession, t: Target) -> bool:
     return bool(now == Visibility(t.extra["to_visibility"]))
 
 
+async def _guard_enforced(session: AsyncSession, t: Target) -> bool:
+    now = await _one(session, select(Project.semver_guard).where(Project.id == t.project_id))
+    return bool(now == SemverGuard.ENFORCE)
+
+
 async def _renamed(session: AsyncSession, t: Target) -> bool:
     path = await _one(session, select(Project.path).where(Project.id == t.project_id))
     return bool(path == f"renamed-{t.sfx}")
@@ -769,6 +776,11 @@ OPERATIONS: dict[str, Operation] = {
         membership(None),
     ),
     "change_visibility": Operation(Needs(project=True), _change_visibility, _visibility_changed),
+    "set_semver_guard": Operation(
+        Needs(project=True),
+        _m("updateProject", lambda t: {"id": _pid(t), "semverGuard": "ENFORCE"}),
+        _guard_enforced,
+    ),
     "rename_project": Operation(
         Needs(project=True),
         _m("updateProject", lambda t: {"id": _pid(t), "path": f"renamed-{t.sfx}"}),
@@ -848,6 +860,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "change_member_role",
         "remove_member",
         "change_visibility",
+        "set_semver_guard",
         "rename_project",
         "delete_project",
     ),

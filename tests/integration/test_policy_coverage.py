@@ -472,7 +472,7 @@ NODE_TYPES = {
 }
 
 # Root query fields: how each treats the hidden project.
-QUERIES = ("viewer", "users", "node", "project", "projects")
+QUERIES = ("viewer", "users", "node", "project", "projects", "compareVersions")
 
 
 async def test_hidden_objects_are_null_to_outsiders(setup: Setup) -> None:
@@ -505,6 +505,33 @@ async def test_hidden_objects_are_null_to_outsiders(setup: Setup) -> None:
             setup.http, guest, "query($id: ID!) { node(id: $id) { id } }", {"id": pick(setup.ids)}
         )
         assert response.json()["data"]["node"] == {"id": pick(setup.ids)}, type_name
+
+
+async def test_compare_versions_hides_the_model(setup: Setup) -> None:
+    """A model the caller may not read compares exactly like a model that does not exist."""
+    query = (
+        'query($m: ID!) { compareVersions(model: $m, versions: ["1.0.0", "1.1.0"])'
+        " { versions { version } params { key } } }"
+    )
+    principals = setup.world.principals
+    before = await snapshot(setup.db)
+    for who in ("ANONYMOUS", "OUTSIDER"):
+        ghost = graphql_outcome(
+            await post_graphql(setup.http, principals[who], query, {"m": GHOST.model})
+        )
+        outcome = graphql_outcome(
+            await post_graphql(setup.http, principals[who], query, {"m": setup.ids.model})
+        )
+        assert _hidden_problem(outcome, ghost) is None, (who, outcome, ghost)
+    for who in ("EXPIRED", "REVOKED"):
+        response = await post_graphql(setup.http, principals[who], query, {"m": setup.ids.model})
+        assert graphql_outcome(response).code == "UNAUTHENTICATED", who
+    response = await post_graphql(setup.http, principals["GUEST"], query, {"m": setup.ids.model})
+    assert response.json()["data"]["compareVersions"]["versions"] == [
+        {"version": "1.0.0"},
+        {"version": "1.1.0"},
+    ]
+    assert await snapshot(setup.db) == before
 
 
 async def test_viewer_and_users_need_a_sign_in(setup: Setup) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
+
 from modelreg.db import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import create_model, create_project, create_version
@@ -84,3 +88,44 @@ async def test_a_members_page_costs_one_more_statement_for_the_role(
     assert len(large["project"]["models"]["edges"]) == 50
     assert len(many) == len(five), many
     assert len(many) <= 9, many
+
+
+VERSION_PAGE = """
+query($first: Int!) {
+  project(path: "demo") { model(name: "model-000") { versions(first: $first) { edges { node {
+    version
+    signature { inputs { name type } }
+    dependencies { packages { name } warnings { code } }
+    metadataWarnings { code }
+    compatibility { verdict previousVersion requiredBump warning reasons { kind } }
+  } } } } }
+}"""
+
+
+async def test_a_page_of_versions_with_metadata_and_verdicts_costs_the_same_for_2_or_12(
+    gql: GraphQLClient, http: httpx.AsyncClient, db: Database
+) -> None:
+    project = await create_project(gql)
+    model = await create_model(gql, project["id"], "model-000")
+    for minor in range(12):
+        version = f"1.{minor}.0"
+        await create_version(gql, model["id"], version)
+        columns = [{"name": f"c{i}", "type": "double"} for i in range(minor + 1)]
+        text = f"flavors: {{sklearn: {{}}}}\nsignature:\n  inputs: '{json.dumps(columns)}'\n"
+        url = f"/api/v1/projects/demo/models/model-000/versions/{version}/files"
+        assert (await http.put(f"{url}/MLmodel", content=text.encode())).status_code == 201
+        assert (await http.put(f"{url}/requirements.txt", content=b"numpy\n")).status_code == 201
+    await gql.execute(VERSION_PAGE, {"first": 1})  # the token, outside the count
+
+    with count_statements(db) as two:
+        small = await gql.execute(VERSION_PAGE, {"first": 2})
+    with count_statements(db) as twelve:
+        large = await gql.execute(VERSION_PAGE, {"first": 12})
+
+    edges = large["project"]["model"]["versions"]["edges"]
+    assert len(edges) == 12 and len(small["project"]["model"]["versions"]["edges"]) == 2
+    newest = edges[0]["node"]
+    assert newest["version"] == "1.11.0" and len(newest["signature"]["inputs"]) == 12
+    assert newest["compatibility"]["previousVersion"] == "1.10.0"
+    assert newest["compatibility"]["verdict"] == "TOO_SMALL"  # a new required input
+    assert len(twelve) == len(two), twelve

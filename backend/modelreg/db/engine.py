@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db.sqlite_inline import inline_url
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -27,13 +29,15 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = make_url(url)
         kwargs: dict[str, Any] = {"echo": echo}
+        engine_url = self.url
         if self.url.get_backend_name() == "sqlite":
+            engine_url = inline_url(self.url)
             database = self.url.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         if self.is_sqlite:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         # SQLite has one writer at a time; queueing writers here avoids "database is locked".

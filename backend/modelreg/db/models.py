@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from modelreg.db.types import BinaryPath, BinaryText, UTCDateTime, utcnow
+from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.policy import Role, Visibility
 
@@ -42,6 +43,12 @@ class Project(SQLModel, table=True):
     visibility: Visibility = Field(
         default=Visibility.PRIVATE,
         sa_type=sa.Enum(Visibility, native_enum=False, length=16, validate_strings=True),
+    )
+    # What the SemVer guard does with a version whose number is smaller than its changes need.
+    semver_guard: SemverGuard = Field(
+        default=SemverGuard.WARN,
+        sa_type=sa.Enum(SemverGuard, native_enum=False, length=16, validate_strings=True),
+        sa_column_kwargs={"server_default": SemverGuard.WARN.value},
     )
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
@@ -188,6 +195,20 @@ class Artifact(SQLModel, table=True):
     content_type: str = Field(max_length=255)
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
+
+
+class VersionMetadata(SQLModel, table=True):
+    """What a version's files say (MLmodel, requirements.txt, conda.yaml, python_env.yaml):
+    `ModelMetadata.to_json()`, refreshed whenever the version's files change. No row: the
+    version has neither an MLmodel nor a dependency file."""
+
+    __tablename__ = "version_metadata"
+
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), primary_key=True)
+    )
+    document: dict[str, Any] = Field(sa_type=sa.JSON)
+    updated_at: datetime = _created()
 
 
 class ModelAlias(SQLModel, table=True):

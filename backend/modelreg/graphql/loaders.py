@@ -25,12 +25,15 @@ from modelreg.db.models import (
     VersionTag,
 )
 from modelreg.domain.actor import Actor
+from modelreg.domain.model_metadata import ModelMetadata
 from modelreg.domain.policy import Role
 from modelreg.services import access
 from modelreg.services import comments as comment_service
+from modelreg.services import compatibility as compatibility_service
 from modelreg.services import files as file_service
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import members as member_service
+from modelreg.services import metadata as metadata_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
@@ -87,6 +90,13 @@ class Loaders:
         )
         self.file_stats: DataLoader[int, tuple[int, int] | None] = _loader(
             read, file_service.file_stats, lambda: (0, 0)
+        )
+        # What each version's files say, and the SemVer guard's verdict (graphql/metadata.py).
+        self.version_metadata: DataLoader[int, ModelMetadata | None] = _loader(
+            read, metadata_service.metadata_by_versions
+        )
+        self.compatibility: DataLoader[int, compatibility_service.GuardedCompatibility | None] = (
+            _loader(read, compatibility_service.compatibility_by_versions)
         )
         self.version_aliases: DataLoader[int, list[str] | None] = _loader(
             read, lifecycle_service.aliases_by_versions, list

@@ -15,7 +15,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from modelreg.errors import InvalidArgument
-from modelreg.graphql import permissions
+from modelreg.graphql import compare, permissions
 from modelreg.graphql.accounts import AccountQueries
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
@@ -68,6 +68,14 @@ class Query(AccountQueries):
             return None  # a project the viewer may not read does not exist for them
         info.context.loaders.project.prime(row.id, row)
         return ProjectNode.from_row(row)
+
+    compare_versions: compare.VersionComparison = strawberry.field(
+        resolver=compare.compare_versions,
+        description="Versions of a model side by side: parameters, metrics (with step history), "
+        "signature, dependencies and files, each row marking whether it differs from the first "
+        "version. NOT_FOUND for a model the viewer may not read or a version it does not have; "
+        "INVALID_ARGUMENT (field `versions`) for fewer than 2, more than 10 or duplicates.",
+    )
 
     @strawberry.field(description="Projects, sorted by path.")
     async def projects(

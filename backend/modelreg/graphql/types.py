@@ -13,6 +13,7 @@ import strawberry
 from strawberry import relay
 
 from modelreg.db.models import ModelVersion, Project, RegisteredModel
+from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.lineage import lineage_from_tags
 from modelreg.domain.paths import validate_prefix
@@ -29,6 +30,13 @@ from modelreg.graphql.lifecycle import (
     TransitionRequestType,
     activity,
 )
+from modelreg.graphql.metadata import (
+    CompatibilityType,
+    MetadataWarningType,
+    ModelDependencies,
+    ModelSignature,
+)
+from modelreg.services import compatibility as compatibility_service
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
@@ -43,7 +51,6 @@ strawberry.enum(
     Visibility,
     description="PRIVATE: members only. INTERNAL: any signed-in user. PUBLIC: anyone.",
 )
-strawberry.enum(Bump, description="Which part of a semantic version to increase.")
 strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
 strawberry.enum(version_service.VersionOrderField, name="VersionOrderField")
 
@@ -141,6 +148,10 @@ class ProjectNode(relay.Node):
     name: str
     description: str = strawberry.field(description="Markdown.")
     visibility: Visibility
+    semver_guard: SemverGuard = strawberry.field(
+        description="What the SemVer guard does with a version numbered lower than its changes "
+        "require: OFF, WARN (default) or ENFORCE."
+    )
     created_by: str
     created_at: datetime
     updated_at: datetime
@@ -154,6 +165,7 @@ class ProjectNode(relay.Node):
             name=row.name,
             description=row.description,
             visibility=row.visibility,
+            semver_guard=row.semver_guard,
             created_by=row.created_by,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -372,6 +384,25 @@ class RegisteredModelNode(relay.Node):
         return await activity(info, first=first, after=after, model_id=self.id)
 
     @strawberry.field(
+        description="What the SemVer guard would say of a version before it is created: "
+        "`version` is the number typed so far (null or empty: the next patch; "
+        "`suggestedVersion` tells what to use), `mlmodel` the text of the MLmodel file "
+        "attached (null if none). Assessed against the previous release by SemVer precedence."
+    )
+    async def check_version(
+        self, info: Info, version: str | None = None, mlmodel: str | None = None
+    ) -> CompatibilityType:
+        async with info.context.read() as session:
+            found = await compatibility_service.check_version(
+                session,
+                actor=info.context.actor,
+                model_id=self.id,
+                version=version,
+                mlmodel=mlmodel,
+            )
+        return CompatibilityType.from_service(found)
+
+    @strawberry.field(
         description="The next version after the latest one for a MAJOR, MINOR or PATCH bump."
     )
     async def suggested_next_version(self, info: Info, bump: Bump) -> str:
@@ -451,6 +482,38 @@ class ModelVersionNode(relay.Node):
             info, [m.project_id if m else 0 for m in models]
         )
         return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
+
+    @strawberry.field(description="The MLmodel's signature; null without one.")
+    async def signature(self, info: Info) -> ModelSignature | None:
+        found = await info.context.loaders.version_metadata.load(self.id)
+        if found is None or found.signature is None:
+            return None
+        return ModelSignature.from_domain(found.signature)
+
+    @strawberry.field(
+        description="The MLmodel's environment and dependency files; null when the version has "
+        "no MLmodel and no dependency file."
+    )
+    async def dependencies(self, info: Info) -> ModelDependencies | None:
+        found = await info.context.loaders.version_metadata.load(self.id)
+        return ModelDependencies.from_domain(found) if found is not None else None
+
+    @strawberry.field(
+        description="Unpinned requirements, the conda `defaults` channel, missing dependency "
+        "files, malformed files (the same as `dependencies.warnings`)."
+    )
+    async def metadata_warnings(self, info: Info) -> list[MetadataWarningType]:
+        found = await info.context.loaders.version_metadata.load(self.id)
+        return [MetadataWarningType.from_domain(w) for w in found.warnings] if found else []
+
+    @strawberry.field(
+        description="The SemVer guard's verdict on the version's number against the previous "
+        "release."
+    )
+    async def compatibility(self, info: Info) -> CompatibilityType:
+        found = await info.context.loaders.compatibility.load(self.id)
+        assert found is not None
+        return CompatibilityType.from_service(found)
 
     async def _project_id(self, info: Info) -> int:
         model = await info.context.loaders.model.load(self.model_id)

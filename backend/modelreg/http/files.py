@@ -7,7 +7,9 @@ one file; `.../files.zip` streams the whole version as a zip archive.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +17,7 @@ from urllib.parse import quote
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
-from stream_zip import ZIP_AUTO, async_stream_zip
+from stream_zip import ZIP_AUTO, stream_zip
 
 from modelreg.auth import authenticate
 from modelreg.db import Database
@@ -27,6 +29,46 @@ from modelreg.services import files as file_service
 from modelreg.services.lookup import VersionRef, version_by_names
 from modelreg.settings import Settings
 from modelreg.storage import Storage
+
+# `stream_zip` is synchronous: each step runs on one of these threads and pulls file chunks from
+# the event loop. They are not the loop's default executor, which the local storage's file reads
+# use: zips waiting there for reads that wait for a free thread behind them would deadlock (six
+# concurrent zip downloads did, before).
+_ZIP_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="modelreg-zip")
+
+
+async def _zip_stream(
+    members: Sequence[tuple[str, datetime, Any, str]], storage: Storage
+) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+
+    def pull(storage_key: str) -> Iterator[bytes]:
+        chunks = storage.open(storage_key)
+
+        async def step() -> bytes:
+            return await anext(chunks)
+
+        while True:
+            try:
+                yield asyncio.run_coroutine_threadsafe(step(), loop).result()
+            except StopAsyncIteration:
+                return
+
+    zipped = iter(
+        stream_zip(
+            (path, modified, 0o644, method, pull(key)) for path, modified, method, key in members
+        )
+    )
+    while True:
+        chunk = await loop.run_in_executor(_ZIP_THREADS, _next_chunk, zipped)
+        if chunk is None:
+            return
+        yield chunk
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
+
 
 BASE = "/api/v1/projects/{project}/models/{model}/versions/{version}"
 
@@ -120,6 +162,7 @@ class FileRoutes:
             await file_service.delete_files(
                 session,
                 actor=actor,
+                storage=self.storage,
                 version_id=ref.version.id,
                 paths=[request.path_params["path"]],
             )
@@ -154,20 +197,13 @@ class FileRoutes:
             found = await file_service.list_files(session, version_id=ref.version.id)
         storage = self.storage
 
-        async def members() -> AsyncIterator[Any]:
-            for item in found:
-                modified: datetime = item.created_at
-                yield (
-                    item.path,
-                    modified,
-                    0o644,
-                    ZIP_AUTO(item.size, level=0),
-                    storage.open(item.storage_key),
-                )
-
+        members = [
+            (item.path, item.created_at, ZIP_AUTO(item.size, level=0), item.storage_key)
+            for item in found
+        ]
         name = f"{ref.model.name}-{ref.version.version}.zip"
         return StreamingResponse(
-            async_stream_zip(members()),
+            _zip_stream(members, storage),
             media_type="application/zip",
             headers={"content-disposition": _attachment(name)},
         )

@@ -7,6 +7,7 @@ import binascii
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -109,32 +110,40 @@ class MlflowApp:
     async def handle(self, request: Request) -> Response:
         rest = request.path_params.get("rest", "").strip("/")
         try:
-            actor: Actor = await accounts.authenticate(self.db, _credentials(request))
-            async with self.db.read() as session:
+            # The caller and the project are read in one transaction, which a GET request's
+            # handler goes on reading in; a request that writes opens its own afterwards.
+            async with AsyncExitStack() as stack:
+                session = await stack.enter_async_context(self.db.read())
+                actor: Actor = await accounts.authenticate(
+                    self.db, _credentials(request), session=session
+                )
                 project = await get_project_by_path(
                     session, path=request.path_params["project"], actor=actor, field="project"
                 )
-            matched = self._match(request.method, rest)
-            if matched is None:
-                return error_response(
-                    "ENDPOINT_NOT_FOUND",
-                    f"modelreg's MLflow endpoint has no '{rest}'; see the README's list of "
-                    "supported MLflow calls.",
-                    404,
+                matched = self._match(request.method, rest)
+                if matched is None:
+                    return error_response(
+                        "ENDPOINT_NOT_FOUND",
+                        f"modelreg's MLflow endpoint has no '{rest}'; see the README's list of "
+                        "supported MLflow calls.",
+                        404,
+                    )
+                endpoint, path_params = matched
+                if endpoint.method != "GET":
+                    await stack.aclose()
+                params = {} if endpoint.raw_body else await read_params(request)
+                tracking_uri = f"{str(request.base_url).rstrip('/')}/projects/{project.path}/mlflow"
+                context = MlflowContext(
+                    db=self.db,
+                    storage=self.storage,
+                    settings=self.settings,
+                    actor=actor,
+                    project=project,
+                    request=request,
+                    tracking_uri=tracking_uri,
+                    request_session=session if endpoint.method == "GET" else None,
                 )
-            endpoint, path_params = matched
-            params = {} if endpoint.raw_body else await read_params(request)
-            tracking_uri = f"{str(request.base_url).rstrip('/')}/projects/{project.path}/mlflow"
-            context = MlflowContext(
-                db=self.db,
-                storage=self.storage,
-                settings=self.settings,
-                actor=actor,
-                project=project,
-                request=request,
-                tracking_uri=tracking_uri,
-            )
-            result = await endpoint.handler(context, {**params, **path_params})
+                result = await endpoint.handler(context, {**params, **path_params})
         except DomainError as error:
             return domain_error_response(error)
         except MlflowError as error:

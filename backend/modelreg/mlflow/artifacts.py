@@ -58,7 +58,7 @@ def _version_part(path: str) -> tuple[int, str] | None:
 
 
 async def _version_files(ctx: MlflowContext, version_id: int) -> dict[str, service.StoredFile]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         return await service.version_files(
             session, actor=ctx.actor, project_id=ctx.project_id, version_id=version_id
         )
@@ -105,7 +105,7 @@ async def download(ctx: MlflowContext, params: Params) -> HandlerResult:
         if found is None:
             raise NotFound(f"No such artifact: '{path}'.", field="path")
     else:
-        async with ctx.db.read() as session:
+        async with ctx.read() as session:
             found = await service.get_tracked_file(
                 session, actor=ctx.actor, project_id=ctx.project_id, path=path
             )
@@ -130,7 +130,7 @@ async def list_artifacts(ctx: MlflowContext, params: Params) -> HandlerResult:
         files = await _version_files(ctx, version_id)
         entries = rules.children({p: f.size for p, f in files.items()}, inside)
     else:
-        async with ctx.db.read() as session:
+        async with ctx.read() as session:
             entries = await service.list_tracked(
                 session, actor=ctx.actor, project_id=ctx.project_id, path=path
             )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -147,6 +149,18 @@ class MlflowContext:
     request: Request
     # `http://host/projects/<path>/mlflow`: what the client uses as its tracking URI.
     tracking_uri: str
+    # A GET request's read transaction, in which the caller and the project were read; None
+    # for requests that write (a read after a write must see it, so they open their own).
+    request_session: AsyncSession | None = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read transaction: the request's own when it has one, else a new one."""
+        if self.request_session is not None:
+            yield self.request_session
+            return
+        async with self.db.read() as session:
+            yield session
 
     @property
     def project_id(self) -> int:

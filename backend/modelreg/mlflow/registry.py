@@ -135,11 +135,17 @@ def _version_json(
 
 
 async def _versions_json(
-    session: AsyncSession, rows: Sequence[tuple[ModelVersion, RegisteredModel]]
+    session: AsyncSession,
+    rows: Sequence[tuple[ModelVersion, RegisteredModel]],
+    aliases: dict[int, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """`aliases` by version id, when the caller has read them already."""
     ids = [v.id for v, _ in rows if v.id is not None]
+    if not ids:
+        return []
     tags = await tag_service.tags_by_owner(session, VersionTag, ids)
-    aliases = await lifecycle_service.aliases_by_versions(session, ids)
+    if aliases is None:
+        aliases = await lifecycle_service.aliases_by_versions(session, ids)
     return [
         _version_json(v, m, tags.get(v.id or 0, {}), aliases.get(v.id or 0, [])) for v, m in rows
     ]
@@ -152,12 +158,22 @@ async def _models_json(
     tags = await tag_service.tags_by_owner(session, ModelTag, ids)
     aliases = await lifecycle_service.aliases_by_models(session, ids)
     latest = await version_service.latest_by_stage(session, ids)
-    alias_versions = await version_service.versions_by_ids(
-        session, [a.version_id for found in aliases.values() for a in found]
+    alias_version_ids = [a.version_id for found in aliases.values() for a in found]
+    alias_versions = (
+        await version_service.versions_by_ids(session, alias_version_ids)
+        if alias_version_ids
+        else {}
     )
+    # Every alias of these models was read above, so the latest versions' aliases are known.
+    aliases_by_version: dict[int, list[str]] = {}
+    for found in aliases.values():
+        for alias in found:
+            aliases_by_version.setdefault(alias.version_id, []).append(alias.alias)
     by_id = {m.id: m for m in models}
     latest_json = await _versions_json(
-        session, [(v, by_id[v.model_id]) for found in latest.values() for v in found]
+        session,
+        [(v, by_id[v.model_id]) for found in latest.values() for v in found],
+        aliases_by_version,
     )
     rendered: list[dict[str, Any]] = []
     for model in models:
@@ -183,13 +199,13 @@ async def _models_json(
 
 
 async def _model_response(ctx: MlflowContext, name: str) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         model = await _model(session, ctx, name)
         return {"registered_model": (await _models_json(session, [model]))[0]}
 
 
 async def _version_response(ctx: MlflowContext, name: str, number: int) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         model, version = await _version(session, ctx, name, number)
         return {"model_version": (await _versions_json(session, [(version, model)]))[0]}
 
@@ -276,7 +292,7 @@ def _order(params: Params, choices: dict[str, Any], default: tuple[Any, bool]) -
 
 async def search_registered_models(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     order, descending = _order(params, _MODEL_ORDER, (model_service.ModelOrderField.NAME, False))
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         page = await model_service.list_models(
             session,
             project_id=ctx.project_id,
@@ -294,7 +310,7 @@ async def search_registered_models(ctx: MlflowContext, params: Params) -> dict[s
 
 async def get_latest_versions(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     stages = [_stage(str(s)) for s in listed(params, "stages")]
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         latest = await version_service.latest_by_stage(session, [model.id], stages)
@@ -345,7 +361,7 @@ async def delete_alias(ctx: MlflowContext, params: Params) -> dict[str, Any]:
 
 
 async def get_version_by_alias(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         version = await lifecycle_service.resolve_alias(
@@ -388,6 +404,7 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
             source=source,
             logged_model_uuid=found.logged_model_uuid or logged_model,
             files=found.files,
+            storage=ctx.storage,
         )
         number = version.number
     return await _version_response(ctx, name, number)
@@ -431,7 +448,7 @@ async def search_model_versions(ctx: MlflowContext, params: Params) -> dict[str,
     order, descending = _order(
         params, _VERSION_ORDER, (version_service.VersionOrderField.NUMBER, True)
     )
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         page = await version_service.search_versions(
             session,
             actor=ctx.actor,
@@ -488,7 +505,7 @@ async def delete_model_version_tag(ctx: MlflowContext, params: Params) -> dict[s
 
 
 async def get_download_uri(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
     return {"artifact_uri": f"mlflow-artifacts:/{VERSION_FILES_ROOT}/{version.id}"}
 

@@ -273,7 +273,7 @@ def logged_model_json(model: LoggedModel, experiment: Experiment) -> dict[str, A
 
 
 async def get_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         experiment = await service.get_experiment(
             session,
             actor=ctx.actor,
@@ -284,7 +284,7 @@ async def get_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any]:
 
 
 async def get_experiment_by_name(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         experiment = await service.get_experiment_by_name(
             session,
             actor=ctx.actor,
@@ -309,7 +309,7 @@ async def create_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any
 
 
 async def search_experiments(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         found = await service.search_experiments(
             session,
             actor=ctx.actor,
@@ -347,7 +347,7 @@ async def set_experiment_tag(ctx: MlflowContext, params: Params) -> dict[str, An
 
 
 async def _run_response(ctx: MlflowContext, run_uuid: str) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         run, experiment = await service.get_run(
             session, actor=ctx.actor, project_id=ctx.project_id, run_uuid=run_uuid
         )
@@ -519,7 +519,7 @@ async def log_outputs(ctx: MlflowContext, params: Params) -> dict[str, Any]:
 
 async def search_runs(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     size, offset = _page_size(params, RUNS_PAGE), _offset(params)
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         page, more = await service.search_runs(
             session,
             actor=ctx.actor,
@@ -538,7 +538,7 @@ async def search_runs(ctx: MlflowContext, params: Params) -> dict[str, Any]:
 
 async def get_metric_history(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     run_uuid, key = _run_id(params), _required_string(params, "metric_key")
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         run, _ = await service.get_run(
             session, actor=ctx.actor, project_id=ctx.project_id, run_uuid=run_uuid
         )
@@ -556,7 +556,7 @@ async def list_run_artifacts(ctx: MlflowContext, params: Params) -> dict[str, An
     """`artifacts/list`: a folder of a run's artifacts (paths relative to the run's root)."""
     run_uuid = _run_id(params)
     sub = rules.normalize_artifact_path(_string(params, "path") or "")
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         run, experiment = await service.get_run(
             session, actor=ctx.actor, project_id=ctx.project_id, run_uuid=run_uuid
         )
@@ -607,7 +607,7 @@ async def create_logged_model(ctx: MlflowContext, params: Params) -> dict[str, A
 
 
 async def get_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         model, experiment = await service.get_logged_model(
             session,
             actor=ctx.actor,
@@ -674,7 +674,7 @@ async def search_logged_models(ctx: MlflowContext, params: Params) -> dict[str, 
     experiment_ids = _experiment_ids(params)
     if not experiment_ids:
         raise MlflowError("Missing value for required parameter 'experiment_ids'.")
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         found = await service.search_logged_models(
             session,
             actor=ctx.actor,

@@ -467,17 +467,23 @@ async def revoke_token(
     return token
 
 
-async def authenticate_token(db: Database, *, secret: str) -> Actor:
-    """The actor a bearer token stands for, or Unauthenticated saying what is wrong with it."""
+async def authenticate_token(
+    db: Database, *, secret: str, session: AsyncSession | None = None
+) -> Actor:
+    """The actor a bearer token stands for, or Unauthenticated saying what is wrong with it.
+
+    Reads in `session` when given (the caller's read transaction), else in one of its own."""
     now = utcnow()
-    async with db.read() as session:
-        row = (
-            await session.exec(
-                select(PersonalAccessToken, UserAccount)
-                .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
-                .where(PersonalAccessToken.secret_hash == _digest(secret))
-            )
-        ).first()
+    statement = (
+        select(PersonalAccessToken, UserAccount)
+        .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
+        .where(PersonalAccessToken.secret_hash == _digest(secret))
+    )
+    if session is None:
+        async with db.read() as own:
+            row = (await own.exec(statement)).first()
+    else:
+        row = (await session.exec(statement)).first()
     if row is None:
         raise Unauthenticated(
             "The access token is not valid; create a personal access token and send it as "
@@ -491,8 +497,8 @@ async def authenticate_token(db: Database, *, secret: str) -> Actor:
             f"The access token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
         )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        async with db.begin() as session:
-            await session.exec(
+        async with db.begin() as writer:
+            await writer.exec(
                 sa.update(PersonalAccessToken)
                 .where(col(PersonalAccessToken.id) == token.id)
                 .values(last_used_at=now)
@@ -511,11 +517,13 @@ class Credentials:
     needs_csrf: bool = False
 
 
-async def authenticate(db: Database, credentials: Credentials) -> Actor:
+async def authenticate(
+    db: Database, credentials: Credentials, *, session: AsyncSession | None = None
+) -> Actor:
     """The actor behind a request: a bearer token wins over a session cookie; else anonymous.
 
     A bad token is an error (the caller meant to authenticate); a stale cookie is not (the
-    browser simply is signed out).
+    browser simply is signed out). Reads in `session` when given.
     """
     if credentials.authorization:
         scheme, _, value = credentials.authorization.strip().partition(" ")
@@ -523,9 +531,12 @@ async def authenticate(db: Database, credentials: Credentials) -> Actor:
             raise Unauthenticated(
                 "Send a personal access token as 'Authorization: Bearer <token>'."
             )
-        return await authenticate_token(db, secret=value.strip())
+        return await authenticate_token(db, secret=value.strip(), session=session)
     if credentials.session_secret:
-        async with db.read() as session:
+        if session is None:
+            async with db.read() as own:
+                found = await resolve_session(own, session_secret=credentials.session_secret)
+        else:
             found = await resolve_session(session, session_secret=credentials.session_secret)
         if found is None:
             return ANONYMOUS

@@ -29,7 +29,9 @@ from modelreg.domain.events import EventType
 from modelreg.domain.paths import validate_file_path, validate_prefix
 from modelreg.domain.policy import Ability
 from modelreg.errors import InvalidArgument, NotFound
+from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
+from modelreg.services.metadata import affects_metadata
 from modelreg.services.text import like_escape
 from modelreg.services.versions import get_version
 from modelreg.storage import ObjectTooLarge, Storage
@@ -194,6 +196,10 @@ async def store_file(
             session.add(artifact)
             version.updated_at = now
             session.add(version)
+            if affects_metadata([path]):
+                # Read from storage before the commit: under the SemVer guard's ENFORCE, a file
+                # that makes the version's number too small is refused with nothing recorded.
+                await refresh_and_guard(session, storage, version=version, field="file")
             record_event(
                 session,
                 actor=actor,
@@ -222,7 +228,12 @@ async def store_file(
 
 
 async def delete_files(
-    session: AsyncSession, *, actor: Actor, version_id: int, paths: Sequence[str]
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: Storage,
+    version_id: int,
+    paths: Sequence[str],
 ) -> list[str]:
     """Delete the given files, all or none. Call `collect_garbage` after the commit."""
     if not paths:
@@ -256,6 +267,8 @@ async def delete_files(
     )
     version.updated_at = utcnow()
     session.add(version)
+    if affects_metadata(unique):
+        await refresh_and_guard(session, storage, version=version, field="paths")
     record_event(
         session,
         actor=actor,

@@ -25,6 +25,7 @@ from modelreg.domain.lifecycle import (
 from modelreg.domain.policy import Ability
 from modelreg.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from modelreg.services import access
+from modelreg.services.compatibility import enforce_production_release
 from modelreg.services.events import record_event
 from modelreg.services.models import lock_model
 
@@ -85,6 +86,7 @@ async def _apply_transition(
     request_id: int | None = None,
 ) -> None:
     check_target_stage(version.stage, stage)
+    await enforce_production_release(session, version=version, model=model, stage=stage)
     now = utcnow()
     archived: list[ModelVersion] = []
     if archive_existing and stage != Stage.ARCHIVED:
@@ -198,6 +200,8 @@ async def request_transition(
     version, model = await _locked_version(session, version_id, actor=actor)
     await access.require(session, actor, model.project_id, Ability.REQUEST_TRANSITION)
     check_target_stage(version.stage, stage)
+    # A request no one could approve is refused up front.
+    await enforce_production_release(session, version=version, model=model, stage=stage)
     row = TransitionRequest(
         version_id=version_id,
         target_stage=stage,

@@ -11,6 +11,7 @@ from modelreg.db.models import Project
 from modelreg.db.types import utcnow
 from modelreg.domain import policy
 from modelreg.domain.actor import Actor
+from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.events import EventType
 from modelreg.domain.names import validate_description, validate_project_name, validate_project_path
 from modelreg.domain.policy import Ability, Visibility
@@ -143,6 +144,7 @@ async def update_project(
     name: str | None = None,
     description: str | None = None,
     visibility: Visibility | None = None,
+    semver_guard: SemverGuard | None = None,
 ) -> Project:
     project = await get_project(
         session, project_id=project_id, actor=actor, ability=Ability.MANAGE_PROJECT
@@ -163,6 +165,9 @@ async def update_project(
     if visibility is not None and visibility != project.visibility:
         changes["visibility"] = {"from": project.visibility.value, "to": visibility.value}
         project.visibility = visibility
+    if semver_guard is not None and semver_guard != project.semver_guard:
+        changes["semver_guard"] = {"from": project.semver_guard.value, "to": semver_guard.value}
+        project.semver_guard = semver_guard
     if changes:
         project.updated_at = utcnow()
         session.add(project)

@@ -15,6 +15,7 @@ from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.filters import parse_filter
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
+from modelreg.domain.lineage import VERSION_TAG
 from modelreg.domain.names import validate_description, validate_tags
 from modelreg.domain.paths import validate_file_path
 from modelreg.domain.policy import Ability
@@ -22,9 +23,11 @@ from modelreg.domain.versions import Bump, bump, parse_version
 from modelreg.errors import AlreadyExists, Conflict, NotFound
 from modelreg.services import access, filters
 from modelreg.services import tags as tag_store
+from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
 from modelreg.services.pagination import Page, SortKey, keyset_page
+from modelreg.storage import Storage
 
 
 class VersionOrderField(StrEnum):
@@ -147,12 +150,18 @@ async def create_version(
     source: str = "",
     logged_model_uuid: str | None = None,
     files: Sequence[tuple[str, int, str]] = (),
+    storage: Storage | None = None,
 ) -> ModelVersion:
     """Create a version. `version` None takes the next patch after the latest release (the
     MLflow client's way); `files` are (path, blob id, content type) it starts with, e.g. the
-    artifacts of the run it was registered from."""
+    artifacts of the run it was registered from: their model metadata is read from `storage`,
+    and under the SemVer guard's ENFORCE a number smaller than their changes require is refused
+    (CONFLICT) with nothing written."""
+    if files and storage is None:
+        raise ValueError("create_version needs `storage` to read the metadata of its files")
     # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
     model = await lock_model(session, model_id=model_id, actor=actor)
+    chosen = version is None
     if version is None:
         latest = (await latest_versions(session, [model_id])).get(model_id)
         version = bump(semver.Version.parse(latest.version), Bump.PATCH) if latest else "1.0.0"
@@ -213,6 +222,15 @@ async def create_version(
                 created_at=now,
             )
         )
+    if files:
+        assert storage is not None
+        hint = (
+            f" The version was numbered as the next patch; set the tag '{VERSION_TAG}' to "
+            "give it another number."
+            if chosen
+            else ""
+        )
+        await refresh_and_guard(session, storage, version=row, field="version", hint=hint)
     record_event(
         session,
         actor=actor,

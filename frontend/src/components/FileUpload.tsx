@@ -21,6 +21,8 @@ export interface FileUploadProps {
   onSettled?: (items: UploadItem[]) => void;
   /** How many files wait to be sent changed. */
   onQueuedChange?: (queued: number) => void;
+  /** The list of files changed (added, sent, removed): the create form reads an attached MLmodel. */
+  onItemsChange?: (items: readonly UploadItem[]) => void;
   /** No more files can be added (the form is busy). */
   disabled?: boolean;
 }
@@ -31,6 +33,7 @@ export function FileUpload({
   maxFileSize = MAX_FILE_SIZE,
   onSettled,
   onQueuedChange,
+  onItemsChange,
   disabled = false,
 }: FileUploadProps) {
   const [folder, setFolder] = useState("");
@@ -41,6 +44,8 @@ export function FileUpload({
 
   const queuedChanged = useEffectEvent((n: number) => onQueuedChange?.(n));
   useEffect(() => queuedChanged(summary.queued), [summary.queued]);
+  const itemsChanged = useEffectEvent((list: readonly UploadItem[]) => onItemsChange?.(list));
+  useEffect(() => itemsChanged(items), [items]);
 
   const clean = normalizeFolder(folder);
   return (

@@ -52,6 +52,8 @@ import { StageBadge } from "./StageBadge";
 import { useLiveEvents } from "./useLiveEvents";
 import { usePolling } from "./usePolling";
 import { ErrorLines } from "./ErrorLines";
+import { VerdictBadge } from "./ModelMetadata";
+import { bumpLabel } from "../lib/compare";
 import { NotAllowedNote, PermittedButton, SignInHint } from "./Permitted";
 
 type LifecycleVersion = NonNullable<NonNullable<NonNullable<VersionLifecycleData["project"]>["model"]>["version"]>;
@@ -276,6 +278,43 @@ function TransitionModal({
   );
 }
 
+/** What an approver should know about the version's number before approving. */
+function RequestCompatibility({
+  compatibility: c,
+  targetStage,
+}: {
+  compatibility: LifecycleVersion["compatibility"];
+  targetStage: Stage;
+}) {
+  const prereleaseToProduction = c.isPrerelease && targetStage === "PRODUCTION";
+  return (
+    <Stack gap={4} data-testid="request-compatibility">
+      <Group gap={6}>
+        <Text size="xs" c="dimmed">
+          SemVer check{c.previousVersion ? ` against ${c.previousVersion}` : ""}:
+        </Text>
+        <VerdictBadge verdict={c.verdict} size="sm" />
+        {c.requiredBump && c.declaredBump && c.verdict === "TOO_SMALL" && (
+          <Text size="xs" c="dimmed">
+            declared {bumpLabel(c.declaredBump).toLowerCase()}, needs {bumpLabel(c.requiredBump).toLowerCase()}
+          </Text>
+        )}
+      </Group>
+      {c.warning && (
+        <Text size="sm" c={c.guard === "ENFORCE" ? "red" : "orange"}>
+          {c.warning}
+        </Text>
+      )}
+      {prereleaseToProduction && (
+        <Text size="sm" c="orange">
+          A prerelease is not for Production.
+          {c.guard === "ENFORCE" ? " This project refuses to move it there." : ""}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 function PendingRequests({ version, onChanged }: { version: LifecycleVersion; onChanged: () => void }) {
   const [approving, setApproving] = useState<PendingRequest | null>(null);
   const [, reject] = useMutation(RejectTransitionRequestMutation);
@@ -326,6 +365,7 @@ function PendingRequests({ version, onChanged }: { version: LifecycleVersion; on
                   </Text>
                 </Group>
                 {r.comment && <MarkdownView source={r.comment} />}
+                <RequestCompatibility compatibility={version.compatibility} targetStage={r.targetStage} />
               </Stack>
               <Group gap="xs" wrap="nowrap">
                 {r.availableActions.includes("APPROVE") && (

@@ -13,6 +13,7 @@ export const VersionLifecycleQuery = graphql(`
           stage
           aliases
           viewerPermissions { ability allowed reason }
+          compatibility { verdict declaredBump requiredBump previousVersion warning guard isPrerelease }
           transitionTargets {
             stage
             transition { allowed reason requiredRole }

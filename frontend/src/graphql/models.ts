@@ -87,3 +87,31 @@ export const DeleteModelTagsMutation = graphql(`
     }
   }
 `);
+
+export const CompatibilityFragment = graphql(`
+  fragment CompatibilityFields on Compatibility {
+    version
+    previousVersion
+    declaredBump
+    requiredBump
+    verdict
+    reasons { kind column bump message }
+    suggestedVersion
+    guard
+    warning
+    isPrerelease
+  }
+`);
+
+/** The create form's check of a version number against an attached MLmodel, before the version exists. */
+export const CheckVersionQuery = graphql(`
+  query CheckVersion($path: String!, $name: String!, $version: String, $mlmodel: String) {
+    project(path: $path) {
+      id
+      model(name: $name) {
+        id
+        checkVersion(version: $version, mlmodel: $mlmodel) { ...CompatibilityFields }
+      }
+    }
+  }
+`);

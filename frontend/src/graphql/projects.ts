@@ -59,7 +59,7 @@ export const ProjectModelsQuery = graphql(`
 export const UpdateProjectMutation = graphql(`
   mutation UpdateProject($input: UpdateProjectInput!) {
     updateProject(input: $input) {
-      project { id path name description visibility updatedAt }
+      project { id path name description visibility semverGuard updatedAt }
       errors { code field message }
     }
   }
@@ -83,6 +83,7 @@ export const ProjectSettingsQuery = graphql(`
       name
       description
       visibility
+      semverGuard
       viewerRole
       viewerPermissions { ability allowed reason }
       members {

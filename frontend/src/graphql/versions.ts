@@ -135,3 +135,37 @@ export const DeleteFilesMutation = graphql(`
     }
   }
 `);
+
+/** What the version's MLmodel and dependency files say, and whether its number fits the changes. */
+export const VersionMetadataQuery = graphql(`
+  query VersionMetadata($path: String!, $name: String!, $version: String!) {
+    project(path: $path) {
+      id
+      model(name: $name) {
+        id
+        version(version: $version) {
+          id
+          signature {
+            inputs { name type shape optional }
+            outputs { name type shape optional }
+            params { name type default shape }
+          }
+          dependencies {
+            root
+            mlmodelPath
+            flavors
+            pythonVersion
+            mlflowVersion
+            runtime { key value }
+            condaChannels
+            packages { name requirement specifier version pinned sources }
+            files
+            warnings { code file message }
+          }
+          metadataWarnings { code file message }
+          compatibility { ...CompatibilityFields }
+        }
+      }
+    }
+  }
+`);

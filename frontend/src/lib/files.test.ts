@@ -7,6 +7,7 @@ import {
   folderProblem,
   formatBytes,
   MAX_FILE_SIZE,
+  mlmodelPath,
   normalizeFolder,
   shortSha,
   uploadPath,
@@ -139,5 +140,15 @@ describe("folders and paths", () => {
 
   it("shortens a sha256", () => {
     expect(shortSha("a".repeat(64))).toBe("aaaaaaaaaaaa");
+  });
+});
+
+describe("mlmodelPath", () => {
+  it("finds the shallowest MLmodel among the attached files", () => {
+    expect(mlmodelPath(["model.pkl", "conda.yaml"])).toBeNull();
+    expect(mlmodelPath(["model/data/MLmodel", "model/MLmodel", "README.md"])).toBe("model/MLmodel");
+    expect(mlmodelPath(["b/MLmodel", "MLmodel", "a/MLmodel"])).toBe("MLmodel");
+    expect(mlmodelPath(["b/MLmodel", "a/MLmodel"])).toBe("a/MLmodel");
+    expect(mlmodelPath(["MLmodel.bak", "notMLmodel", "x/MLmodel.yaml"])).toBeNull();
   });
 });

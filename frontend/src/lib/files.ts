@@ -175,3 +175,24 @@ export function versionApiBase(project: string, model: string, version: string):
 export function fileApiUrl(base: string, path: string): string {
   return `${base}/files/${path.split("/").map(enc).join("/")}`;
 }
+
+/**
+ * The attached file MLflow reads the model from: `MLmodel` in the top folder, else the shallowest
+ * one (a model logged under `model/`); null when there is none.
+ */
+export function mlmodelPath(paths: readonly string[]): string | null {
+  const found = paths.filter((p) => p === "MLmodel" || p.endsWith("/MLmodel"));
+  found.sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+  return found[0] ?? null;
+}
+
+/** A chosen file's text (`Blob.text()`, or FileReader where that is missing, as in jsdom). */
+export function readText(file: Blob): Promise<string> {
+  if (typeof file.text === "function") return file.text();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ""));
+    reader.onerror = () => reject(reader.error ?? new Error("The file could not be read."));
+    reader.readAsText(file);
+  });
+}

@@ -11,7 +11,8 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { useState } from "react";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
@@ -21,14 +22,15 @@ import { mutationErrors, notifyDone } from "../components/mutations";
 import { SignInHint } from "../components/Permitted";
 import { useViewer } from "../components/Session";
 import { Loading, NotFound, QueryError } from "../components/States";
-import { ModelQuery } from "../graphql/models";
+import { VersionCheckHint } from "../components/ModelMetadata";
+import { CheckVersionQuery, ModelQuery } from "../graphql/models";
 import { CreateVersionMutation } from "../graphql/versions";
 import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor } from "../lib/permissions";
-import { versionApiBase } from "../lib/files";
+import { mlmodelPath, readText, versionApiBase } from "../lib/files";
 import { versionProblem } from "../lib/semver";
 import { parseTagFilters } from "../lib/tags";
-import { failedUploads } from "../lib/uploads";
+import { failedUploads, type UploadItem } from "../lib/uploads";
 import { urls } from "../urls";
 import { ErrorLines } from "../components/ErrorLines";
 
@@ -50,6 +52,33 @@ export default function CreateVersionPage() {
   // Files chosen to upload once the version exists; then where they go.
   const [queued, setQueued] = useState(0);
   const [created, setCreated] = useState<{ version: string; target: string } | null>(null);
+  // An attached MLmodel, read in the browser, is checked against the typed number (SemVer guard).
+  const [mlmodel, setMlmodel] = useState<{ path: string; text: string } | null>(null);
+  const mlmodelFile = useRef<File | null>(null);
+  const [settledVersion] = useDebouncedValue(version, 300);
+  const checkedVersion = settledVersion !== "" && versionProblem(settledVersion, null) === null ? settledVersion : null;
+  const [check] = useQuery({
+    query: CheckVersionQuery,
+    variables: { path: project, name: model, version: checkedVersion, mlmodel: mlmodel?.text ?? null },
+    pause: mlmodel === null,
+  });
+  const onItemsChange = (items: readonly UploadItem[]) => {
+    const usable = items.filter((i) => i.status !== "refused" && i.status !== "cancelled");
+    const path = mlmodelPath(usable.map((i) => i.path));
+    const item = usable.find((i) => i.path === path) ?? null;
+    if ((item?.file ?? null) === mlmodelFile.current) return;
+    mlmodelFile.current = item?.file ?? null;
+    if (!item) {
+      setMlmodel(null);
+      return;
+    }
+    void readText(item.file).then(
+      (text) => {
+        if (mlmodelFile.current === item.file) setMlmodel({ path: item.path, text });
+      },
+      () => setMlmodel(null),
+    );
+  };
 
   if (error) return <QueryError error={error} />;
   if (fetching && !data) return <Loading />;
@@ -204,6 +233,7 @@ export default function CreateVersionPage() {
               target={created?.target ?? null}
               disabled={created !== null}
               onQueuedChange={setQueued}
+              onItemsChange={onItemsChange}
               onSettled={(items) => {
                 if (!created) return;
                 navigate(urls.version(projectPath, found.name, created.version), {
@@ -212,6 +242,27 @@ export default function CreateVersionPage() {
               }}
             />
           </div>
+          {mlmodel && !created && (
+            <div aria-live="polite">
+              {check.error && (
+                <Text size="sm" c="red">
+                  Could not check the version against {mlmodel.path}:{" "}
+                  {check.error.networkError ? "the registry server cannot be reached." : check.error.message}
+                </Text>
+              )}
+              {check.data?.project?.model && (
+                <VersionCheckHint
+                  check={check.data.project.model.checkVersion}
+                  typed={checkedVersion}
+                  onUse={(suggested) => {
+                    setVersion(suggested);
+                    setTouched(true);
+                    setErrors((current) => current.filter((x) => x.field !== "version"));
+                  }}
+                />
+              )}
+            </div>
+          )}
           {created && (
             <Alert color="blue" title={`Version ${created.version} created`}>
               Uploading its files… The version opens when they are done.

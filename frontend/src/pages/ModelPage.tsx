@@ -36,6 +36,7 @@ import {
   SetModelTagsMutation,
   UpdateModelMutation,
 } from "../graphql/models";
+import { compareSelectionProblem } from "../lib/compare";
 import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor, type Verdict } from "../lib/permissions";
 import { urls } from "../urls";
@@ -243,12 +244,36 @@ function VersionsTable({
   }
   const toggle = (version: string) =>
     setSelected((s) => (s.includes(version) ? s.filter((v) => v !== version) : [...s, version]));
+  // Compared lowest first, so the oldest chosen version is the baseline.
+  const chosen = versions.edges
+    .map(({ node }) => node.version)
+    .filter((v) => selected.includes(v))
+    .reverse();
+  const compareProblem = compareSelectionProblem(chosen.length);
   return (
     <Stack>
-      <Text size="sm" c="dimmed">
-        Sorted by semantic version, highest first.
-        {selected.length > 0 && ` ${selected.length} selected: ${selected.join(", ")}.`}
-      </Text>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          Sorted by semantic version, highest first.
+          {chosen.length > 0 && ` ${chosen.length} selected: ${chosen.join(", ")}.`}
+        </Text>
+        <Group gap="xs">
+          {compareProblem && (
+            <Text size="sm" c="dimmed" id="compare-reason">
+              {compareProblem}
+            </Text>
+          )}
+          {compareProblem ? (
+            <Button variant="light" disabled aria-describedby="compare-reason">
+              Compare
+            </Button>
+          ) : (
+            <Button variant="light" component={Link} to={urls.compare(projectPath, modelName, chosen)}>
+              Compare ({chosen.length})
+            </Button>
+          )}
+        </Group>
+      </Group>
       <Table striped highlightOnHover aria-label="Versions">
         <Table.Thead>
           <Table.Tr>

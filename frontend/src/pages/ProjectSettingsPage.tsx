@@ -23,7 +23,8 @@ import { mutationErrors, notifyDone } from "../components/mutations";
 import { NotAllowedNote, SignInHint } from "../components/Permitted";
 import { ProjectMembers } from "../components/ProjectMembers";
 import { Loading, NotFound, QueryError } from "../components/States";
-import type { ProjectSettingsQuery as ProjectSettingsData, Visibility } from "../gql/graphql";
+import type { ProjectSettingsQuery as ProjectSettingsData, SemverGuard, Visibility } from "../gql/graphql";
+import { GUARD_LABELS } from "../components/ModelMetadata";
 import { DeleteProjectMutation, ProjectSettingsQuery, UpdateProjectMutation } from "../graphql/projects";
 import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor } from "../lib/permissions";
@@ -118,6 +119,37 @@ export function VisibilityChoice({
   );
 }
 
+const GUARDS: SemverGuard[] = ["OFF", "WARN", "ENFORCE"];
+
+/** Whether version numbers are checked against what changed in the model's signature. */
+export function SemverGuardChoice({
+  value,
+  onChange,
+  disabled = false,
+  error,
+}: {
+  value: SemverGuard;
+  onChange: (value: SemverGuard) => void;
+  disabled?: boolean;
+  error?: string | null;
+}) {
+  return (
+    <Radio.Group
+      label="SemVer guard"
+      description="Checks each version's number against what changed in its MLmodel signature: a new required input or a removed output is a major change, a new optional input or output a minor one."
+      value={value}
+      onChange={(v) => onChange(v as SemverGuard)}
+      error={error}
+    >
+      <Stack gap="xs" mt={6}>
+        {GUARDS.map((g) => (
+          <Radio key={g} value={g} label={GUARD_LABELS[g].label} description={GUARD_LABELS[g].summary} disabled={disabled} />
+        ))}
+      </Stack>
+    </Radio.Group>
+  );
+}
+
 /** Path, name, description and visibility; deleting the project after typing its path. Owners only. */
 function GeneralSettings({ project }: { project: SettingsProject }) {
   const navigate = useNavigate();
@@ -127,10 +159,11 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
   const [name, setName] = useState(project.name);
   const [description, setDescription] = useState(project.description);
   const [visibility, setVisibility] = useState<Visibility>(project.visibility);
+  const [guard, setGuard] = useState<SemverGuard>(project.semverGuard);
   const [confirm, setConfirm] = useState("");
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
-  const split = splitErrors(errors, ["path", "name", "description", "visibility"]);
+  const split = splitErrors(errors, ["path", "name", "description", "visibility", "semverGuard"]);
   const manage = permissionFor(project.viewerPermissions, "MANAGE_PROJECT");
 
   if (!manage.allowed) {
@@ -142,6 +175,7 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
             {VISIBILITIES.find((v) => v.value === project.visibility)?.summary}
           </Text>
           {project.description && <Text c="dimmed">{project.description}</Text>}
+          <SemverGuardChoice value={project.semverGuard} onChange={() => undefined} disabled />
           <NotAllowedNote verdict={manage} />
           <SignInHint compact>Owners change these settings after signing in.</SignInHint>
         </Stack>
@@ -151,7 +185,16 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
 
   const save = async () => {
     setBusy(true);
-    const result = await update({ input: { id: project.id, path, name, description, visibility } });
+    const result = await update({
+      input: {
+        id: project.id,
+        path,
+        name,
+        description,
+        visibility,
+        ...(guard !== project.semverGuard ? { semverGuard: guard } : {}),
+      },
+    });
     setBusy(false);
     const found = mutationErrors(result, (d) => d.updateProject);
     setErrors(found);
@@ -198,6 +241,7 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
               {split.fields.visibility}
             </Text>
           )}
+          <SemverGuardChoice value={guard} onChange={setGuard} error={split.fields.semverGuard} />
           <ErrorLines messages={split.general} />
           <Group>
             <Button type="submit" loading={busy}>

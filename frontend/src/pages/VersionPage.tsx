@@ -29,6 +29,7 @@ import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
 import { LifecycleSection } from "../components/Lifecycle";
 import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
+import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
 import {
   DeleteFilesMutation,
   DeleteVersionMutation,
@@ -36,8 +37,10 @@ import {
   SetVersionTagsMutation,
   UpdateVersionMutation,
   VersionFilesQuery,
+  VersionMetadataQuery,
   VersionQuery,
 } from "../graphql/versions";
+import type { VersionMetadataQuery as VersionMetadataData } from "../gql/graphql";
 import { formatBytes, plural, versionApiBase } from "../lib/files";
 import { permissionFor, type Verdict } from "../lib/permissions";
 import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
@@ -48,6 +51,11 @@ export default function VersionPage() {
   const navigate = useNavigate();
   const [{ data, fetching, error }, refetchVersion] = useQuery({
     query: VersionQuery,
+    variables: { path: project, name: model, version },
+  });
+  // Signature, dependencies and compatibility: asked again when files change.
+  const [metadata, refetchMetadata] = useQuery({
+    query: VersionMetadataQuery,
     variables: { path: project, name: model, version },
   });
   const [, setTags] = useMutation(SetVersionTagsMutation);
@@ -115,6 +123,10 @@ export default function VersionPage() {
         <Meta label="Created" value={formatDate(found.createdAt)} />
         <Meta label="Updated" value={formatDate(found.updatedAt)} />
       </SimpleGrid>
+      <MetadataSections
+        metadata={metadata.data?.project?.model?.version}
+        error={metadata.error ? (metadata.error.networkError ? "The registry server cannot be reached." : metadata.error.message) : null}
+      />
       <LifecycleSection
         key={`lifecycle-${found.id}`}
         project={projectPath}
@@ -153,6 +165,7 @@ export default function VersionPage() {
         model={foundModel.name}
         version={found.version}
         edit={edit}
+        onFilesChanged={() => refetchMetadata({ requestPolicy: "network-only" })}
       />
       <div>
         <Title order={4} mb="xs">
@@ -179,6 +192,31 @@ export default function VersionPage() {
         <Description id={found.id} description={found.description} verdict={edit} />
       </div>
     </Stack>
+  );
+}
+
+type VersionMetadata = NonNullable<
+  NonNullable<NonNullable<VersionMetadataData["project"]>["model"]>["version"]
+>;
+
+/** Compatibility first (what approvers and users check), then the signature and dependencies. */
+function MetadataSections({ metadata, error }: { metadata: VersionMetadata | null | undefined; error: string | null }) {
+  if (error) {
+    return (
+      <Alert color="red" title="Could not load the model's signature and dependencies">
+        {error}
+      </Alert>
+    );
+  }
+  if (!metadata) return null;
+  return (
+    <>
+      <CompatibilityPanel compatibility={metadata.compatibility} />
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <SignaturePanel signature={metadata.signature} />
+        <DependenciesPanel dependencies={metadata.dependencies} warnings={metadata.metadataWarnings} />
+      </SimpleGrid>
+    </>
   );
 }
 
@@ -218,12 +256,15 @@ function FilesSection({
   model,
   version,
   edit,
+  onFilesChanged,
 }: {
   project: string;
   model: string;
   version: string;
   /** Upload and delete files: the version's EDIT permission. */
   edit: Verdict;
+  /** Files were uploaded or deleted (the signature and dependencies may have changed). */
+  onFilesChanged?: () => void;
 }) {
   const location = useLocation();
   const navigate = useNavigate();
@@ -270,6 +311,7 @@ function FilesSection({
         notifyDone(`${plural(deleted.length, "file")} deleted.`);
         setSelected(new Set());
         refetch({ requestPolicy: "network-only" });
+        onFilesChanged?.();
       },
     });
 
@@ -375,6 +417,7 @@ function FilesSection({
               const done = items.filter((i) => i.status === "done").length;
               if (done > 0) notifyDone(`${plural(done, "file")} uploaded.`);
               refetch({ requestPolicy: "network-only" });
+              if (done > 0) onFilesChanged?.();
             }}
           />
         ) : (

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from modelreg.db.models import Project
+from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.policy import Visibility
 from modelreg.graphql.context import Info
 from modelreg.graphql.errors import UserError, run_mutation
@@ -27,6 +28,11 @@ class UpdateProjectInput:
     name: str | None = None
     description: str | None = None
     visibility: Visibility | None = None
+    semver_guard: SemverGuard | None = strawberry.field(
+        default=None,
+        description="What the SemVer guard does with a version numbered lower than its "
+        "changes require (OWNER, like visibility).",
+    )
 
 
 @strawberry.input
@@ -73,6 +79,7 @@ class ProjectMutations:
                 name=input.name,
                 description=input.description,
                 visibility=input.visibility,
+                semver_guard=input.semver_guard,
             ),
         )
         return _payload(row, errors)

@@ -147,7 +147,11 @@ class FileMutations:
         async def action(session: AsyncSession) -> tuple[ModelVersion, list[str]]:
             version_id = decode_id(input.version_id, "ModelVersion", field="versionId")
             deleted = await file_service.delete_files(
-                session, actor=info.context.actor, version_id=version_id, paths=input.paths
+                session,
+                actor=info.context.actor,
+                storage=info.context.storage,
+                version_id=version_id,
+                paths=input.paths,
             )
             found, _ = await version_service.get_version(
                 session, version_id=version_id, actor=info.context.actor

@@ -1,0 +1,97 @@
+"""The SQLite driver that runs `sqlite3` on the event loop thread (modelreg.db.sqlite_inline)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import exc
+
+from modelreg.db import Database
+from modelreg.db.models import Project
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    async with database.begin() as session:
+        await session.exec(sa.text("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))  # type: ignore[call-overload]
+    return database
+
+
+async def test_the_public_url_is_served_without_worker_threads(sqlite_db: Database) -> None:
+    assert sqlite_db.engine.dialect.driver == "modelreg_inline"
+    before = {t.ident for t in threading.enumerate()}
+    for i in range(20):
+        async with sqlite_db.begin() as session:
+            await session.exec(sa.text("INSERT INTO item (name) VALUES (:n)").bindparams(n=f"x{i}"))  # type: ignore[call-overload]
+        async with sqlite_db.read() as session:
+            rows = (await session.exec(sa.text("SELECT count(*) FROM item"))).one()  # type: ignore[call-overload]
+    assert rows[0] == 20
+    # aiosqlite starts one thread per pooled connection; this driver starts none.
+    assert {t.ident for t in threading.enumerate()} <= before
+    await sqlite_db.dispose()
+
+
+async def test_constraint_errors_are_sqlalchemy_errors_and_roll_back(sqlite_db: Database) -> None:
+    async with sqlite_db.begin() as session:
+        await session.exec(sa.text("INSERT INTO item (name) VALUES ('a')"))  # type: ignore[call-overload]
+    with pytest.raises(exc.IntegrityError):
+        async with sqlite_db.begin() as session:
+            await session.exec(sa.text("INSERT INTO item (name) VALUES ('b')"))  # type: ignore[call-overload]
+            await session.exec(sa.text("INSERT INTO item (name) VALUES ('a')"))  # type: ignore[call-overload]
+    async with sqlite_db.read() as session:
+        names = (await session.exec(sa.text("SELECT name FROM item ORDER BY name"))).all()  # type: ignore[call-overload]
+    assert [n for (n,) in names] == ["a"]  # 'b' went with the failed transaction
+    await sqlite_db.dispose()
+
+
+async def test_a_reader_is_not_blocked_by_a_writer_and_sees_its_commit(sqlite_db: Database) -> None:
+    """Reads run outside an explicit BEGIN (pysqlite's default), as with aiosqlite: a write
+    committed while a read session is open is visible to its next statement."""
+    async with sqlite_db.begin() as session:
+        await session.exec(sa.text("INSERT INTO item (name) VALUES ('old')"))  # type: ignore[call-overload]
+    async with sqlite_db.read() as reader:
+        first = (await reader.exec(sa.text("SELECT count(*) FROM item"))).one()[0]  # type: ignore[call-overload]
+        async with sqlite_db.begin() as writer:
+            await writer.exec(sa.text("INSERT INTO item (name) VALUES ('new')"))  # type: ignore[call-overload]
+        again = (await reader.exec(sa.text("SELECT count(*) FROM item"))).one()[0]  # type: ignore[call-overload]
+    async with sqlite_db.read() as later:
+        after = (await later.exec(sa.text("SELECT count(*) FROM item"))).one()[0]  # type: ignore[call-overload]
+    assert (first, again, after) == (1, 2, 2)
+    await sqlite_db.dispose()
+
+
+async def test_concurrent_writers_queue_instead_of_failing(sqlite_db: Database) -> None:
+    async def write(i: int) -> None:
+        async with sqlite_db.begin() as session:
+            await session.exec(sa.text("INSERT INTO item (name) VALUES (:n)").bindparams(n=f"w{i}"))  # type: ignore[call-overload]
+            await asyncio.sleep(0)  # another writer gets the loop mid-transaction
+            await session.exec(
+                sa.text("UPDATE item SET name = name || '!' WHERE name = :n").bindparams(n=f"w{i}")
+            )  # type: ignore[call-overload]
+
+    await asyncio.gather(*(write(i) for i in range(25)))
+    async with sqlite_db.read() as session:
+        names = {n for (n,) in (await session.exec(sa.text("SELECT name FROM item"))).all()}  # type: ignore[call-overload]
+    assert names == {f"w{i}!" for i in range(25)}
+    await sqlite_db.dispose()
+
+
+async def test_orm_rows_round_trip(sqlite_db: Database, tmp_path: Path) -> None:
+    """The registry's own tables work through it (the whole suite runs on it too)."""
+    from modelreg.db.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
+    await asyncio.to_thread(upgrade, url)
+    database = Database(url)
+    async with database.begin() as session:
+        session.add(Project(path="p", name="P", created_by="me"))
+    async with database.read() as session:
+        found = (await session.exec(sa.select(Project.path))).all()  # type: ignore[call-overload]
+    assert [p for (p,) in found] == ["p"]
+    await database.dispose()
+    await sqlite_db.dispose()
