@@ -667,6 +667,24 @@ def _read_requirements(path: str, data: bytes | None, warnings: _Warnings) -> li
     if text is None:
         return []
     entries: list[_Entry] = []
+
+    def add(line: str, start: int) -> None:
+        requirement = _pip_line(line)
+        if requirement is None:
+            return
+        try:
+            entries.append(
+                _pip_entry(
+                    requirement,
+                    source=DependencySource.REQUIREMENTS,
+                    file_name=REQUIREMENTS,
+                    path=path,
+                    checked=True,
+                )
+            )
+        except _Malformed as error:
+            warnings.malformed(REQUIREMENTS, path, f"{path}, line {start}: {error}.")
+
     pending = ""
     start = 0
     for number, raw_line in enumerate(text.splitlines(), start=1):
@@ -676,34 +694,9 @@ def _read_requirements(path: str, data: bytes | None, warnings: _Warnings) -> li
             pending += raw_line[:-1]
             continue
         line, pending = pending + raw_line, ""
-        requirement = _pip_line(line)
-        if requirement is None:
-            continue
-        try:
-            entries.append(
-                _pip_entry(
-                    requirement,
-                    source=DependencySource.REQUIREMENTS,
-                    file_name=REQUIREMENTS,
-                    path=path,
-                    checked=True,
-                )
-            )
-        except _Malformed as error:
-            warnings.malformed(REQUIREMENTS, path, f"{path}, line {start}: {error}.")
-    if pending and (requirement := _pip_line(pending)) is not None:
-        try:
-            entries.append(
-                _pip_entry(
-                    requirement,
-                    source=DependencySource.REQUIREMENTS,
-                    file_name=REQUIREMENTS,
-                    path=path,
-                    checked=True,
-                )
-            )
-        except _Malformed as error:
-            warnings.malformed(REQUIREMENTS, path, f"{path}, line {start}: {error}.")
+        add(line, start)
+    if pending:
+        add(pending, start)
     return entries
 
 
