@@ -133,10 +133,11 @@ describe("FileUpload", () => {
     const { rerender } = renderUpload({ target: null, onQueuedChange });
     choose(bytes("a.bin", 1), bytes("b.bin", 1));
     expect(await screen.findByText("2 files to upload once the version is created")).toBeTruthy();
-    expect(onQueuedChange).toHaveBeenLastCalledWith(2);
+    // The count is reported from an effect, which may run after the list has rendered.
+    await waitFor(() => expect(onQueuedChange).toHaveBeenLastCalledWith(2));
     expect(FakeXhr.sent).toHaveLength(0);
     fireEvent.click(screen.getByRole("button", { name: "Cancel upload of b.bin" }));
-    expect(onQueuedChange).toHaveBeenLastCalledWith(1);
+    await waitFor(() => expect(onQueuedChange).toHaveBeenLastCalledWith(1));
     rerender(
       <MantineProvider>
         <FileUpload target={BASE} onQueuedChange={onQueuedChange} />
