@@ -3,6 +3,7 @@ files side by side; its errors; and a constant number of SQL statements for 2 or
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -41,16 +42,19 @@ async def _register(
     created = await http.post(f"{MLFLOW}/mlflow/runs/create", json={})
     assert created.status_code == 200, created.text
     run_id = created.json()["run"]["info"]["run_id"]
+    batch = {
+        "run_id": run_id,
+        "params": [{"key": k, "value": v} for k, v in params.items()],
+        "metrics": [
+            {"key": "loss", "value": value, "timestamp": 1000 + step, "step": step}
+            for step, value in enumerate(losses)
+        ],
+    }
+    # As the MLflow client sends it: Python's json writes NaN as `NaN`.
     logged = await http.post(
         f"{MLFLOW}/mlflow/runs/log-batch",
-        json={
-            "run_id": run_id,
-            "params": [{"key": k, "value": v} for k, v in params.items()],
-            "metrics": [
-                {"key": "loss", "value": value, "timestamp": 1000 + step, "step": step}
-                for step, value in enumerate(losses)
-            ],
-        },
+        content=json.dumps(batch),
+        headers={"content-type": "application/json"},
     )
     assert logged.status_code == 200, logged.text
     for path, content in files.items():
@@ -167,6 +171,21 @@ async def test_compare_three_versions(
     reversed_ = await gql.execute(COMPARE, {"m": model_id, "v": ["2.0.0", "1.0.0"]})
     trees = {p["key"]: p for p in reversed_["compareVersions"]["params"]}["trees"]
     assert (trees["values"], trees["status"]) == (["100", None], "REMOVED")
+
+
+async def test_a_nan_metric_compares_as_null(
+    gql: GraphQLClient, http: httpx.AsyncClient, model_id: str
+) -> None:
+    files = {"MLmodel": mlmodel(), "model.pkl": b"w"}
+    await _register(http, "1.0.0", params={}, losses=[0.9, 0.5], files=files)
+    await _register(http, "1.0.1", params={}, losses=[0.9, float("nan")], files=files)
+
+    data = await gql.execute(COMPARE, {"m": model_id, "v": ["1.0.0", "1.0.1"]})
+
+    [loss] = data["compareVersions"]["metrics"]
+    assert loss["latest"] == [0.5, None] and loss["present"] == [True, True]
+    assert [p["value"] for p in loss["history"][1]["points"]] == [0.9, None]
+    assert loss["status"] == "CHANGED"
 
 
 async def test_compare_errors(gql: GraphQLClient, http: httpx.AsyncClient, model_id: str) -> None:

@@ -39,6 +39,7 @@ from modelreg.errors import InvalidArgument, NotFound
 from modelreg.services import access
 from modelreg.services.metadata import metadata_by_versions
 from modelreg.services.models import get_model
+from modelreg.services.tracking import metric_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +63,6 @@ def _check_request(versions: Sequence[str]) -> None:
                 field="versions",
             )
         seen.add(version)
-
-
-def _metric_value(row: RunMetric) -> float | None:
-    value = row.value
-    if row.is_nan or value != value or value in (float("inf"), float("-inf")):
-        return None
-    return float(value)
 
 
 async def compare_versions(
@@ -124,7 +118,7 @@ async def compare_versions(
                 MetricPoint(
                     step=metric.step,
                     timestamp_ms=metric.timestamp,
-                    value=_metric_value(metric),
+                    value=metric_value(metric),  # NaN and infinities: None in compare()
                 )
             )
     metadata = await metadata_by_versions(session, ids)
