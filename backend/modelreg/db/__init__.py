@@ -1,3 +1,3 @@
-from modelreg.db.engine import Database
+from modelreg.db.engine import Database, queues_writers
 
-__all__ = ["Database"]
+__all__ = ["Database", "queues_writers"]

@@ -23,6 +23,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def queues_writers(session: AsyncSession) -> bool:
+    """Whether the session's database runs one writer at a time (SQLite, whose writers
+    `Database.begin` queues): then a row read earlier in a write transaction is still current,
+    and need not be locked and read again, and two writers never race on a unique key."""
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "sqlite"
+
+
 class Database:
     """The engine and one way to open a transaction: `async with db.begin() as session`."""
 

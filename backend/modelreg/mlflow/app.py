@@ -25,7 +25,8 @@ from modelreg.mlflow.protocol import (
     Params,
     domain_error_response,
     error_response,
-    read_params,
+    parse_params,
+    read_body,
 )
 from modelreg.services import accounts
 from modelreg.services.projects import get_project_by_path
@@ -48,6 +49,11 @@ class Endpoint:
     handler: EndpointHandler
     # Streaming endpoints (artifact upload) read the body themselves.
     raw_body: bool = False
+    # A writing endpoint that runs in one transaction with the authentication: it reads the
+    # caller, the project, changes what it changes and reads its response in that transaction
+    # (`ctx.write()` and `ctx.read()` give it). Endpoints that retry, or do work after their
+    # commit (collecting unreferenced blobs), open their own transactions instead.
+    transaction: bool = False
 
     def compile(self) -> re.Pattern[str]:
         regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.*)", self.pattern)
@@ -110,17 +116,32 @@ class MlflowApp:
     async def handle(self, request: Request) -> Response:
         rest = request.path_params.get("rest", "").strip("/")
         try:
-            # The caller and the project are read in one transaction, which a GET request's
-            # handler goes on reading in; a request that writes opens its own afterwards.
+            # An unknown endpoint is reported after authentication, like every other error.
+            matched: tuple[Endpoint, dict[str, str]] | None = None
+            unmatched: MlflowError | None = None
+            try:
+                matched = self._match(request.method, rest)
+            except MlflowError as error:
+                unmatched = error
+            endpoint = matched[0] if matched else None
+            writable = endpoint is not None and endpoint.method != "GET" and endpoint.transaction
+            # The body is read before a write transaction opens: SQLite's writers wait in line
+            # for it, and must not wait on a client's upload.
+            raw = b"" if endpoint is None or endpoint.raw_body else await read_body(request)
+            # The caller and the project are read in one transaction, which GET handlers and
+            # `transaction` endpoints go on using; other requests that write open their own.
             async with AsyncExitStack() as stack:
-                session = await stack.enter_async_context(self.db.read())
+                session = await stack.enter_async_context(
+                    self.db.begin() if writable else self.db.read()
+                )
                 actor: Actor = await accounts.authenticate(
-                    self.db, _credentials(request), session=session
+                    self.db, _credentials(request), session=session, writable=writable
                 )
                 project = await get_project_by_path(
                     session, path=request.path_params["project"], actor=actor, field="project"
                 )
-                matched = self._match(request.method, rest)
+                if unmatched is not None:
+                    raise unmatched
                 if matched is None:
                     return error_response(
                         "ENDPOINT_NOT_FOUND",
@@ -129,9 +150,10 @@ class MlflowApp:
                         404,
                     )
                 endpoint, path_params = matched
-                if endpoint.method != "GET":
+                in_request = writable or endpoint.method == "GET"
+                if not in_request:
                     await stack.aclose()
-                params = {} if endpoint.raw_body else await read_params(request)
+                params = {} if endpoint.raw_body else parse_params(request, raw)
                 tracking_uri = f"{str(request.base_url).rstrip('/')}/projects/{project.path}/mlflow"
                 context = MlflowContext(
                     db=self.db,
@@ -141,7 +163,8 @@ class MlflowApp:
                     project=project,
                     request=request,
                     tracking_uri=tracking_uri,
-                    request_session=session if endpoint.method == "GET" else None,
+                    request_session=session if in_request else None,
+                    writable=writable,
                 )
                 result = await endpoint.handler(context, {**params, **path_params})
         except DomainError as error:

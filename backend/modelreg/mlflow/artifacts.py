@@ -145,7 +145,7 @@ async def list_artifacts(ctx: MlflowContext, params: Params) -> HandlerResult:
 
 async def delete(ctx: MlflowContext, params: Params) -> HandlerResult:
     path = _path(params)
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         removed = await service.delete_tracked(
             session, actor=ctx.actor, project_id=ctx.project_id, path=path
         )

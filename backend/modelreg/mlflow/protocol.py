@@ -59,7 +59,22 @@ Params = dict[str, Any]
 MAX_BODY = 16 * 2**20
 
 
-async def read_params(request: Request) -> Params:
+async def read_body(request: Request) -> bytes:
+    """The raw body of a request that sends JSON (GET sends none), refusing one over MAX_BODY."""
+    if request.method == "GET":
+        return b""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
+    return raw
+
+
+def parse_params(request: Request, raw: bytes) -> Params:
     """GET sends parameters in the query string (repeated keys are lists); others send JSON."""
     if request.method == "GET":
         found: Params = {}
@@ -70,14 +85,6 @@ async def read_params(request: Request) -> Params:
             else:
                 found[key] = value
         return found
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
     if not raw.strip():
         return {}
     try:
@@ -149,9 +156,11 @@ class MlflowContext:
     request: Request
     # `http://host/projects/<path>/mlflow`: what the client uses as its tracking URI.
     tracking_uri: str
-    # A GET request's read transaction, in which the caller and the project were read; None
-    # for requests that write (a read after a write must see it, so they open their own).
+    # The request's own transaction, in which the caller and the project were read: a GET's
+    # read transaction, or the write transaction of an endpoint that runs in one (`writable`).
+    # None for the others, which open their own (a read after their write must see it).
     request_session: AsyncSession | None = None
+    writable: bool = False
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -160,6 +169,16 @@ class MlflowContext:
             yield self.request_session
             return
         async with self.db.read() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: the request's own when it is writable, else a new one that
+        commits when the block ends."""
+        if self.request_session is not None and self.writable:
+            yield self.request_session
+            return
+        async with self.db.begin() as session:
             yield session
 
     @property

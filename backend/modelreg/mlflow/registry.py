@@ -178,24 +178,35 @@ async def _models_json(
     rendered: list[dict[str, Any]] = []
     for model in models:
         assert model.id is not None
-        entry: dict[str, Any] = {
-            "name": model.name,
-            "creation_timestamp": millis(model.created_at),
-            "last_updated_timestamp": millis(model.updated_at),
-            "description": model.description,
-            "user_id": model.created_by,
-            "tags": [{"key": k, "value": v} for k, v in tags.get(model.id, {}).items()],
-            "aliases": [
-                {"alias": a.alias, "version": str(alias_versions[a.version_id].number)}
+        entry = _model_json(
+            model,
+            tags.get(model.id, {}),
+            [
+                (a.alias, alias_versions[a.version_id].number)
                 for a in aliases.get(model.id, [])
                 if a.version_id in alias_versions
             ],
-        }
+        )
         versions = [j for j in latest_json if j["name"] == model.name]
         if versions:
             entry["latest_versions"] = versions
         rendered.append(entry)
     return rendered
+
+
+def _model_json(
+    model: RegisteredModel, tags: dict[str, str], aliases: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+    """A model without its latest versions; `aliases` are (alias, version number)."""
+    return {
+        "name": model.name,
+        "creation_timestamp": millis(model.created_at),
+        "last_updated_timestamp": millis(model.updated_at),
+        "description": model.description,
+        "user_id": model.created_by,
+        "tags": [{"key": k, "value": v} for k, v in tags.items()],
+        "aliases": [{"alias": alias, "version": str(number)} for alias, number in aliases],
+    }
 
 
 async def _model_response(ctx: MlflowContext, name: str) -> dict[str, Any]:
@@ -214,17 +225,20 @@ async def _version_response(ctx: MlflowContext, name: str, number: int) -> dict[
 
 
 async def create_registered_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    name = str(required(params, "name"))
-    async with ctx.db.begin() as session:
-        await model_service.create_model(
+    tags = _tags_param(params)
+    async with ctx.write() as session:
+        model = await model_service.create_model(
             session,
             actor=ctx.actor,
             project_id=ctx.project_id,
-            name=name,
+            name=str(required(params, "name")),
             description=text(params, "description", "") or "",
-            tags=_tags_param(params),
+            tags=tags,
         )
-    return await _model_response(ctx, name)
+        assert model.id is not None
+        # A new model has no aliases or versions: only its tags are read back.
+        stored = await tag_service.tags_by_owner(session, ModelTag, [model.id]) if tags else {}
+        return {"registered_model": _model_json(model, stored.get(model.id, {}), [])}
 
 
 async def get_registered_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -233,7 +247,7 @@ async def get_registered_model(ctx: MlflowContext, params: Params) -> dict[str, 
 
 async def rename_registered_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     name, new_name = str(required(params, "name")), str(required(params, "new_name"))
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, name)
         assert model.id is not None
         await model_service.update_model(session, actor=ctx.actor, model_id=model.id, name=new_name)
@@ -242,7 +256,7 @@ async def rename_registered_model(ctx: MlflowContext, params: Params) -> dict[st
 
 async def update_registered_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     name = str(required(params, "name"))
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, name)
         assert model.id is not None
         await model_service.update_model(
@@ -255,7 +269,7 @@ async def update_registered_model(ctx: MlflowContext, params: Params) -> dict[st
 
 
 async def delete_registered_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         await model_service.delete_model(session, actor=ctx.actor, model_id=model.id)
@@ -320,7 +334,7 @@ async def get_latest_versions(ctx: MlflowContext, params: Params) -> dict[str, A
 
 async def set_registered_model_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     key, value = str(required(params, "key")), text(params, "value", "") or ""
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         await model_service.set_model_tags(
@@ -330,7 +344,7 @@ async def set_registered_model_tag(ctx: MlflowContext, params: Params) -> dict[s
 
 
 async def delete_registered_model_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         await model_service.delete_model_tags(
@@ -341,7 +355,7 @@ async def delete_registered_model_tag(ctx: MlflowContext, params: Params) -> dic
 
 async def set_alias(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     alias = str(required(params, "alias"))
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
         assert version.id is not None
         await lifecycle_service.set_alias(
@@ -351,7 +365,7 @@ async def set_alias(ctx: MlflowContext, params: Params) -> dict[str, Any]:
 
 
 async def delete_alias(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
         await lifecycle_service.delete_alias(
@@ -383,7 +397,7 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
     semver_tag = next((v for k, v in tags if k == VERSION_TAG), None)
     other_tags = [(k, v) for k, v in tags if k != VERSION_TAG]
     logged_model = text(params, "model_id") or None
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         model = await _model(session, ctx, name)
         assert model.id is not None
         found = await tracking_service.source_files(
@@ -406,8 +420,12 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
             files=found.files,
             storage=ctx.storage,
         )
-        number = version.number
-    return await _version_response(ctx, name, number)
+        assert version.id is not None
+        # A new version has no aliases: only its tags are read back.
+        stored = (
+            await tag_service.tags_by_owner(session, VersionTag, [version.id]) if other_tags else {}
+        )
+        return {"model_version": _version_json(version, model, stored.get(version.id, {}), [])}
 
 
 async def get_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -416,7 +434,7 @@ async def get_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any
 
 async def update_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     name, number = str(required(params, "name")), _number(params)
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         _, version = await _version(session, ctx, name, number)
         assert version.id is not None
         await version_service.update_version(
@@ -429,7 +447,7 @@ async def update_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
 
 
 async def delete_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
         assert version.id is not None
         await version_service.delete_version(session, actor=ctx.actor, version_id=version.id)
@@ -469,10 +487,10 @@ async def transition_stage(ctx: MlflowContext, params: Params) -> dict[str, Any]
     name, number = str(required(params, "name")), _number(params)
     stage = _stage(str(required(params, "stage")))
     archive = boolean(params, "archive_existing_versions", False)
-    async with ctx.db.begin() as session:
-        _, version = await _version(session, ctx, name, number)
+    async with ctx.write() as session:
+        model, version = await _version(session, ctx, name, number)
         assert version.id is not None
-        await lifecycle_service.transition_stage(
+        version = await lifecycle_service.transition_stage(
             session,
             actor=ctx.actor,
             version_id=version.id,
@@ -480,12 +498,12 @@ async def transition_stage(ctx: MlflowContext, params: Params) -> dict[str, Any]
             comment=text(params, "comment", "") or "",
             archive_existing=archive,
         )
-    return await _version_response(ctx, name, number)
+        return {"model_version": (await _versions_json(session, [(version, model)]))[0]}
 
 
 async def set_model_version_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     key, value = str(required(params, "key")), text(params, "value", "") or ""
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
         assert version.id is not None
         await version_service.set_version_tags(
@@ -495,7 +513,7 @@ async def set_model_version_tag(ctx: MlflowContext, params: Params) -> dict[str,
 
 
 async def delete_model_version_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    async with ctx.db.begin() as session:
+    async with ctx.write() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
         assert version.id is not None
         await version_service.delete_version_tags(
@@ -517,26 +535,35 @@ async def _collect_garbage(ctx: MlflowContext) -> None:
 
 
 ENDPOINTS = [
-    Endpoint("POST", f"{API}/registered-models/create", create_registered_model),
+    Endpoint("POST", f"{API}/registered-models/create", create_registered_model, transaction=True),
     Endpoint("GET", f"{API}/registered-models/get", get_registered_model),
-    Endpoint("POST", f"{API}/registered-models/rename", rename_registered_model),
-    Endpoint("PATCH", f"{API}/registered-models/update", update_registered_model),
+    Endpoint("POST", f"{API}/registered-models/rename", rename_registered_model, transaction=True),
+    Endpoint("PATCH", f"{API}/registered-models/update", update_registered_model, transaction=True),
     Endpoint("DELETE", f"{API}/registered-models/delete", delete_registered_model),
     Endpoint("GET", f"{API}/registered-models/search", search_registered_models),
     Endpoint("POST", f"{API}/registered-models/get-latest-versions", get_latest_versions),
     Endpoint("GET", f"{API}/registered-models/get-latest-versions", get_latest_versions),
-    Endpoint("POST", f"{API}/registered-models/set-tag", set_registered_model_tag),
-    Endpoint("DELETE", f"{API}/registered-models/delete-tag", delete_registered_model_tag),
-    Endpoint("POST", f"{API}/registered-models/alias", set_alias),
-    Endpoint("DELETE", f"{API}/registered-models/alias", delete_alias),
+    Endpoint(
+        "POST", f"{API}/registered-models/set-tag", set_registered_model_tag, transaction=True
+    ),
+    Endpoint(
+        "DELETE",
+        f"{API}/registered-models/delete-tag",
+        delete_registered_model_tag,
+        transaction=True,
+    ),
+    Endpoint("POST", f"{API}/registered-models/alias", set_alias, transaction=True),
+    Endpoint("DELETE", f"{API}/registered-models/alias", delete_alias, transaction=True),
     Endpoint("GET", f"{API}/registered-models/alias", get_version_by_alias),
-    Endpoint("POST", f"{API}/model-versions/create", create_model_version),
+    Endpoint("POST", f"{API}/model-versions/create", create_model_version, transaction=True),
     Endpoint("GET", f"{API}/model-versions/get", get_model_version),
-    Endpoint("PATCH", f"{API}/model-versions/update", update_model_version),
+    Endpoint("PATCH", f"{API}/model-versions/update", update_model_version, transaction=True),
     Endpoint("DELETE", f"{API}/model-versions/delete", delete_model_version),
     Endpoint("GET", f"{API}/model-versions/search", search_model_versions),
-    Endpoint("POST", f"{API}/model-versions/transition-stage", transition_stage),
-    Endpoint("POST", f"{API}/model-versions/set-tag", set_model_version_tag),
-    Endpoint("DELETE", f"{API}/model-versions/delete-tag", delete_model_version_tag),
+    Endpoint("POST", f"{API}/model-versions/transition-stage", transition_stage, transaction=True),
+    Endpoint("POST", f"{API}/model-versions/set-tag", set_model_version_tag, transaction=True),
+    Endpoint(
+        "DELETE", f"{API}/model-versions/delete-tag", delete_model_version_tag, transaction=True
+    ),
     Endpoint("GET", f"{API}/model-versions/get-download-uri", get_download_uri),
 ]

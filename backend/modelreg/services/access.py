@@ -62,6 +62,12 @@ async def role_in(session: AsyncSession, actor: Actor, project_id: int) -> Role 
     return (await roles_in(session, actor, [project_id])).get(project_id)
 
 
+def remember_role(session: AsyncSession, actor: Actor, project_id: int, role: Role | None) -> None:
+    """Record a role read together with its project, so checks in this session need no query."""
+    if actor.user_id is not None:
+        session.info.setdefault(_ROLES, {})[(actor.user_id, project_id)] = role
+
+
 def forget_roles(session: AsyncSession) -> None:
     session.info.pop(_ROLES, None)
 

@@ -467,23 +467,29 @@ async def revoke_token(
     return token
 
 
+# Built once: every request with a token runs it.
+_TOKEN_AND_USER = (
+    select(PersonalAccessToken, UserAccount)
+    .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
+    .where(PersonalAccessToken.secret_hash == sa.bindparam("secret_hash"))
+)
+
+
 async def authenticate_token(
-    db: Database, *, secret: str, session: AsyncSession | None = None
+    db: Database, *, secret: str, session: AsyncSession | None = None, writable: bool = False
 ) -> Actor:
     """The actor a bearer token stands for, or Unauthenticated saying what is wrong with it.
 
-    Reads in `session` when given (the caller's read transaction), else in one of its own."""
+    Reads in `session` when given (the caller's transaction), else in one of its own. The
+    token's last use is recorded in `session` when it is `writable`, else in a transaction of
+    its own."""
     now = utcnow()
-    statement = (
-        select(PersonalAccessToken, UserAccount)
-        .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
-        .where(PersonalAccessToken.secret_hash == _digest(secret))
-    )
+    params = {"secret_hash": _digest(secret)}
     if session is None:
         async with db.read() as own:
-            row = (await own.exec(statement)).first()
+            row = (await own.exec(_TOKEN_AND_USER, params=params)).first()
     else:
-        row = (await session.exec(statement)).first()
+        row = (await session.exec(_TOKEN_AND_USER, params=params)).first()
     if row is None:
         raise Unauthenticated(
             "The access token is not valid; create a personal access token and send it as "
@@ -497,12 +503,16 @@ async def authenticate_token(
             f"The access token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
         )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        async with db.begin() as writer:
-            await writer.exec(
-                sa.update(PersonalAccessToken)
-                .where(col(PersonalAccessToken.id) == token.id)
-                .values(last_used_at=now)
-            )
+        touch = (
+            sa.update(PersonalAccessToken)
+            .where(col(PersonalAccessToken.id) == token.id)
+            .values(last_used_at=now)
+        )
+        if session is not None and writable:
+            await session.exec(touch)
+        else:
+            async with db.begin() as writer:
+                await writer.exec(touch)
     return actor_for(user, token)
 
 
@@ -518,12 +528,17 @@ class Credentials:
 
 
 async def authenticate(
-    db: Database, credentials: Credentials, *, session: AsyncSession | None = None
+    db: Database,
+    credentials: Credentials,
+    *,
+    session: AsyncSession | None = None,
+    writable: bool = False,
 ) -> Actor:
     """The actor behind a request: a bearer token wins over a session cookie; else anonymous.
 
     A bad token is an error (the caller meant to authenticate); a stale cookie is not (the
-    browser simply is signed out). Reads in `session` when given.
+    browser simply is signed out). Reads in `session` when given; `writable` says the caller's
+    transaction may also record the token's use (else that takes a transaction of its own).
     """
     if credentials.authorization:
         scheme, _, value = credentials.authorization.strip().partition(" ")
@@ -531,7 +546,9 @@ async def authenticate(
             raise Unauthenticated(
                 "Send a personal access token as 'Authorization: Bearer <token>'."
             )
-        return await authenticate_token(db, secret=value.strip(), session=session)
+        return await authenticate_token(
+            db, secret=value.strip(), session=session, writable=writable
+        )
     if credentials.session_secret:
         if session is None:
             async with db.read() as own:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db import Database
+from modelreg.db import Database, queues_writers
 from modelreg.db.models import Artifact, Blob, TrackedFile
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -121,8 +121,7 @@ async def find_or_add_blob(
     if found is not None:
         return found, False
     blob = Blob(sha256=sha256, size=size, storage_key=storage_key)
-    bind = session.bind
-    if bind is not None and bind.dialect.name == "sqlite":  # writers queue: no race
+    if queues_writers(session):  # no race
         session.add(blob)
         await session.flush()
         return blob, True

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db import queues_writers
 from modelreg.db.models import Event, ModelAlias, ModelVersion, RegisteredModel, TransitionRequest
 from modelreg.db.types import utcnow
 from modelreg.domain import policy
@@ -46,6 +48,15 @@ async def _locked_version(
     to read the project; callers then check the ability, which depends on the version's stage.
     """
     hidden = hidden or NotFound(f"No model version has the id {version_id}.", field="versionId")
+    if queues_writers(session):
+        # Nobody else writes until this transaction ends: rows as read are current.
+        found = await session.get(ModelVersion, version_id)
+        if found is None:
+            raise hidden
+        locked = await session.get(RegisteredModel, found.model_id)
+        assert locked is not None
+        await access.require(session, actor, locked.project_id, Ability.READ, hidden=hidden)
+        return found, locked
     model_id = (
         await session.exec(select(ModelVersion.model_id).where(ModelVersion.id == version_id))
     ).first()
@@ -511,28 +522,33 @@ async def resolve_alias(session: AsyncSession, *, model_id: int, alias: str) -> 
     return found
 
 
+# Built once, with bound parameters: every version and model shown reads its aliases.
+_ALIASES_OF_VERSIONS = (
+    select(ModelAlias.version_id, ModelAlias.alias)
+    .where(col(ModelAlias.version_id).in_(sa.bindparam("version_ids", expanding=True)))
+    .order_by(col(ModelAlias.alias))
+)
+_ALIASES_OF_MODELS = (
+    select(ModelAlias)
+    .where(col(ModelAlias.model_id).in_(sa.bindparam("model_ids", expanding=True)))
+    .order_by(col(ModelAlias.alias))
+)
+
+
 async def aliases_by_versions(
     session: AsyncSession, version_ids: Sequence[int]
 ) -> dict[int, list[str]]:
-    rows = await session.exec(
-        select(ModelAlias)
-        .where(col(ModelAlias.version_id).in_(version_ids))
-        .order_by(col(ModelAlias.alias))
-    )
+    rows = await session.exec(_ALIASES_OF_VERSIONS, params={"version_ids": list(version_ids)})
     found: dict[int, list[str]] = {}
-    for row in rows:
-        found.setdefault(row.version_id, []).append(row.alias)
+    for version_id, alias in rows:
+        found.setdefault(version_id, []).append(alias)
     return found
 
 
 async def aliases_by_models(
     session: AsyncSession, model_ids: Sequence[int]
 ) -> dict[int, list[ModelAlias]]:
-    rows = await session.exec(
-        select(ModelAlias)
-        .where(col(ModelAlias.model_id).in_(model_ids))
-        .order_by(col(ModelAlias.alias))
-    )
+    rows = await session.exec(_ALIASES_OF_MODELS, params={"model_ids": list(model_ids)})
     found: dict[int, list[ModelAlias]] = {}
     for row in rows:
         found.setdefault(row.model_id, []).append(row)

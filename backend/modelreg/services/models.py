@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from modelreg.db import queues_writers
 from modelreg.db.models import ModelTag, ModelVersion, RegisteredModel
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -68,6 +69,13 @@ async def get_model(
     return model
 
 
+_LOCK_MODEL = (
+    select(RegisteredModel).where(RegisteredModel.id == sa.bindparam("model_id")).with_for_update()
+)
+# Read again after taking the lock: the row may have changed while this transaction waited.
+_REREAD = {"populate_existing": True}
+
+
 async def lock_model(
     session: AsyncSession,
     *,
@@ -82,14 +90,16 @@ async def lock_model(
     Changes to a model's versions that must not interleave (numbering, stages, aliases) take it.
     The actor must be allowed `ability` in the model's project.
     """
-    model = (
-        await session.exec(
-            select(RegisteredModel)
-            .where(RegisteredModel.id == model_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    model: RegisteredModel | None
+    if queues_writers(session):
+        # Nobody else writes until this transaction ends: the row as read is current.
+        model = await session.get(RegisteredModel, model_id)
+    else:
+        model = (
+            await session.exec(
+                _LOCK_MODEL, params={"model_id": model_id}, execution_options=_REREAD
+            )
+        ).first()
     hidden = NotFound(f"No model has the id {model_id}.", field=field)
     if model is None:
         raise hidden
@@ -110,13 +120,18 @@ async def first_version_in(
     return (await session.exec(statement)).first()
 
 
+# Built once, with bound parameters: the MLflow endpoint looks models up by name every call.
+_MODEL_BY_NAME = select(RegisteredModel).where(
+    RegisteredModel.project_id == sa.bindparam("project_id"),
+    RegisteredModel.name == sa.bindparam("name"),
+)
+
+
 async def find_model_by_name(
     session: AsyncSession, *, project_id: int, name: str
 ) -> RegisteredModel | None:
-    statement = select(RegisteredModel).where(
-        RegisteredModel.project_id == project_id, RegisteredModel.name == name
-    )
-    return (await session.exec(statement)).first()
+    found = await session.exec(_MODEL_BY_NAME, params={"project_id": project_id, "name": name})
+    return found.first()
 
 
 async def models_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, RegisteredModel]:

@@ -7,14 +7,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from modelreg.db.models import Project
+from modelreg.db.models import Membership, Project
 from modelreg.db.types import utcnow
 from modelreg.domain import policy
 from modelreg.domain.actor import Actor
 from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.events import EventType
 from modelreg.domain.names import validate_description, validate_project_name, validate_project_path
-from modelreg.domain.policy import Ability, Visibility
+from modelreg.domain.policy import Ability, Role, Visibility
 from modelreg.errors import AlreadyExists, NotFound
 from modelreg.services import access
 from modelreg.services.events import record_event
@@ -51,11 +51,32 @@ async def get_project_by_path(
     field: str = "path",
 ) -> Project:
     """The project at `path` for `actor`; one it may not read is as absent as a missing one."""
-    project = await find_project_by_path(session, path=path)
     hidden = NotFound(f"No project has the path '{path}'.", field=field)
-    if project is None:
+    if "\x00" in path:  # no path has one, and PostgreSQL refuses it in a query
         raise hidden
+    # The project and the actor's role in it, in one statement: every request by path needs both.
+    row = (
+        await session.exec(_PROJECT_AND_ROLE, params={"path": path, "user_id": actor.user_id})
+    ).first()
+    if row is None:
+        raise hidden
+    project, role = row
+    assert project.id is not None
+    access.remember_role(session, actor, project.id, Role(role) if role is not None else None)
     return await access.require(session, actor, project, ability, hidden=hidden)
+
+
+_PROJECT_AND_ROLE = (
+    select(Project, Membership.role)
+    .outerjoin(
+        Membership,
+        sa.and_(
+            col(Membership.project_id) == col(Project.id),
+            col(Membership.user_id) == sa.bindparam("user_id"),
+        ),
+    )
+    .where(Project.path == sa.bindparam("path"))
+)
 
 
 async def projects_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Project]:

@@ -20,15 +20,23 @@ def _owner_column(table: type[TagRow]) -> Any:
     return col(ModelTag.model_id) if table is ModelTag else col(VersionTag.version_id)
 
 
+def _tags_statement(table: type[TagRow]) -> Any:
+    owner = _owner_column(table)
+    return (
+        select(owner, col(table.key), col(table.value))
+        .where(owner.in_(sa.bindparam("owner_ids", expanding=True)))
+        .order_by(owner, col(table.key))
+    )
+
+
+# Built once: every model and version shown reads its tags.
+_TAGS = {ModelTag: _tags_statement(ModelTag), VersionTag: _tags_statement(VersionTag)}
+
+
 async def tags_by_owner(
     session: AsyncSession, table: type[TagRow], owner_ids: Sequence[int]
 ) -> dict[int, dict[str, str]]:
-    owner = _owner_column(table)
-    rows = await session.exec(
-        select(owner, col(table.key), col(table.value))
-        .where(owner.in_(owner_ids))
-        .order_by(owner, col(table.key))
-    )
+    rows = await session.exec(_TAGS[table], params={"owner_ids": list(owner_ids)})
     result: dict[int, dict[str, str]] = defaultdict(dict)
     for owner_id, key, value in rows:
         result[owner_id][key] = value

@@ -107,10 +107,7 @@ async def list_versions(
     )
 
 
-async def latest_versions(
-    session: AsyncSession, model_ids: Sequence[int]
-) -> dict[int, ModelVersion]:
-    """Per model: the highest release by SemVer precedence, else the highest prerelease."""
+def _latest_versions_statement() -> Any:
     rank = (
         sa.func.row_number()
         .over(
@@ -121,13 +118,23 @@ async def latest_versions(
     )
     ranked = (
         select(col(ModelVersion.id).label("id"), rank)
-        .where(col(ModelVersion.model_id).in_(model_ids))
+        .where(col(ModelVersion.model_id).in_(sa.bindparam("model_ids", expanding=True)))
         .subquery()
     )
-    statement = (
+    return (
         select(ModelVersion).join(ranked, ranked.c.id == ModelVersion.id).where(ranked.c.rank == 1)
     )
-    return {v.model_id: v for v in await session.exec(statement)}
+
+
+_LATEST_VERSIONS = _latest_versions_statement()
+
+
+async def latest_versions(
+    session: AsyncSession, model_ids: Sequence[int]
+) -> dict[int, ModelVersion]:
+    """Per model: the highest release by SemVer precedence, else the highest prerelease."""
+    rows = await session.exec(_LATEST_VERSIONS, params={"model_ids": list(model_ids)})
+    return {v.model_id: v for v in rows}
 
 
 async def suggest_next_version(
@@ -136,6 +143,16 @@ async def suggest_next_version(
     await get_model(session, model_id=model_id, actor=actor)
     latest = (await latest_versions(session, [model_id])).get(model_id)
     return bump(semver.Version.parse(latest.version) if latest else None, part)
+
+
+# A version of the model with the same string or the same precedence.
+_CLASHING_VERSION = select(ModelVersion).where(
+    ModelVersion.model_id == sa.bindparam("model_id"),
+    sa.or_(
+        col(ModelVersion.version) == sa.bindparam("version"),
+        col(ModelVersion.sort_key) == sa.bindparam("sort_key"),
+    ),
+)
 
 
 async def create_version(
@@ -170,13 +187,8 @@ async def create_version(
     tag_map = validate_tags(list(tags))
     clash = (
         await session.exec(
-            select(ModelVersion).where(
-                ModelVersion.model_id == model_id,
-                sa.or_(
-                    col(ModelVersion.version) == version,
-                    col(ModelVersion.sort_key) == parsed.sort_key,
-                ),
-            )
+            _CLASHING_VERSION,
+            params={"model_id": model_id, "version": version, "sort_key": parsed.sort_key},
         )
     ).first()
     if clash is not None:
@@ -347,19 +359,22 @@ async def delete_version_tags(
     return version
 
 
+# Statements on the hot paths are built once, with bound parameters: building and keying a
+# statement costs more than SQLite takes to run it.
+_VERSION_BY_NUMBER = select(ModelVersion).where(
+    ModelVersion.model_id == sa.bindparam("model_id"),
+    ModelVersion.number == sa.bindparam("number"),
+)
+
+
 async def find_version_by_number(
     session: AsyncSession, *, model_id: int, number: int
 ) -> ModelVersion | None:
-    statement = select(ModelVersion).where(
-        ModelVersion.model_id == model_id, ModelVersion.number == number
-    )
-    return (await session.exec(statement)).first()
+    found = await session.exec(_VERSION_BY_NUMBER, params={"model_id": model_id, "number": number})
+    return found.first()
 
 
-async def latest_by_stage(
-    session: AsyncSession, model_ids: Sequence[int], stages: Sequence[Stage] = ()
-) -> dict[int, list[ModelVersion]]:
-    """Per model, the highest-numbered version in each stage (MLflow's "latest versions")."""
+def _latest_by_stage_statement(by_stage: bool) -> Any:
     rank = (
         sa.func.row_number()
         .over(
@@ -369,19 +384,33 @@ async def latest_by_stage(
         .label("rank")
     )
     ranked: Any = select(col(ModelVersion.id).label("id"), rank).where(
-        col(ModelVersion.model_id).in_(model_ids)
+        col(ModelVersion.model_id).in_(sa.bindparam("model_ids", expanding=True))
     )
-    if stages:
-        ranked = ranked.where(col(ModelVersion.stage).in_(list(stages)))
+    if by_stage:
+        ranked = ranked.where(col(ModelVersion.stage).in_(sa.bindparam("stages", expanding=True)))
     sub = ranked.subquery()
-    statement = (
+    return (
         select(ModelVersion)
         .join(sub, sub.c.id == ModelVersion.id)
         .where(sub.c.rank == 1)
         .order_by(col(ModelVersion.number))
     )
+
+
+_LATEST_BY_STAGE = _latest_by_stage_statement(False)
+_LATEST_IN_STAGES = _latest_by_stage_statement(True)
+
+
+async def latest_by_stage(
+    session: AsyncSession, model_ids: Sequence[int], stages: Sequence[Stage] = ()
+) -> dict[int, list[ModelVersion]]:
+    """Per model, the highest-numbered version in each stage (MLflow's "latest versions")."""
+    rows = await session.exec(
+        _LATEST_IN_STAGES if stages else _LATEST_BY_STAGE,
+        params={"model_ids": list(model_ids), **({"stages": list(stages)} if stages else {})},
+    )
     found: dict[int, list[ModelVersion]] = {}
-    for row in await session.exec(statement):
+    for row in rows:
         found.setdefault(row.model_id, []).append(row)
     return found
 
