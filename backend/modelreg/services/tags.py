@@ -30,7 +30,10 @@ def _tags_statement(table: type[TagRow]) -> Any:
 
 
 # Built once: every model and version shown reads its tags.
-_TAGS = {ModelTag: _tags_statement(ModelTag), VersionTag: _tags_statement(VersionTag)}
+_TAGS: dict[type[TagRow], Any] = {
+    ModelTag: _tags_statement(ModelTag),
+    VersionTag: _tags_statement(VersionTag),
+}
 
 
 async def tags_by_owner(
