@@ -153,7 +153,7 @@ async def create_user(
     )
     session.add(user)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.USER_CREATED,
@@ -195,7 +195,7 @@ async def set_password(
     user.password_changed_at = utcnow()
     session.add(user)
     await session.exec(sa.delete(UserSession).where(col(UserSession.user_id) == user.id))
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.USER_PASSWORD_CHANGED,
@@ -398,7 +398,7 @@ async def create_token(
     )
     session.add(token)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.TOKEN_CREATED,
@@ -457,7 +457,7 @@ async def revoke_token(
         token.revoked_at = utcnow()
         session.add(token)
         owner = await session.get(UserAccount, token.user_id)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.TOKEN_REVOKED,
@@ -467,11 +467,20 @@ async def revoke_token(
     return token
 
 
-# Built once: every request with a token runs it.
-_TOKEN_AND_USER = (
-    select(PersonalAccessToken, UserAccount)
+# Built once, reading only what an actor needs: every request with a token runs it.
+_TOKEN_AND_USER: Any = (
+    sa.select(
+        col(PersonalAccessToken.id),
+        col(PersonalAccessToken.scopes),
+        col(PersonalAccessToken.expires_at),
+        col(PersonalAccessToken.last_used_at),
+        col(PersonalAccessToken.revoked_at),
+        col(UserAccount.id),
+        col(UserAccount.username),
+        col(UserAccount.is_admin),
+    )
     .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
-    .where(PersonalAccessToken.secret_hash == sa.bindparam("secret_hash"))
+    .where(col(PersonalAccessToken.secret_hash) == sa.bindparam("secret_hash"))
 )
 
 
@@ -495,17 +504,17 @@ async def authenticate_token(
             "The access token is not valid; create a personal access token and send it as "
             "'Authorization: Bearer <token>'."
         )
-    token, user = row
-    if token.revoked_at is not None:
+    token_id, scopes, expires_at, last_used_at, revoked_at, user_id, username, is_admin = row
+    if revoked_at is not None:
         raise Unauthenticated("The access token was revoked; create a new one.")
-    if token.expires_at is not None and token.expires_at <= now:
+    if expires_at is not None and expires_at <= now:
         raise Unauthenticated(
-            f"The access token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
+            f"The access token expired on {expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
         )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
         touch = (
             sa.update(PersonalAccessToken)
-            .where(col(PersonalAccessToken.id) == token.id)
+            .where(col(PersonalAccessToken.id) == token_id)
             .values(last_used_at=now)
         )
         if session is not None and writable:
@@ -513,7 +522,13 @@ async def authenticate_token(
         else:
             async with db.begin() as writer:
                 await writer.exec(touch)
-    return actor_for(user, token)
+    return Actor(
+        name=username,
+        user_id=user_id,
+        is_admin=is_admin,
+        scopes=parse_scopes(scopes),
+        token_id=token_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ async def add_comment(
     comment = Comment(version_id=version_id, author=actor.name, body=body)
     session.add(comment)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.COMMENT_ADDED,
@@ -76,7 +76,7 @@ async def edit_comment(
     comment.edited = True
     comment.updated_at = utcnow()
     session.add(comment)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.COMMENT_EDITED,
@@ -92,7 +92,7 @@ async def delete_comment(session: AsyncSession, *, actor: Actor, comment_id: int
     comment, version, model = await _own_comment(session, actor, comment_id, "delete")
     await session.delete(comment)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.COMMENT_DELETED,

@@ -2,16 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import Event
+from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.services.pagination import Page, SortKey, keyset_page
 
+# Built once: every change records an event.
+_INSERT_EVENT = sa.insert(Event)
 
-def record_event(
+
+async def record_event(
     session: AsyncSession,
     *,
     actor: Actor,
@@ -21,16 +26,21 @@ def record_event(
     version_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    """Append an event in the caller's transaction, so it exists exactly when the change does."""
-    session.add(
-        Event(
-            type=type.value,
-            actor=actor.name,
-            project_id=project_id,
-            model_id=model_id,
-            version_id=version_id,
-            payload=payload or {},
-        )
+    """Append an event in the caller's transaction, so it exists exactly when the change does.
+
+    Written at once with a plain insert: events are never read back as objects in the
+    transaction that records them, and skipping the unit of work keeps every change cheaper."""
+    await session.exec(
+        _INSERT_EVENT,
+        params={
+            "type": type.value,
+            "actor": actor.name,
+            "project_id": project_id,
+            "model_id": model_id,
+            "version_id": version_id,
+            "payload": payload or {},
+            "created_at": utcnow(),
+        },
     )
 
 

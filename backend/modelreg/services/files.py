@@ -199,7 +199,7 @@ async def store_file(
                 # Read from storage before the commit: under the SemVer guard's ENFORCE, a file
                 # that makes the version's number too small is refused with nothing recorded.
                 await refresh_and_guard(session, storage, version=version, field="file")
-            record_event(
+            await record_event(
                 session,
                 actor=actor,
                 type=EventType.VERSION_FILE_UPLOADED,
@@ -268,7 +268,7 @@ async def delete_files(
     session.add(version)
     if affects_metadata(unique):
         await refresh_and_guard(session, storage, version=version, field="paths")
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.VERSION_FILES_DELETED,

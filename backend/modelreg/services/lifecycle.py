@@ -116,7 +116,7 @@ async def _apply_transition(
     version.stage = stage
     version.updated_at = now
     session.add(version)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.VERSION_STAGE_CHANGED,
@@ -137,7 +137,7 @@ async def _apply_transition(
         other.stage = Stage.ARCHIVED
         other.updated_at = now
         session.add(other)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.VERSION_STAGE_CHANGED,
@@ -222,7 +222,7 @@ async def request_transition(
     )
     session.add(row)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.TRANSITION_REQUESTED,
@@ -267,7 +267,7 @@ async def _pending_request(
     return request, version, model
 
 
-def _resolve(
+async def _resolve(
     session: AsyncSession,
     *,
     actor: Actor,
@@ -283,7 +283,7 @@ def _resolve(
     request.resolution_comment = comment
     request.resolved_at = utcnow()
     session.add(request)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=event,
@@ -331,7 +331,7 @@ async def approve_request(
     await _require_approver(session, actor, request, version, model)
     if archive_existing is not None:
         request.archive_existing = archive_existing
-    _resolve(
+    await _resolve(
         session,
         actor=actor,
         request=request,
@@ -360,7 +360,7 @@ async def reject_request(
     comment = validate_comment(comment)
     request, version, model = await _pending_request(session, request_id, "rejected", actor=actor)
     await _require_approver(session, actor, request, version, model)
-    _resolve(
+    await _resolve(
         session,
         actor=actor,
         request=request,
@@ -386,7 +386,7 @@ async def cancel_request(
             "reject it instead if you may approve transitions.",
             field="id",
         )
-    _resolve(
+    await _resolve(
         session,
         actor=actor,
         request=request,
@@ -445,7 +445,7 @@ async def set_alias(
         )
     session.add(row)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.ALIAS_SET,
@@ -479,7 +479,7 @@ async def delete_alias(
     assert version is not None
     await session.delete(row)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.ALIAS_DELETED,

@@ -125,7 +125,7 @@ async def add_member(
     session.add(membership)
     await session.flush()
     access.forget_roles(session)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.MEMBER_ADDED,
@@ -150,7 +150,7 @@ async def change_member_role(
     membership.role = role
     session.add(membership)
     access.forget_roles(session)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.MEMBER_ROLE_CHANGED,
@@ -178,7 +178,7 @@ async def remove_member(
     await session.delete(membership)
     await session.flush()
     access.forget_roles(session)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.MEMBER_REMOVED,

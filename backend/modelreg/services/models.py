@@ -261,7 +261,7 @@ async def create_model(
     assert model.id is not None
     if tag_map:
         await tag_store.set_tags(session, ModelTag, model.id, tag_map)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.MODEL_CREATED,
@@ -302,7 +302,7 @@ async def update_model(
     if changes:
         model.updated_at = utcnow()
         session.add(model)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.MODEL_UPDATED,
@@ -323,7 +323,7 @@ async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) ->
     count = (await version_counts(session, [model_id])).get(model_id, 0)
     await session.delete(model)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.MODEL_DELETED,
@@ -346,7 +346,7 @@ async def set_model_tags(
     if changed:
         model.updated_at = utcnow()
         session.add(model)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.MODEL_TAGS_SET,
@@ -367,7 +367,7 @@ async def delete_model_tags(
     if deleted:
         model.updated_at = utcnow()
         session.add(model)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.MODEL_TAGS_DELETED,

@@ -146,7 +146,7 @@ async def create_project(
     session.add(project)
     await session.flush()
     await add_owner(session, actor=actor, project=project)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.PROJECT_CREATED,
@@ -192,7 +192,7 @@ async def update_project(
     if changes:
         project.updated_at = utcnow()
         session.add(project)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.PROJECT_UPDATED,
@@ -208,7 +208,7 @@ async def delete_project(session: AsyncSession, *, actor: Actor, project_id: int
     )
     await session.delete(project)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.PROJECT_DELETED,

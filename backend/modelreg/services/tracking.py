@@ -153,7 +153,7 @@ async def _insert_experiment(
     )
     session.add(row)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.EXPERIMENT_CREATED,
@@ -413,7 +413,7 @@ async def create_run(
     await session.flush()
     assert run.id is not None
     session.add_all(RunTag(run_id=run.id, key=k, value=v) for k, v in tag_map.items())
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.RUN_CREATED,
@@ -455,7 +455,7 @@ async def update_run(
         await _upsert_tags(session, run, {RUN_NAME_TAG: name})
     if changes:
         session.add(run)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.RUN_UPDATED,
@@ -476,7 +476,7 @@ async def set_run_lifecycle(
     if run.lifecycle_stage != stage:
         run.lifecycle_stage = stage
         session.add(run)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.RUN_DELETED if deleted else EventType.RUN_RESTORED,
@@ -980,7 +980,7 @@ async def create_logged_model(
     )
     session.add(model)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.LOGGED_MODEL_CREATED,
@@ -1034,7 +1034,7 @@ async def finalize_logged_model(
     )
     if model.status != status:
         model.status = status
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.LOGGED_MODEL_FINALIZED,

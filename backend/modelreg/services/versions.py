@@ -145,6 +145,13 @@ async def suggest_next_version(
     return bump(semver.Version.parse(latest.version) if latest else None, part)
 
 
+# The model's latest version as `latest_versions` ranks them, as a string.
+_NEWEST_VERSION = (
+    select(ModelVersion.version)
+    .where(ModelVersion.model_id == sa.bindparam("model_id"))
+    .order_by(col(ModelVersion.is_prerelease).asc(), col(ModelVersion.sort_key).desc())
+    .limit(1)
+)
 # A version of the model with the same string or the same precedence.
 _CLASHING_VERSION = select(ModelVersion).where(
     ModelVersion.model_id == sa.bindparam("model_id"),
@@ -180,8 +187,8 @@ async def create_version(
     model = await lock_model(session, model_id=model_id, actor=actor)
     chosen = version is None
     if version is None:
-        latest = (await latest_versions(session, [model_id])).get(model_id)
-        version = bump(semver.Version.parse(latest.version), Bump.PATCH) if latest else "1.0.0"
+        newest = (await session.exec(_NEWEST_VERSION, params={"model_id": model_id})).first()
+        version = bump(semver.Version.parse(newest), Bump.PATCH) if newest else "1.0.0"
     parsed = parse_version(version)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
@@ -243,7 +250,7 @@ async def create_version(
             else ""
         )
         await refresh_and_guard(session, storage, version=row, field="version", hint=hint)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.VERSION_CREATED,
@@ -276,7 +283,7 @@ async def update_version(
         version.description = validate_description(description)
         version.updated_at = utcnow()
         session.add(version)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.VERSION_UPDATED,
@@ -302,7 +309,7 @@ async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int
     await session.flush()
     model.updated_at = utcnow()
     session.add(model)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.VERSION_DELETED,
@@ -326,7 +333,7 @@ async def set_version_tags(
     if changed:
         version.updated_at = utcnow()
         session.add(version)
-        record_event(
+        await record_event(
             session,
             actor=actor,
             type=EventType.VERSION_TAGS_SET,
@@ -347,7 +354,7 @@ async def delete_version_tags(
     )
     version.updated_at = utcnow()
     session.add(version)
-    record_event(
+    await record_event(
         session,
         actor=actor,
         type=EventType.VERSION_TAGS_DELETED,
