@@ -135,7 +135,11 @@ class MlflowApp:
                     self.db.begin() if writable else self.db.read()
                 )
                 actor: Actor = await accounts.authenticate(
-                    self.db, _credentials(request), session=session, writable=writable
+                    self.db,
+                    _credentials(request),
+                    session=session,
+                    writable=writable,
+                    project_path=request.path_params["project"],
                 )
                 project = await get_project_by_path(
                     session, path=request.path_params["project"], actor=actor, field="project"

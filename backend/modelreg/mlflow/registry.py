@@ -92,16 +92,22 @@ def _max_results(params: Params, limits: tuple[int, int]) -> int:
 async def _model(session: AsyncSession, ctx: MlflowContext, name: str) -> RegisteredModel:
     found = await model_service.find_model_by_name(session, project_id=ctx.project_id, name=name)
     if found is None or found.id is None:
-        raise NotFound(f"Registered Model with name={name} not found", field="name")
+        raise _no_model(name)
     return found
+
+
+def _no_model(name: str) -> NotFound:
+    return NotFound(f"Registered Model with name={name} not found", field="name")
 
 
 async def _version(
     session: AsyncSession, ctx: MlflowContext, name: str, number: int
 ) -> tuple[RegisteredModel, ModelVersion]:
-    model = await _model(session, ctx, name)
-    assert model.id is not None
-    found = await version_service.find_version_by_number(session, model_id=model.id, number=number)
+    model, found = await version_service.find_model_and_version(
+        session, project_id=ctx.project_id, name=name, number=number
+    )
+    if model is None:
+        raise _no_model(name)
     if found is None:
         raise NotFound(f"Model Version (name={name}, version={number}) not found", field="version")
     return model, found

@@ -68,6 +68,24 @@ def remember_role(session: AsyncSession, actor: Actor, project_id: int, role: Ro
         session.info.setdefault(_ROLES, {})[(actor.user_id, project_id)] = role
 
 
+_PROJECTS = "modelreg.projects"
+
+
+def remember_project(
+    session: AsyncSession, actor: Actor, project: Project, role: Role | None
+) -> None:
+    """Record a project read by path together with the actor's role in it (with the actor's
+    token, say), for `remembered_project` in this session."""
+    assert project.id is not None
+    remember_role(session, actor, project.id, role)
+    session.info.setdefault(_PROJECTS, {})[project.path] = project
+
+
+def remembered_project(session: AsyncSession, path: str) -> Project | None:
+    found: Project | None = session.info.get(_PROJECTS, {}).get(path)
+    return found
+
+
 def forget_roles(session: AsyncSession) -> None:
     session.info.pop(_ROLES, None)
 

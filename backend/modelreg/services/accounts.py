@@ -22,7 +22,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database
-from modelreg.db.models import LoginFailure, PersonalAccessToken, UserAccount, UserSession
+from modelreg.db.models import (
+    LoginFailure,
+    Membership,
+    PersonalAccessToken,
+    Project,
+    UserAccount,
+    UserSession,
+)
 from modelreg.db.types import utcnow
 from modelreg.domain import policy
 from modelreg.domain.accounts import (
@@ -37,6 +44,7 @@ from modelreg.domain.accounts import (
 )
 from modelreg.domain.actor import ANONYMOUS, Actor
 from modelreg.domain.events import EventType
+from modelreg.domain.policy import Role
 from modelreg.errors import (
     AlreadyExists,
     InvalidArgument,
@@ -45,7 +53,7 @@ from modelreg.errors import (
     RateLimited,
     Unauthenticated,
 )
-from modelreg.services.access import check
+from modelreg.services.access import check, remember_project
 from modelreg.services.events import record_event
 from modelreg.services.text import like_escape
 
@@ -468,35 +476,61 @@ async def revoke_token(
 
 
 # Built once, reading only what an actor needs: every request with a token runs it.
+_TOKEN_COLUMNS = (
+    col(PersonalAccessToken.id),
+    col(PersonalAccessToken.scopes),
+    col(PersonalAccessToken.expires_at),
+    col(PersonalAccessToken.last_used_at),
+    col(PersonalAccessToken.revoked_at),
+    col(UserAccount.id),
+    col(UserAccount.username),
+    col(UserAccount.is_admin),
+)
 _TOKEN_AND_USER: Any = (
-    sa.select(
-        col(PersonalAccessToken.id),
-        col(PersonalAccessToken.scopes),
-        col(PersonalAccessToken.expires_at),
-        col(PersonalAccessToken.last_used_at),
-        col(PersonalAccessToken.revoked_at),
-        col(UserAccount.id),
-        col(UserAccount.username),
-        col(UserAccount.is_admin),
-    )
+    sa.select(*_TOKEN_COLUMNS)
     .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
+    .where(col(PersonalAccessToken.secret_hash) == sa.bindparam("secret_hash"))
+)
+# The same, with the project at a path and the token owner's role in it (either may be missing).
+_TOKEN_USER_AND_PROJECT: Any = (
+    sa.select(*_TOKEN_COLUMNS, Project, col(Membership.role))
+    .select_from(PersonalAccessToken)
+    .join(UserAccount, col(UserAccount.id) == PersonalAccessToken.user_id)
+    .outerjoin(Project, col(Project.path) == sa.bindparam("path"))
+    .outerjoin(
+        Membership,
+        sa.and_(
+            col(Membership.project_id) == col(Project.id),
+            col(Membership.user_id) == col(UserAccount.id),
+        ),
+    )
     .where(col(PersonalAccessToken.secret_hash) == sa.bindparam("secret_hash"))
 )
 
 
 async def authenticate_token(
-    db: Database, *, secret: str, session: AsyncSession | None = None, writable: bool = False
+    db: Database,
+    *,
+    secret: str,
+    session: AsyncSession | None = None,
+    writable: bool = False,
+    project_path: str | None = None,
 ) -> Actor:
     """The actor a bearer token stands for, or Unauthenticated saying what is wrong with it.
 
     Reads in `session` when given (the caller's transaction), else in one of its own. The
     token's last use is recorded in `session` when it is `writable`, else in a transaction of
-    its own."""
+    its own. With `project_path` and `session`, the project at that path and the actor's role
+    in it are read in the same statement, for `get_project_by_path` in that session."""
     now = utcnow()
     params = {"secret_hash": _digest(secret)}
+    with_project = session is not None and project_path is not None and "\x00" not in project_path
     if session is None:
         async with db.read() as own:
             row = (await own.exec(_TOKEN_AND_USER, params=params)).first()
+    elif with_project:
+        params["path"] = project_path or ""
+        row = (await session.exec(_TOKEN_USER_AND_PROJECT, params=params)).first()
     else:
         row = (await session.exec(_TOKEN_AND_USER, params=params)).first()
     if row is None:
@@ -504,7 +538,7 @@ async def authenticate_token(
             "The access token is not valid; create a personal access token and send it as "
             "'Authorization: Bearer <token>'."
         )
-    token_id, scopes, expires_at, last_used_at, revoked_at, user_id, username, is_admin = row
+    token_id, scopes, expires_at, last_used_at, revoked_at, user_id, username, is_admin = row[:8]
     if revoked_at is not None:
         raise Unauthenticated("The access token was revoked; create a new one.")
     if expires_at is not None and expires_at <= now:
@@ -522,13 +556,17 @@ async def authenticate_token(
         else:
             async with db.begin() as writer:
                 await writer.exec(touch)
-    return Actor(
+    actor = Actor(
         name=username,
         user_id=user_id,
         is_admin=is_admin,
         scopes=parse_scopes(scopes),
         token_id=token_id,
     )
+    if with_project and session is not None and row[8] is not None:
+        project, role = row[8], row[9]
+        remember_project(session, actor, project, Role(role) if role is not None else None)
+    return actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,12 +586,14 @@ async def authenticate(
     *,
     session: AsyncSession | None = None,
     writable: bool = False,
+    project_path: str | None = None,
 ) -> Actor:
     """The actor behind a request: a bearer token wins over a session cookie; else anonymous.
 
     A bad token is an error (the caller meant to authenticate); a stale cookie is not (the
     browser simply is signed out). Reads in `session` when given; `writable` says the caller's
     transaction may also record the token's use (else that takes a transaction of its own).
+    `project_path`: the project the request is about, read with a token in the same statement.
     """
     if credentials.authorization:
         scheme, _, value = credentials.authorization.strip().partition(" ")
@@ -562,7 +602,11 @@ async def authenticate(
                 "Send a personal access token as 'Authorization: Bearer <token>'."
             )
         return await authenticate_token(
-            db, secret=value.strip(), session=session, writable=writable
+            db,
+            secret=value.strip(),
+            session=session,
+            writable=writable,
+            project_path=project_path,
         )
     if credentials.session_secret:
         if session is None:

@@ -52,6 +52,9 @@ async def get_project_by_path(
 ) -> Project:
     """The project at `path` for `actor`; one it may not read is as absent as a missing one."""
     hidden = NotFound(f"No project has the path '{path}'.", field=field)
+    remembered = access.remembered_project(session, path)
+    if remembered is not None:  # read with the caller's token, its role remembered
+        return await access.require(session, actor, remembered, ability, hidden=hidden)
     if "\x00" in path:  # no path has one, and PostgreSQL refuses it in a query
         raise hidden
     # The project and the actor's role in it, in one statement: every request by path needs both.

@@ -192,12 +192,18 @@ async def create_version(
     parsed = parse_version(version)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
+    # A number chosen here is a release above every release of the model (or, when it has only
+    # prereleases, the release they lead to, which does not exist yet): it cannot clash.
     clash = (
-        await session.exec(
-            _CLASHING_VERSION,
-            params={"model_id": model_id, "version": version, "sort_key": parsed.sort_key},
-        )
-    ).first()
+        None
+        if chosen
+        else (
+            await session.exec(
+                _CLASHING_VERSION,
+                params={"model_id": model_id, "version": version, "sort_key": parsed.sort_key},
+            )
+        ).first()
+    )
     if clash is not None:
         if clash.version == version:
             message = f"Model '{model.name}' already has version {version}; choose another version."
@@ -368,17 +374,36 @@ async def delete_version_tags(
 
 # Statements on the hot paths are built once, with bound parameters: building and keying a
 # statement costs more than SQLite takes to run it.
-_VERSION_BY_NUMBER = select(ModelVersion).where(
-    ModelVersion.model_id == sa.bindparam("model_id"),
-    ModelVersion.number == sa.bindparam("number"),
+_MODEL_AND_VERSION = (
+    select(RegisteredModel, ModelVersion)
+    .outerjoin(
+        ModelVersion,
+        sa.and_(
+            col(ModelVersion.model_id) == col(RegisteredModel.id),
+            col(ModelVersion.number) == sa.bindparam("number"),
+        ),
+    )
+    .where(
+        RegisteredModel.project_id == sa.bindparam("project_id"),
+        RegisteredModel.name == sa.bindparam("name"),
+    )
 )
 
 
-async def find_version_by_number(
-    session: AsyncSession, *, model_id: int, number: int
-) -> ModelVersion | None:
-    found = await session.exec(_VERSION_BY_NUMBER, params={"model_id": model_id, "number": number})
-    return found.first()
+async def find_model_and_version(
+    session: AsyncSession, *, project_id: int, name: str, number: int
+) -> tuple[RegisteredModel | None, ModelVersion | None]:
+    """The project's model by name and its version by number, in one statement; either may be
+    missing (the version is when the model is)."""
+    row = (
+        await session.exec(
+            _MODEL_AND_VERSION, params={"project_id": project_id, "name": name, "number": number}
+        )
+    ).first()
+    if row is None:
+        return None, None
+    model, version = row
+    return model, version
 
 
 def _latest_by_stage_statement(by_stage: bool) -> Any:
