@@ -113,8 +113,15 @@ class MlflowApp:
             )
         return None
 
+    async def _record_use(self, actor: Actor | None, writable: bool) -> None:
+        """A failed write rolled back the record of its token's use: record it on its own."""
+        if writable and actor is not None:
+            await accounts.record_token_use(self.db, actor)
+
     async def handle(self, request: Request) -> Response:
         rest = request.path_params.get("rest", "").strip("/")
+        actor: Actor | None = None
+        writable = False
         try:
             # An unknown endpoint is reported after authentication, like every other error.
             matched: tuple[Endpoint, dict[str, str]] | None = None
@@ -134,7 +141,7 @@ class MlflowApp:
                 session = await stack.enter_async_context(
                     self.db.begin() if writable else self.db.read()
                 )
-                actor: Actor = await accounts.authenticate(
+                actor = await accounts.authenticate(
                     self.db,
                     _credentials(request),
                     session=session,
@@ -172,8 +179,10 @@ class MlflowApp:
                 )
                 result = await endpoint.handler(context, {**params, **path_params})
         except DomainError as error:
+            await self._record_use(actor, writable)
             return domain_error_response(error)
         except MlflowError as error:
+            await self._record_use(actor, writable)
             return error_response(error.code, error.message, error.status)
         if isinstance(result, Response):
             return result

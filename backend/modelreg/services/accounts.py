@@ -508,6 +508,29 @@ _TOKEN_USER_AND_PROJECT: Any = (
 )
 
 
+def _touch(token_id: int, now: datetime) -> Any:
+    """Record a token's use, unless a use within LAST_USED_RESOLUTION is recorded already."""
+    return (
+        sa.update(PersonalAccessToken)
+        .where(
+            col(PersonalAccessToken.id) == token_id,
+            sa.or_(
+                col(PersonalAccessToken.last_used_at).is_(None),
+                col(PersonalAccessToken.last_used_at) <= now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+
+
+async def record_token_use(db: Database, actor: Actor) -> None:
+    """Record the use of the actor's token in a transaction of its own: for a request whose
+    transaction (where `authenticate(writable=True)` recorded it) failed and was rolled back."""
+    if actor.token_id is not None:
+        async with db.begin() as session:
+            await session.exec(_touch(actor.token_id, utcnow()))
+
+
 async def authenticate_token(
     db: Database,
     *,
@@ -546,16 +569,12 @@ async def authenticate_token(
             f"The access token expired on {expires_at:%Y-%m-%d %H:%M} UTC; create a new one."
         )
     if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        touch = (
-            sa.update(PersonalAccessToken)
-            .where(col(PersonalAccessToken.id) == token_id)
-            .values(last_used_at=now)
-        )
         if session is not None and writable:
-            await session.exec(touch)
+            # Rolled back with the caller's transaction if that fails: see `record_token_use`.
+            await session.exec(_touch(token_id, now))
         else:
             async with db.begin() as writer:
-                await writer.exec(touch)
+                await writer.exec(_touch(token_id, now))
     actor = Actor(
         name=username,
         user_id=user_id,
