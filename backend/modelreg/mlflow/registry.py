@@ -176,11 +176,12 @@ async def _models_json(
         for alias in found:
             aliases_by_version.setdefault(alias.version_id, []).append(alias.alias)
     by_id = {m.id: m for m in models}
-    latest_json = await _versions_json(
-        session,
-        [(v, by_id[v.model_id]) for found in latest.values() for v in found],
-        aliases_by_version,
-    )
+    latest_rows = [(v, by_id[v.model_id]) for found in latest.values() for v in found]
+    latest_json: dict[int, list[dict[str, Any]]] = {}
+    for (version, _), rendered_version in zip(
+        latest_rows, await _versions_json(session, latest_rows, aliases_by_version), strict=True
+    ):
+        latest_json.setdefault(version.model_id, []).append(rendered_version)
     rendered: list[dict[str, Any]] = []
     for model in models:
         assert model.id is not None
@@ -193,9 +194,8 @@ async def _models_json(
                 if a.version_id in alias_versions
             ],
         )
-        versions = [j for j in latest_json if j["name"] == model.name]
-        if versions:
-            entry["latest_versions"] = versions
+        if model.id in latest_json:
+            entry["latest_versions"] = latest_json[model.id]
         rendered.append(entry)
     return rendered
 

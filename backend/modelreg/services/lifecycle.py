@@ -116,6 +116,14 @@ async def _apply_transition(
     version.stage = stage
     version.updated_at = now
     session.add(version)
+    for other in archived:
+        other.stage = Stage.ARCHIVED
+        other.updated_at = now
+        session.add(other)
+    model.updated_at = now
+    session.add(model)
+    # One flush writes every row changed above; the events follow as plain inserts.
+    await session.flush()
     await record_event(
         session,
         actor=actor,
@@ -134,9 +142,6 @@ async def _apply_transition(
         },
     )
     for other in archived:
-        other.stage = Stage.ARCHIVED
-        other.updated_at = now
-        session.add(other)
         await record_event(
             session,
             actor=actor,
@@ -155,9 +160,6 @@ async def _apply_transition(
                 "request_id": request_id,
             },
         )
-    model.updated_at = now
-    session.add(model)
-    await session.flush()
 
 
 async def transition_stage(

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +24,7 @@ DEFAULT_PAGE_SIZE = 20
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
 
@@ -77,6 +77,31 @@ def check_page_size(first: int | None, *, maximum: int) -> int:
     return first
 
 
+class _Cursors(Sequence[str]):
+    """Each item's cursor, encoded when asked for: an MLflow page wants only the last."""
+
+    def __init__(self, items: Sequence[T], keys: Sequence[SortKey[T]]) -> None:
+        self._items = items
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self._cursor(item) for item in self._items[index]]
+        return self._cursor(self._items[index])
+
+    def _cursor(self, item: Any) -> str:
+        return encode_cursor([k.value(item) for k in self._keys])
+
+
 async def keyset_page(
     session: AsyncSession,
     statement: SelectOfScalar[T],
@@ -100,7 +125,7 @@ async def keyset_page(
     rows = list((await session.exec(statement)).all())
     has_next = len(rows) > first
     items: list[T] = rows[:first]
-    cursors = [encode_cursor([k.value(item) for k in keys]) for item in items]
+    cursors = _Cursors(items, keys)
     return Page(
         items=items, cursors=cursors, has_next_page=has_next, has_previous_page=after is not None
     )
