@@ -67,13 +67,14 @@ async def seeded(gql: GraphQLClient, http: httpx.AsyncClient) -> httpx.AsyncClie
         # token, user, project and role; the model; the newest version; insert; model; event.
         # PostgreSQL runs writers side by side, so it locks the model row and reads it again.
         ("POST", "model-versions/create", {"name": "churn"}, 6, 1),
-        # token…role; model and version; version, event, model; the version's tags and aliases.
-        # PostgreSQL: the version's model id, the locked model, the version read after the lock.
+        # token…role; model and version; version and model (one flush); event; the version's
+        # tags and aliases (one statement). PostgreSQL: the version's model id, the locked
+        # model, the version read after the lock.
         (
             "POST",
             "model-versions/transition-stage",
             {"name": "churn", "version": "1", "stage": "Staging"},
-            7,
+            6,
             3,
         ),
         # token…role; the name is free; insert; event

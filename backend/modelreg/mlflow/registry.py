@@ -149,9 +149,10 @@ async def _versions_json(
     ids = [v.id for v, _ in rows if v.id is not None]
     if not ids:
         return []
-    tags = await tag_service.tags_by_owner(session, VersionTag, ids)
     if aliases is None:
-        aliases = await lifecycle_service.aliases_by_versions(session, ids)
+        tags, aliases = await lifecycle_service.labels_by_versions(session, ids)
+    else:
+        tags = await tag_service.tags_by_owner(session, VersionTag, ids)
     return [
         _version_json(v, m, tags.get(v.id or 0, {}), aliases.get(v.id or 0, [])) for v, m in rows
     ]

@@ -12,7 +12,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import queues_writers
-from modelreg.db.models import Event, ModelAlias, ModelVersion, RegisteredModel, TransitionRequest
+from modelreg.db.models import (
+    Event,
+    ModelAlias,
+    ModelVersion,
+    RegisteredModel,
+    TransitionRequest,
+    VersionTag,
+)
 from modelreg.db.types import utcnow
 from modelreg.domain import policy
 from modelreg.domain.actor import Actor
@@ -535,6 +542,40 @@ _ALIASES_OF_MODELS = (
     .where(col(ModelAlias.model_id).in_(sa.bindparam("model_ids", expanding=True)))
     .order_by(col(ModelAlias.alias))
 )
+
+
+def _labels_statement() -> Any:
+    ids: Any = sa.bindparam("version_ids", expanding=True)
+    tags: Any = sa.select(
+        col(VersionTag.version_id).label("version_id"),
+        sa.literal(0).label("kind"),
+        col(VersionTag.key).label("name"),
+        col(VersionTag.value).label("value"),
+    ).where(col(VersionTag.version_id).in_(ids))
+    aliases = sa.select(
+        col(ModelAlias.version_id), sa.literal(1), col(ModelAlias.alias), sa.literal("")
+    ).where(col(ModelAlias.version_id).in_(ids))
+    union = sa.union_all(tags, aliases).subquery()
+    return sa.select(union).order_by(union.c.version_id, union.c.kind, union.c.name)
+
+
+# Tags and aliases of versions in one statement: what a version shown through MLflow needs.
+_LABELS_OF_VERSIONS = _labels_statement()
+
+
+async def labels_by_versions(
+    session: AsyncSession, version_ids: Sequence[int]
+) -> tuple[dict[int, dict[str, str]], dict[int, list[str]]]:
+    """Each version's tags (by key) and aliases (sorted), read together."""
+    tags: dict[int, dict[str, str]] = {}
+    aliases: dict[int, list[str]] = {}
+    rows = await session.exec(_LABELS_OF_VERSIONS, params={"version_ids": list(version_ids)})
+    for version_id, kind, name, value in rows:
+        if kind == 0:
+            tags.setdefault(version_id, {})[name] = value
+        else:
+            aliases.setdefault(version_id, []).append(name)
+    return tags, aliases
 
 
 async def aliases_by_versions(
