@@ -1,3 +1,3 @@
-from modelreg.db.engine import Database, queues_writers
+from modelreg.db.engine import Database, plain, queues_writers
 
-__all__ = ["Database", "queues_writers"]
+__all__ = ["Database", "plain", "queues_writers"]

@@ -8,7 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.sqlite_inline import inline_url
@@ -29,6 +34,15 @@ def queues_writers(session: AsyncSession) -> bool:
     and need not be locked and read again, and two writers never race on a unique key."""
     bind = session.bind
     return bind is not None and bind.dialect.name == "sqlite"
+
+
+async def plain(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, for Core statements that need nothing of the ORM (reading
+    columns, inserting rows no one reads back as objects): they skip the ORM's execution path,
+    about 0.2 ms a statement. Pending ORM changes are flushed first, so a statement sees them as
+    it would through the session's own autoflush."""
+    await session.flush()
+    return await session.connection()
 
 
 class Database:

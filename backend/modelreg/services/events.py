@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db import plain
 from modelreg.db.models import Event
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -30,9 +31,9 @@ async def record_event(
 
     Written at once with a plain insert: events are never read back as objects in the
     transaction that records them, and skipping the unit of work keeps every change cheaper."""
-    await session.exec(
+    await (await plain(session)).execute(
         _INSERT_EVENT,
-        params={
+        {
             "type": type.value,
             "actor": actor.name,
             "project_id": project_id,

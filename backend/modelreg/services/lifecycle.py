@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db import queues_writers
+from modelreg.db import plain, queues_writers
 from modelreg.db.models import (
     Event,
     ModelAlias,
@@ -92,6 +93,18 @@ def _version_ref(version: ModelVersion) -> dict[str, Any]:
     return {"version_id": version.id, "version": version.version, "number": version.number}
 
 
+_SET_STAGE = (
+    sa.update(ModelVersion)
+    .where(col(ModelVersion.id) == sa.bindparam("version_id"))
+    .values(stage=sa.bindparam("stage"), updated_at=sa.bindparam("now"))
+)
+_TOUCH_MODEL = (
+    sa.update(RegisteredModel)
+    .where(col(RegisteredModel.id) == sa.bindparam("model_id"))
+    .values(updated_at=sa.bindparam("now"))
+)
+
+
 async def _apply_transition(
     session: AsyncSession,
     *,
@@ -120,17 +133,18 @@ async def _apply_transition(
         )
         archived = list(others)
     previous = version.stage
-    version.stage = stage
-    version.updated_at = now
-    session.add(version)
-    for other in archived:
-        other.stage = Stage.ARCHIVED
-        other.updated_at = now
-        session.add(other)
-    model.updated_at = now
-    session.add(model)
-    # One flush writes every row changed above; the events follow as plain inserts.
-    await session.flush()
+    # Plain statements instead of the unit of work (a transition is a hot write); the session
+    # then holds the rows as they now are in the database.
+    changes = [(version, stage), *((other, Stage.ARCHIVED) for other in archived)]
+    connection = await plain(session)
+    await connection.execute(
+        _SET_STAGE, [{"version_id": v.id, "stage": s, "now": now} for v, s in changes]
+    )
+    await connection.execute(_TOUCH_MODEL, {"model_id": model.id, "now": now})
+    for changed, new_stage in changes:
+        set_committed_value(changed, "stage", new_stage)
+        set_committed_value(changed, "updated_at", now)
+    set_committed_value(model, "updated_at", now)
     await record_event(
         session,
         actor=actor,
@@ -569,7 +583,8 @@ async def labels_by_versions(
     """Each version's tags (by key) and aliases (sorted), read together."""
     tags: dict[int, dict[str, str]] = {}
     aliases: dict[int, list[str]] = {}
-    rows = await session.exec(_LABELS_OF_VERSIONS, params={"version_ids": list(version_ids)})
+    connection = await plain(session)
+    rows = await connection.execute(_LABELS_OF_VERSIONS, {"version_ids": list(version_ids)})
     for version_id, kind, name, value in rows:
         if kind == 0:
             tags.setdefault(version_id, {})[name] = value
@@ -581,7 +596,8 @@ async def labels_by_versions(
 async def aliases_by_versions(
     session: AsyncSession, version_ids: Sequence[int]
 ) -> dict[int, list[str]]:
-    rows = await session.exec(_ALIASES_OF_VERSIONS, params={"version_ids": list(version_ids)})
+    connection = await plain(session)
+    rows = await connection.execute(_ALIASES_OF_VERSIONS, {"version_ids": list(version_ids)})
     found: dict[int, list[str]] = {}
     for version_id, alias in rows:
         found.setdefault(version_id, []).append(alias)

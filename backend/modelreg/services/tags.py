@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db import plain
 from modelreg.db.models import ModelTag, VersionTag
 from modelreg.errors import NotFound
 
@@ -39,7 +40,7 @@ _TAGS: dict[type[TagRow], Any] = {
 async def tags_by_owner(
     session: AsyncSession, table: type[TagRow], owner_ids: Sequence[int]
 ) -> dict[int, dict[str, str]]:
-    rows = await session.exec(_TAGS[table], params={"owner_ids": list(owner_ids)})
+    rows = await (await plain(session)).execute(_TAGS[table], {"owner_ids": list(owner_ids)})
     result: dict[int, dict[str, str]] = defaultdict(dict)
     for owner_id, key, value in rows:
         result[owner_id][key] = value

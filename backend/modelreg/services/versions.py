@@ -6,9 +6,12 @@ from typing import Any
 
 import semver
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db import plain
 from modelreg.db.models import Artifact, ModelVersion, RegisteredModel, VersionTag
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -152,6 +155,12 @@ _NEWEST_VERSION = (
     .order_by(col(ModelVersion.is_prerelease).asc(), col(ModelVersion.sort_key).desc())
     .limit(1)
 )
+_INSERT_VERSION = sa.insert(ModelVersion).returning(col(ModelVersion.id))
+_NUMBER_MODEL = (
+    sa.update(RegisteredModel)
+    .where(col(RegisteredModel.id) == sa.bindparam("model_id"))
+    .values(last_version_number=sa.bindparam("number"), updated_at=sa.bindparam("now"))
+)
 # A version of the model with the same string or the same precedence.
 _CLASHING_VERSION = select(ModelVersion).where(
     ModelVersion.model_id == sa.bindparam("model_id"),
@@ -187,7 +196,8 @@ async def create_version(
     model = await lock_model(session, model_id=model_id, actor=actor)
     chosen = version is None
     if version is None:
-        newest = (await session.exec(_NEWEST_VERSION, params={"model_id": model_id})).first()
+        connection = await plain(session)
+        newest = (await connection.execute(_NEWEST_VERSION, {"model_id": model_id})).scalar()
         version = bump(semver.Version.parse(newest), Bump.PATCH) if newest else "1.0.0"
     parsed = parse_version(version)
     description = validate_description(description)
@@ -213,26 +223,34 @@ async def create_version(
                 "(build metadata after '+' does not count); choose another version."
             )
         raise AlreadyExists(message, field="version")
-    model.last_version_number += 1
     now = utcnow()
-    model.updated_at = now
-    session.add(model)
-    row = ModelVersion(
-        model_id=model_id,
-        number=model.last_version_number,
-        version=version,
-        sort_key=parsed.sort_key,
-        is_prerelease=parsed.is_prerelease,
-        description=description,
-        created_by=actor.name,
-        created_at=now,
-        updated_at=now,
-        run_uuid=run_uuid,
-        source=source,
-        logged_model_uuid=logged_model_uuid,
+    values: dict[str, Any] = {
+        "model_id": model_id,
+        "number": model.last_version_number + 1,
+        "version": version,
+        "sort_key": parsed.sort_key,
+        "is_prerelease": parsed.is_prerelease,
+        "description": description,
+        "stage": Stage.NONE,
+        "created_by": actor.name,
+        "created_at": now,
+        "updated_at": now,
+        "run_uuid": run_uuid,
+        "source": source,
+        "logged_model_uuid": logged_model_uuid,
+    }
+    # Two plain statements instead of the unit of work (the hottest write of the registry);
+    # the session then holds both rows as they now are in the database.
+    connection = await plain(session)
+    version_id = (await connection.execute(_INSERT_VERSION, values)).scalar_one()
+    await connection.execute(
+        _NUMBER_MODEL, {"model_id": model_id, "number": values["number"], "now": now}
     )
+    set_committed_value(model, "last_version_number", values["number"])
+    set_committed_value(model, "updated_at", now)
+    row = ModelVersion(id=version_id, **values)
+    make_transient_to_detached(row)
     session.add(row)
-    await session.flush()
     assert row.id is not None
     if tag_map:
         await tag_store.set_tags(session, VersionTag, row.id, tag_map)
