@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
 
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import (
@@ -243,3 +245,32 @@ async def test_malformed_requests_never_500(gql: GraphQLClient) -> None:
     for response in cases:
         assert response.status_code < 500, response.text
         assert "Traceback" not in response.text
+
+
+async def test_a_client_gone_before_its_query_arrives_is_not_an_error(app: Starlette) -> None:
+    """A browser that leaves a page while it sends a query: nothing to run, no one to answer,
+    and no traceback in the server's log (the request ends quietly)."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"modelreg.test")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("modelreg.test", 80),
+    }
+    await app(scope, receive, send)  # raised ClientDisconnect before
+    assert sent == []

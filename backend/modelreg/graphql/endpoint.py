@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -54,7 +54,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 )
                 await response(scope, receive, send)
                 return
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        except ClientDisconnect:
+            # The browser went away mid-request (a page left while a query was sent): there is
+            # no one to answer, and nothing was run.
+            return
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -163,14 +163,8 @@ async def _models_json(
 ) -> list[dict[str, Any]]:
     ids = [m.id for m in models if m.id is not None]
     tags = await tag_service.tags_by_owner(session, ModelTag, ids)
-    aliases = await lifecycle_service.aliases_by_models(session, ids)
+    aliases = await lifecycle_service.alias_targets_by_models(session, ids)
     latest = await version_service.latest_by_stage(session, ids)
-    alias_version_ids = [a.version_id for found in aliases.values() for a in found]
-    alias_versions = (
-        await version_service.versions_by_ids(session, alias_version_ids)
-        if alias_version_ids
-        else {}
-    )
     # Every alias of these models was read above, so the latest versions' aliases are known.
     aliases_by_version: dict[int, list[str]] = {}
     for found in aliases.values():
@@ -189,11 +183,7 @@ async def _models_json(
         entry = _model_json(
             model,
             tags.get(model.id, {}),
-            [
-                (a.alias, alias_versions[a.version_id].number)
-                for a in aliases.get(model.id, [])
-                if a.version_id in alias_versions
-            ],
+            [(a.alias, a.number) for a in aliases.get(model.id, [])],
         )
         if model.id in latest_json:
             entry["latest_versions"] = latest_json[model.id]

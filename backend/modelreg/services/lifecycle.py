@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -601,6 +602,40 @@ async def aliases_by_versions(
     found: dict[int, list[str]] = {}
     for version_id, alias in rows:
         found.setdefault(version_id, []).append(alias)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class AliasTarget:
+    """An alias of a model and the version it points at."""
+
+    alias: str
+    version_id: int
+    number: int
+
+
+_ALIAS_TARGETS = (
+    sa.select(
+        col(ModelAlias.model_id),
+        col(ModelAlias.alias),
+        col(ModelAlias.version_id),
+        col(ModelVersion.number),
+    )
+    .join(ModelVersion, col(ModelVersion.id) == col(ModelAlias.version_id))
+    .where(col(ModelAlias.model_id).in_(sa.bindparam("model_ids", expanding=True)))
+    .order_by(col(ModelAlias.alias))
+)
+
+
+async def alias_targets_by_models(
+    session: AsyncSession, model_ids: Sequence[int]
+) -> dict[int, list[AliasTarget]]:
+    """Each model's aliases (sorted) with their versions' numbers, in one plain statement."""
+    connection = await plain(session)
+    rows = await connection.execute(_ALIAS_TARGETS, {"model_ids": list(model_ids)})
+    found: dict[int, list[AliasTarget]] = {}
+    for model_id, alias, version_id, number in rows:
+        found.setdefault(model_id, []).append(AliasTarget(alias, version_id, number))
     return found
 
 
