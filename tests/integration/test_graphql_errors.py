@@ -250,7 +250,7 @@ async def test_malformed_requests_never_500(gql: GraphQLClient) -> None:
 async def test_a_client_gone_before_its_query_arrives_is_not_an_error(app: Starlette) -> None:
     """A browser that leaves a page while it sends a query: nothing to run, no one to answer,
     and no traceback in the server's log (the request ends quietly)."""
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.disconnect"}
