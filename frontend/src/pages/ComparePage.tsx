@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Group,
   Paper,
@@ -19,6 +18,7 @@ import { Fragment, type ReactNode, useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { ComparePlots } from "../components/ComparePlots";
 import { MetricChart } from "../components/MetricChart";
 import { StageBadge } from "../components/StageBadge";
@@ -73,18 +73,11 @@ export default function ComparePage() {
 
   const header = (
     <>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} to={urls.project(projectPath)}>
-          {data.project.name}
-        </Anchor>
-        <Anchor component={Link} to={urls.modelTab(projectPath, found.name, "versions")}>
-          {found.name}
-        </Anchor>
-        <Text>Compare</Text>
-      </Breadcrumbs>
+      <Crumbs
+        project={{ path: projectPath, name: data.project.name }}
+        model={{ name: found.name, to: urls.modelTab(projectPath, found.name, "versions") }}
+        current="Compare"
+      />
       <Title order={2}>Compare versions of {found.name}</Title>
     </>
   );

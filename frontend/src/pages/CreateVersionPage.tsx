@@ -1,7 +1,5 @@
 import {
   Alert,
-  Anchor,
-  Breadcrumbs,
   Button,
   Group,
   Input,
@@ -16,6 +14,7 @@ import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { FileUpload } from "../components/FileUpload";
 import { MarkdownEditor } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
@@ -148,18 +147,11 @@ export default function CreateVersionPage() {
 
   return (
     <Stack maw={900}>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} to={urls.project(projectPath)}>
-          {data.project.name}
-        </Anchor>
-        <Anchor component={Link} to={urls.model(projectPath, found.name)}>
-          {found.name}
-        </Anchor>
-        <Text>New version</Text>
-      </Breadcrumbs>
+      <Crumbs
+        project={{ path: projectPath, name: data.project.name }}
+        model={{ name: found.name, to: urls.model(projectPath, found.name) }}
+        current="New version"
+      />
       <Title order={2}>New version of {found.name}</Title>
       <form
         onSubmit={(e) => {

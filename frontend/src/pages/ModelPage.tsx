@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Checkbox,
   Group,
@@ -19,6 +18,7 @@ import { useCallback, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useMutation, useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { PermittedButton, SignInHint } from "../components/Permitted";
@@ -86,15 +86,7 @@ export default function ModelPage() {
 
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} to={urls.project(projectPath)}>
-          {data.project.name}
-        </Anchor>
-        <Text>{found.name}</Text>
-      </Breadcrumbs>
+      <Crumbs project={{ path: projectPath, name: data.project.name }} current={found.name} />
       <Group justify="space-between" align="flex-start">
         <div>
           <Group gap="sm">

@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Group,
   Modal,
@@ -18,6 +17,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
 import { MarkdownEditor } from "../components/Markdown";
@@ -96,12 +96,7 @@ export default function ProjectPage() {
 
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Text>{found.name}</Text>
-      </Breadcrumbs>
+      <Crumbs current={found.name} />
       <Group justify="space-between">
         <div>
           <Group gap="xs">

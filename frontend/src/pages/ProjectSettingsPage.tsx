@@ -1,7 +1,5 @@
 import {
-  Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Divider,
   Group,
@@ -15,9 +13,10 @@ import {
   Title,
 } from "@mantine/core";
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { ErrorLines } from "../components/ErrorLines";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { NotAllowedNote, SignInHint } from "../components/Permitted";
@@ -53,15 +52,7 @@ export function ProjectSettingsPage({ tab }: { tab: "general" | "members" }) {
 
   return (
     <Stack maw={1100}>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} to={urls.project(found.path)}>
-          {found.name}
-        </Anchor>
-        <Text>Settings</Text>
-      </Breadcrumbs>
+      <Crumbs project={{ path: found.path, name: found.name }} current="Settings" />
       <Group justify="space-between">
         <Title order={2}>Settings of {found.name}</Title>
         <Badge variant="light" size="lg" tt="none" data-testid="viewer-role">

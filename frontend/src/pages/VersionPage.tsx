@@ -2,7 +2,6 @@ import {
   Alert,
   Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Code,
   Group,
@@ -19,6 +18,7 @@ import { useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { Crumbs } from "../components/Crumbs";
 import { formatDate } from "../components/dates";
 import { FileTree } from "../components/FileTree";
 import { FileUpload } from "../components/FileUpload";
@@ -88,18 +88,14 @@ export default function VersionPage() {
 
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to={urls.projects()}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} to={urls.project(projectPath)}>
-          {data.project.name}
-        </Anchor>
-        <Anchor component={Link} to={urls.modelTab(projectPath, foundModel.name, "versions")}>
-          {foundModel.name}
-        </Anchor>
-        <Text>{found.version}</Text>
-      </Breadcrumbs>
+      <Crumbs
+        project={{ path: projectPath, name: data.project.name }}
+        model={{
+          name: foundModel.name,
+          to: urls.modelTab(projectPath, foundModel.name, "versions"),
+        }}
+        current={found.version}
+      />
       <Group justify="space-between" align="flex-start">
         <Group gap="sm">
           <Title order={2}>
