@@ -290,3 +290,31 @@ async def test_notifier_wakes_a_waiting_follower_at_once(db: Database) -> None:
     await asyncio.sleep(0)
     notifier.notify()
     await asyncio.wait_for(waiting, 1)
+
+
+async def test_follower_guard_runs_before_delivering_and_when_idle(db: Database) -> None:
+    """The guard sees every batch before it is delivered, and runs when due while idle."""
+    now = [0.0]
+    checks: list[float] = []
+    allowed = [True]
+
+    async def guard(session: object) -> None:
+        checks.append(now[0])
+        if not allowed[0]:
+            raise PermissionError("no longer")
+
+    follower = EventFollower(
+        db, None, project_id=1, model_id=None, after=0, clock=lambda: now[0],
+        guard=guard, guard_seconds=5,
+    )  # fmt: skip
+    assert await follower.poll() == [] and checks == []  # idle, not yet due
+    await _add(db, _event(1, 7))
+    assert [e.id for e in await follower.poll()] == [1] and checks == [0.0]
+    now[0] = 4
+    assert await follower.poll() == [] and checks == [0.0]
+    now[0] = 5.5  # due while idle
+    assert await follower.poll() == [] and checks == [0.0, 5.5]
+    allowed[0] = False
+    await _add(db, _event(2, 7))
+    with pytest.raises(PermissionError):
+        await follower.poll()  # the batch read is withheld

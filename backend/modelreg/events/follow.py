@@ -6,6 +6,13 @@ delivery immediate for changes made by *this* process, the GraphQL layer signals
 `EventNotifier` after every committed mutation, which wakes all waiting followers at once.
 Changes made by other processes arrive within one poll interval.
 
+A follower may carry a `guard`: a check that the one it delivers to may still read what it
+follows (a token can be revoked, a member removed, a project made private while a subscription
+stays open). The guard runs in the read transaction of every poll that found events, after they
+were read, so nothing committed after access ended is delivered; and at least every
+`GUARD_SECONDS` while nothing happens, so a closed door is noticed without waiting for news. It
+stops the follower by raising.
+
 Ids come from a sequence, so on PostgreSQL a transaction may take id 10, another id 11, and the
 second commit first. Advancing a plain "last id" past 11 would lose 10 forever. The follower
 therefore re-reads a trailing window: it keeps querying from the highest id it delivered
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 
 import sqlalchemy as sa
@@ -30,7 +37,10 @@ from modelreg.db.models import Event
 
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 30.0
+GUARD_SECONDS = 5.0
 BATCH = 200
+
+Guard = Callable[[AsyncSession], Awaitable[None]]
 
 
 class EventNotifier:
@@ -81,6 +91,8 @@ class EventFollower:
         poll_seconds: float = POLL_SECONDS,
         settle_seconds: float = SETTLE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        guard: Guard | None = None,
+        guard_seconds: float = GUARD_SECONDS,
     ) -> None:
         self._db = db
         self._notifier = notifier
@@ -94,6 +106,9 @@ class EventFollower:
         self._delivered: set[int] = set()
         # (time, highest id delivered then): where the floor may move once settled.
         self._marks: list[tuple[float, int]] = []
+        self._guard = guard
+        self._guard_seconds = guard_seconds
+        self._guarded_at = clock()
 
     async def poll(self) -> list[Event]:
         """New events since the last poll, in one short read transaction."""
@@ -105,9 +120,10 @@ class EventFollower:
                 rows = await _events_after(
                     session, project_id=self._project_id, model_id=self._model_id, after=cursor
                 )
-            fresh.extend(row for row in rows if row.id not in self._delivered)
-            if len(rows) < BATCH:
-                break
+                fresh.extend(row for row in rows if row.id not in self._delivered)
+                if len(rows) < BATCH:
+                    await self._check(session, found=bool(fresh))
+                    break
             last_id = rows[-1].id
             assert last_id is not None
             cursor = last_id
@@ -117,6 +133,15 @@ class EventFollower:
         if fresh:
             self._marks.append((self._clock(), max(self._delivered)))
         return fresh
+
+    async def _check(self, session: AsyncSession, *, found: bool) -> None:
+        """Run the guard when there is something to deliver, or when it is due."""
+        if self._guard is None:
+            return
+        now = self._clock()
+        if found or now - self._guarded_at >= self._guard_seconds:
+            await self._guard(session)
+            self._guarded_at = now
 
     def _advance_floor(self) -> None:
         horizon = self._clock() - self._settle_seconds

@@ -11,8 +11,11 @@ from strawberry.types import Info as StrawberryInfo
 
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
+from modelreg.errors import Unauthenticated
 from modelreg.events import EventNotifier
 from modelreg.graphql.loaders import Loaders
+from modelreg.services import viewers
+from modelreg.services.accounts import Credentials
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 
@@ -33,7 +36,10 @@ class Context:
     request: Any = None
     response: Any = None
     notifier: EventNotifier | None = None
+    # What the request or websocket authenticated with: a websocket asks again with them.
+    credentials: Credentials | None = None
     loaders: Loaders = field(init=False)
+    _closed: bool = field(default=False, init=False)
     _session: AsyncSession | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -56,6 +62,41 @@ class Context:
             if session is not None:
                 await session.close()
         self.loaders = Loaders(self.read, self.actor)
+
+    def set_actor(self, actor: Actor) -> None:
+        """The viewer as it is now (its admin flag may have changed); loaders follow it."""
+        if actor != self.actor:
+            self.actor = actor
+            self.loaders = Loaders(self.read, self.actor)
+
+    async def recheck_viewer(self, session: AsyncSession) -> None:
+        """A websocket's credentials must still stand for its user (see `services.viewers`);
+        else the whole websocket is closed and Unauthenticated raised."""
+        if self.credentials is None:
+            return
+        try:
+            self.set_actor(
+                await viewers.current_viewer(
+                    self.db, session, credentials=self.credentials, was=self.actor
+                )
+            )
+        except Unauthenticated as error:
+            await self.close_connection(4401, error.message)
+            raise
+
+    async def close_connection(self, code: int, reason: str) -> None:
+        """Close this context's websocket (once); nothing is sent on it afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        close = getattr(self.response, "close", None)
+        if close is not None:
+            # Close reasons travel in a control frame: at most 123 bytes.
+            await close(code=code, reason=reason.encode()[:120].decode(errors="ignore"))
+
+    @property
+    def connection_closed(self) -> bool:
+        return self._closed
 
     def notify_events(self) -> None:
         """A write committed: wake this process's subscriptions now, not at their next poll."""

@@ -6,17 +6,20 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from modelreg.auth import authenticate
+from modelreg.auth import credentials
 from modelreg.db import Database
 from modelreg.domain.actor import ANONYMOUS, Actor
 from modelreg.errors import DomainError, ErrorCode
 from modelreg.events import EventNotifier
 from modelreg.graphql.context import Context
 from modelreg.graphql.schema import create_schema
+from modelreg.graphql.websocket import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
+from modelreg.services import accounts
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 
 _ACTOR = "modelreg.actor"
+_CREDENTIALS = "modelreg.credentials"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -25,6 +28,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     The caller is authenticated before anything is parsed: a bad, expired or revoked token is a
     401 for the whole request, never a partial answer.
     """
+
+    # A websocket's rights are checked again before each operation and while it streams.
+    websocket_adapter_class = WebSocketAdapter
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, settings: Settings, db: Database, storage: Storage) -> None:
         super().__init__(
@@ -39,7 +47,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             try:
-                scope[_ACTOR] = await authenticate(self._db, HTTPConnection(scope))
+                found = credentials(HTTPConnection(scope))
+                scope[_ACTOR] = await accounts.authenticate(self._db, found)
+                scope[_CREDENTIALS] = found
             except DomainError as error:
                 unauthenticated = error.code == ErrorCode.UNAUTHENTICATED
                 if scope["type"] == "websocket":
@@ -73,4 +83,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             request=request,
             response=response,
             notifier=self._notifier,
+            # A websocket outlives its opening: it asks again with what it opened with.
+            credentials=request.scope.get(_CREDENTIALS) if isinstance(request, WebSocket) else None,
         )

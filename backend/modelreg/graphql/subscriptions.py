@@ -6,24 +6,34 @@ its project or model in id order. It polls every 0.5 s, each poll one short read
 mutation committed by this process wakes it at once (`Context.notify_events`), and changes made by
 other server processes arrive within one poll. Nothing is missed: an event whose transaction
 commits after a higher id was already delivered is still found and delivered.
+
+Rights are checked for as long as events flow, not only at subscribe time: before each batch of
+events is sent (in the transaction that read them) and every few seconds while idle, the
+subscription asks whether its viewer may still read the project (`services.viewers`). A project
+made private, deleted, or a member removed ends the subscription with NOT_FOUND; credentials
+that no longer hold (a revoked or expired token, a signed-out session) close the whole
+websocket with 4401.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.errors import DomainError, NotFound
+from modelreg.errors import DomainError, NotFound, Unauthenticated
 from modelreg.events import EventFollower, latest_event_id
 from modelreg.graphql.context import Info
 from modelreg.graphql.ids import decode_id
 from modelreg.graphql.lifecycle import EventType
 from modelreg.services.models import find_model_by_name
 from modelreg.services.projects import get_project_by_path
+from modelreg.services.viewers import require_readable
 
 logger = logging.getLogger("modelreg.graphql")
 
@@ -40,7 +50,9 @@ async def _start(
     info: Info, project_path: str, model_name: str | None, after: strawberry.ID | None
 ) -> EventFollower:
     after_id = decode_id(after, "Event", field="after") if after is not None else None
-    async with info.context.db.read() as session:
+    context = info.context
+    async with context.db.read() as session:
+        await context.recheck_viewer(session)
         # Only readers of the project may follow it; to others it does not exist.
         project = await get_project_by_path(
             session, path=project_path, actor=info.context.actor, field="projectPath"
@@ -57,12 +69,21 @@ async def _start(
             model_id = model.id
         if after_id is None:
             after_id = await latest_event_id(session)
+    project_id = project.id
+
+    async def guard(session: AsyncSession) -> None:
+        await context.recheck_viewer(session)
+        await require_readable(
+            session, actor=context.actor, project_id=project_id, path=project_path
+        )
+
     return EventFollower(
-        info.context.db,
-        info.context.notifier,
-        project_id=project.id,
+        context.db,
+        context.notifier,
+        project_id=project_id,
         model_id=model_id,
         after=after_id,
+        guard=guard,
     )
 
 
@@ -77,6 +98,14 @@ async def _events(
         follower = await _start(info, project_path, model_name, after)
         async for event in _stream(follower, info):
             yield event
+    except Unauthenticated:
+        if info.context.connection_closed:
+            # The websocket was closed because its credentials ended: nothing more is sent, and
+            # the connection's shutdown cancels this operation.
+            await asyncio.Event().wait()
+        raise GraphQLError(
+            "Sign in again to follow live changes.", extensions={"code": "UNAUTHENTICATED"}
+        ) from None
     except DomainError as error:
         extensions = {"code": error.code.value}
         if error.field:
