@@ -13,6 +13,7 @@ from modelreg.db import Database
 from modelreg.db.models import LoginFailure, PersonalAccessToken, UserSession
 from modelreg.db.types import utcnow
 from modelreg.services import accounts as account_service
+from modelreg.services import signin
 from tests.support.accounts import PASSWORD, Accounts
 from tests.support.graphql import GraphQLClient
 
@@ -147,7 +148,7 @@ async def test_failed_sign_ins_are_rate_limited_per_account(
     anon_http: httpx.AsyncClient, accounts: Accounts, db: Database
 ) -> None:
     await accounts.user("ada")
-    for _ in range(account_service.MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(signin.MAX_FAILURES_PER_ACCOUNT):
         assert (await _login(anon_http, "ada", "guess guess guess"))["errors"][0]["code"] == (
             "UNAUTHENTICATED"
         )
@@ -179,7 +180,7 @@ async def test_failed_sign_ins_are_rate_limited_per_address(
 ) -> None:
     await accounts.user("ada")
     async with db.begin() as s:
-        for i in range(account_service.MAX_FAILURES_PER_ADDRESS):
+        for i in range(signin.MAX_FAILURES_PER_ADDRESS):
             # ASGITransport's client address is 127.0.0.1.
             s.add(LoginFailure(username=f"user{i}", address="127.0.0.1"))
     locked = await _login(anon_http, "ada", PASSWORD)

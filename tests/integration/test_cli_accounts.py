@@ -22,7 +22,7 @@ from modelreg.db.types import utcnow
 from modelreg.domain.actor import SYSTEM, Actor, Scope
 from modelreg.domain.policy import Role, Visibility
 from modelreg.errors import Unauthenticated
-from modelreg.services import access
+from modelreg.services import access, signin
 from modelreg.services import accounts as account_service
 from modelreg.services.projects import find_project_by_path
 from tests.support.accounts import Accounts
@@ -82,7 +82,7 @@ def _secret_line(stdout: str) -> str:
 
 async def _signs_in(db: Database, username: str, password: str) -> bool:
     try:
-        await account_service.sign_in(db, username=username, password=password, address="cli-test")
+        await signin.sign_in(db, username=username, password=password, address="cli-test")
     except Unauthenticated:
         return False
     return True
@@ -134,7 +134,7 @@ async def test_user_create_prints_a_password_once_that_signs_in(db: Database, cl
 
 async def test_reset_password_replaces_the_old_one_and_signs_out(db: Database, cli: Cli) -> None:
     cli.ok("user", "create", "bob", "--password-stdin", stdin="bob's first password")
-    signed_in = await account_service.sign_in(
+    signed_in = await signin.sign_in(
         db, username="bob", password="bob's first password", address="cli-test"
     )
 

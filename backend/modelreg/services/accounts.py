@@ -7,7 +7,6 @@ hashed with argon2id. No secret is ever logged, stored in the event log or retur
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import hmac
 import secrets
@@ -23,7 +22,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database
 from modelreg.db.models import (
-    LoginFailure,
     Membership,
     PersonalAccessToken,
     Project,
@@ -50,7 +48,6 @@ from modelreg.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
-    RateLimited,
     Unauthenticated,
 )
 from modelreg.services.access import check, remember_project
@@ -61,12 +58,6 @@ TOKEN_PREFIX = "mrt_"
 SESSION_LIFETIME = timedelta(days=14)
 # A token's last use is written at most this often, so reads do not turn into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-# Failed sign-ins: an account is locked after this many failures within the window, a client
-# address after more (it may be a NAT for a whole office).
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 30
 
 
 class Hasher:
@@ -89,7 +80,8 @@ class Hasher:
         return await asyncio.to_thread(run)
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """What is stored of a secret (a session cookie, a token): its SHA-256."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -240,104 +232,13 @@ def actor_for(user: UserAccount, token: PersonalAccessToken | None = None) -> Ac
     )
 
 
-# ---------------------------------------------------------------------------- sign-in
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    user: UserAccount
-    # The cookie value: shown to the browser once, stored here only as a hash.
-    session_secret: str
-    csrf_token: str
-    expires_at: datetime
-
-
-async def _failures_since(
-    session: AsyncSession, column: Any, value: str, since: datetime
-) -> list[datetime]:
-    rows = await session.exec(
-        select(LoginFailure.at)
-        .where(column == value, col(LoginFailure.at) > since)
-        .order_by(col(LoginFailure.at))
-    )
-    return list(rows)
-
-
-def _locked(failures: list[datetime], limit: int, now: datetime) -> int | None:
-    """Seconds until the oldest counted failure leaves the window, when over the limit."""
-    if len(failures) < limit:
-        return None
-    oldest = failures[-limit]
-    return max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
-
-
-async def sign_in(db: Database, *, username: str, password: str, address: str) -> SignedIn:
-    """Check a password and open a browser session. Opens its own transactions.
-
-    Failures are recorded (committed even though sign-in fails) and rate-limited per account
-    and per client address. The error never tells whether the account exists.
-    """
-    name = username.strip().lower()[:255]
-    address = address[:64]
-    now = utcnow()
-    since = now - FAILURE_WINDOW
-    async with db.read() as session:
-        by_account = await _failures_since(session, col(LoginFailure.username), name, since)
-        by_address = await _failures_since(session, col(LoginFailure.address), address, since)
-        user = await find_user(session, username=name)
-    for failures, limit, who in (
-        (by_account, MAX_FAILURES_PER_ACCOUNT, "this account"),
-        (by_address, MAX_FAILURES_PER_ADDRESS, "your address"),
-    ):
-        wait = _locked(failures, limit, now)
-        if wait is not None:
-            minutes = (wait + 59) // 60
-            raise RateLimited(
-                f"Too many failed sign-ins for {who}; try again in {minutes} minute"
-                f"{'s' if minutes != 1 else ''}.",
-                retry_after=wait,
-            )
-    if user is None:
-        # Spend the same time as a real check, so timing does not reveal which names exist.
-        await Hasher.verify(_dummy_hash(), password)
-        ok = False
-    else:
-        ok = await Hasher.verify(user.password_hash, password)
-    async with db.begin() as session:
-        if not ok or user is None:
-            session.add(LoginFailure(username=name, address=address, at=now))
-        else:
-            await session.exec(sa.delete(LoginFailure).where(col(LoginFailure.username) == name))
-            await session.exec(
-                sa.delete(UserSession).where(
-                    col(UserSession.user_id) == user.id, col(UserSession.expires_at) < now
-                )
-            )
-            secret = secrets.token_urlsafe(32)
-            csrf = secrets.token_urlsafe(24)
-            expires = now + SESSION_LIFETIME
-            assert user.id is not None
-            session.add(
-                UserSession(
-                    user_id=user.id,
-                    secret_hash=_digest(secret),
-                    csrf_token=csrf,
-                    expires_at=expires,
-                )
-            )
-    if not ok or user is None:
-        raise Unauthenticated("Wrong username or password.", field="password")
-    return SignedIn(user=user, session_secret=secret, csrf_token=csrf, expires_at=expires)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return Hasher.hasher.hash("not a real password, only spends time")
+# ---------------------------------------------------------------------------- sessions
+# Signing in (and its rate limit) is in services/signin.py.
 
 
 async def sign_out(session: AsyncSession, *, session_secret: str) -> bool:
     result = await session.exec(
-        sa.delete(UserSession).where(col(UserSession.secret_hash) == _digest(session_secret))
+        sa.delete(UserSession).where(col(UserSession.secret_hash) == digest(session_secret))
     )
     return bool(result.rowcount)
 
@@ -354,7 +255,7 @@ async def resolve_session(session: AsyncSession, *, session_secret: str) -> Brow
         await session.exec(
             select(UserSession, UserAccount)
             .join(UserAccount, col(UserAccount.id) == UserSession.user_id)
-            .where(UserSession.secret_hash == _digest(session_secret))
+            .where(UserSession.secret_hash == digest(session_secret))
         )
     ).first()
     if row is None:
@@ -399,7 +300,7 @@ async def create_token(
     token = PersonalAccessToken(
         user_id=user.id,
         name=name,
-        secret_hash=_digest(secret),
+        secret_hash=digest(secret),
         prefix=secret[:12],
         scopes=format_scopes(chosen),
         expires_at=expires_at,
@@ -546,7 +447,7 @@ async def authenticate_token(
     its own. With `project_path` and `session`, the project at that path and the actor's role
     in it are read in the same statement, for `get_project_by_path` in that session."""
     now = utcnow()
-    params = {"secret_hash": _digest(secret)}
+    params = {"secret_hash": digest(secret)}
     with_project = session is not None and project_path is not None and "\x00" not in project_path
     if session is None:
         async with db.read() as own:

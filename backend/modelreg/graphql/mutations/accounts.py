@@ -15,6 +15,7 @@ from modelreg.graphql.errors import UserError, run_mutation
 from modelreg.graphql.ids import decode_id
 from modelreg.services import accounts as account_service
 from modelreg.services import members as member_service
+from modelreg.services import signin
 
 
 @strawberry.input
@@ -149,7 +150,7 @@ class AccountMutations:
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         request = info.context.request
         try:
-            signed_in = await account_service.sign_in(
+            signed_in = await signin.sign_in(
                 info.context.db,
                 username=input.username,
                 password=input.password,
