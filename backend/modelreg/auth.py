@@ -3,6 +3,9 @@
 Browser sessions live in an HttpOnly cookie; the CSRF token in a second cookie the web app can
 read and must echo in the `X-CSRF-Token` header on every state-changing request (double submit).
 Tools send `Authorization: Bearer <personal access token>`.
+
+Forwarded headers (the client's address, scheme and host as a reverse proxy saw them) count only
+from a proxy the `trusted_proxies` setting names (see `proxies.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from urllib.parse import urlsplit
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from modelreg import proxies
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.services import accounts
@@ -23,12 +27,34 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _trusted_proxies(connection: HTTPConnection) -> tuple[proxies.Network, ...]:
+    """The `trusted_proxies` setting of the app serving the connection (none without one)."""
+    app = connection.scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return proxies.parse_networks(getattr(settings, "trusted_proxies", ""))
+
+
+def forwarded(connection: HTTPConnection) -> proxies.Forwarded:
+    """The client's address, scheme and host, believing forwarded headers from trusted proxies."""
+    client = connection.scope.get("client")
+    headers = connection.headers
+    return proxies.resolve(
+        peer=client[0] if client else None,
+        scheme=connection.scope.get("scheme", "http"),
+        forwarded_for=headers.getlist("x-forwarded-for"),
+        forwarded_proto=headers.getlist("x-forwarded-proto"),
+        forwarded_host=headers.getlist("x-forwarded-host"),
+        networks=_trusted_proxies(connection),
+    )
+
+
 def _origin_is_ours(connection: HTTPConnection) -> bool | None:
-    """Whether the request's Origin is this server; None when there is no Origin header."""
+    """Whether the request's Origin is this server (its Host, or the host a trusted proxy says
+    the browser asked for); None when there is no Origin header."""
     origin = connection.headers.get("origin")
     if origin is None:
         return None
-    ours = {connection.headers.get("host", ""), connection.headers.get("x-forwarded-host", "")}
+    ours = {connection.headers.get("host", ""), forwarded(connection).host or ""}
     return urlsplit(origin).netloc in ours - {""}
 
 
@@ -54,8 +80,7 @@ async def authenticate(db: Database, connection: HTTPConnection) -> Actor:
 
 
 def _secure(connection: HTTPConnection) -> bool:
-    proto = connection.headers.get("x-forwarded-proto", connection.url.scheme)
-    return proto in ("https", "wss")
+    return forwarded(connection).scheme in ("https", "wss")
 
 
 def set_session_cookies(
@@ -98,4 +123,5 @@ def session_secret(connection: HTTPConnection) -> str | None:
 
 
 def client_address(connection: HTTPConnection) -> str:
-    return connection.client.host if connection.client else "unknown"
+    """The address the sign-in limit counts: the peer, or the client a trusted proxy names."""
+    return forwarded(connection).client

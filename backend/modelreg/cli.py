@@ -213,7 +213,10 @@ def serve(migrate: bool, demo: bool, **options: Any) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # Forwarded headers are the app's to judge, by MODELREG_TRUSTED_PROXIES (auth.forwarded):
+        # uvicorn's own rule (X-Forwarded-For/-Proto from 127.0.0.1) would rewrite the client
+        # before the app sees which peer sent them.
+        proxy_headers=False,
     )
 
 

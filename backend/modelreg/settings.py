@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from modelreg import proxies
+
 ENV_PREFIX = "MODELREG_"
 
 # The web app's build output in a source checkout (`frontend/dist` next to `backend/`).
@@ -57,6 +59,9 @@ class Settings(BaseModel):
     # The first start of an empty database creates `admin` with this password (else a random
     # one, printed once).
     admin_password: SecretStr = SecretStr("")
+    # Reverse proxies (IP addresses and CIDR networks, comma-separated) whose X-Forwarded-For,
+    # -Proto and -Host headers are believed; empty believes no one's.
+    trusted_proxies: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +80,12 @@ class Settings(BaseModel):
                 "postgresql://user:password@host:5432/modelreg"
             )
         return url
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        proxies.parse_networks(value)
+        return value.strip()
 
     @model_validator(mode="after")
     def _check_storage(self) -> Settings:
