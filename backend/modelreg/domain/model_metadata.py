@@ -6,9 +6,14 @@ Malformed files never raise; they become a MALFORMED_FILE warning and the rest i
 
 Reading rules:
 
-- YAML is read with a `yaml.SafeLoader` subclass that resolves no implicit ints, floats or
+- YAML is read with a safe loader (PyYAML's libyaml-based `CSafeLoader`, or the pure-Python
+  `SafeLoader` when PyYAML was built without libyaml) that resolves no implicit ints, floats or
   timestamps, so `python: 3.10` stays the text "3.10" (not the float 3.1) and every scalar field
   keeps the text that was written. Booleans are rendered "true"/"false".
+- Reading costs time linear in the file's size. A YAML document whose aliases (`*name`) would
+  expand it past MAX_YAML_EXPANDED_SIZE (nodes plus scalar characters, counting each alias as a
+  copy of what it names; a "billion laughs" bomb) or that refers to itself is not read (a
+  MALFORMED_FILE warning): a document without aliases never comes near that bound.
 - MLmodel: `flavors` keeps the file's order. `python_version` comes from the `python_function`
   flavor, else from python_env.yaml's `python:`, else from a pinned `python` in conda.yaml.
   `runtime` holds every other top-level scalar field (nulls are left out). Signature columns are
@@ -58,7 +63,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
@@ -71,6 +76,10 @@ PYTHON_ENV = "python_env.yaml"
 METADATA_FILES = (MLMODEL, REQUIREMENTS, CONDA, PYTHON_ENV)
 # Larger metadata files are not read (a MALFORMED_FILE warning says so).
 MAX_METADATA_FILE_BYTES = 1024 * 1024
+# How big a YAML document may become once its aliases are expanded, in nodes plus scalar
+# characters. Without aliases a document has at most about two units per byte, so only
+# documents that multiply their content through aliases reach it.
+MAX_YAML_EXPANDED_SIZE = 4 * MAX_METADATA_FILE_BYTES
 
 
 class WarningCode(StrEnum):
@@ -324,8 +333,68 @@ class _Malformed(Exception):
     """Part of a file that cannot be read; it becomes a MALFORMED_FILE warning."""
 
 
-class _TextLoader(yaml.SafeLoader):
-    """SafeLoader without implicit int/float/timestamp resolution: scalars keep their text."""
+class _YamlTooLarge(yaml.YAMLError):
+    """A document whose aliases expand it past MAX_YAML_EXPANDED_SIZE, or refer to itself."""
+
+
+def _check_expanded_size(root: yaml.Node, limit: int) -> None:
+    """Refuse a composed document whose tree, with every alias expanded, exceeds `limit`
+    (nodes plus scalar characters) or has a cycle. Each distinct collection is visited once
+    (its expanded size is memoised), so this costs time linear in the document, not in its
+    expansion."""
+    sizes: dict[int, int] = {}
+    # Collections on the current path, with their scalars' size and their nested collections.
+    open_: dict[int, tuple[int, list[yaml.Node]]] = {}
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        entry = open_.get(key)
+        if entry is None:
+            if key in sizes:  # reached again through an alias: already counted
+                stack.pop()
+                continue
+            own, nested = 1, []
+            for child in _children(node):
+                if isinstance(child, yaml.ScalarNode):
+                    own += 1 + len(child.value)
+                elif child is node or id(child) in open_:
+                    raise _YamlTooLarge("an alias refers to a node that contains it")
+                else:
+                    nested.append(child)
+            open_[key] = (own, nested)
+            stack.extend(child for child in nested if id(child) not in sizes)
+            continue
+        stack.pop()
+        del open_[key]
+        own, nested = entry
+        size = own + sum(sizes[id(child)] for child in nested)
+        if size > limit:
+            raise _YamlTooLarge(
+                f"its aliases expand it to more than {limit // MAX_METADATA_FILE_BYTES} times "
+                f"the {MAX_METADATA_FILE_BYTES // 1024} KiB a metadata file may have"
+            )
+        sizes[key] = size
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _BoundedLoader:
+    """Mixin for a PyYAML loader: refuses alias bombs before constructing anything."""
+
+    def get_single_data(self) -> Any:
+        loader = cast(yaml.SafeLoader, self)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, MAX_YAML_EXPANDED_SIZE)
+        return loader.construct_document(node)
 
 
 _TEXT_ONLY_TAGS = {
@@ -334,10 +403,23 @@ _TEXT_ONLY_TAGS = {
     "tag:yaml.org,2002:timestamp",
     "tag:yaml.org,2002:value",
 }
-_TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _TEXT_ONLY_TAGS]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+
+
+def text_loader(base: type) -> type:
+    """`base` (a PyYAML safe loader class) without implicit int/float/timestamp resolution
+    (scalars keep their text), refusing alias bombs."""
+    loader = type(f"Text{base.__name__}", (_BoundedLoader, base), {})
+    resolvers: dict[Any, list[tuple[str, Any]]] = base.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
+        first: [(tag, pattern) for tag, pattern in found if tag not in _TEXT_ONLY_TAGS]
+        for first, found in resolvers.items()
+    }
+    return loader
+
+
+# libyaml's loader parses in C, in linear time; PyYAML built without libyaml only has the
+# pure-Python one (linear too, about ten times slower).
+_TextLoader = text_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 _NOT_READ = object()
 
@@ -380,7 +462,10 @@ def _decode(name: str, path: str, data: bytes | None, warnings: _Warnings) -> st
 def _load_yaml(name: str, path: str, text: str, warnings: _Warnings) -> dict[Any, Any] | None:
     """The top-level mapping of a YAML file; None (with a warning) when there is none."""
     try:
-        document = yaml.load(text, Loader=_TextLoader)  # a SafeLoader subclass: safe
+        document = yaml.load(text, Loader=_TextLoader)  # a safe loader subclass: safe
+    except _YamlTooLarge as error:
+        warnings.malformed(name, path, f"{path} was not read: {error}.")
+        return None
     except yaml.MarkedYAMLError as error:
         where = f" at line {error.problem_mark.line + 1}" if error.problem_mark else ""
         problem = error.problem or error.context or "syntax error"
@@ -526,28 +611,42 @@ def _shape(raw: object, what: str) -> tuple[int, ...] | None:
 
 def _type_text(spec: object, what: str) -> str:
     """MLflow's type as readable text: "double", "array<long>", "object{a: long, b?: string}"."""
+    parts: list[str] = []
+    _type_parts(spec, what, parts)
+    return "".join(parts)
+
+
+def _type_parts(spec: object, what: str, out: list[str]) -> None:
+    """Append the pieces of `_type_text` to `out` (joined once at the end: a nested type's
+    text is never copied at each level)."""
     if not isinstance(spec, dict):
         raise _Malformed(f"{what} has a type that is not a JSON object")
     kind = spec.get("type")
     if not isinstance(kind, str) or not kind:
         raise _Malformed(f"{what} has no type")
     if kind == "array":
-        return f"array<{_type_text(spec.get('items'), what)}>"
-    if kind == "map":
-        return f"map<string, {_type_text(spec.get('values'), what)}>"
-    if kind == "object":
+        out.append("array<")
+        _type_parts(spec.get("items"), what, out)
+        out.append(">")
+    elif kind == "map":
+        out.append("map<string, ")
+        _type_parts(spec.get("values"), what, out)
+        out.append(">")
+    elif kind == "object":
         properties = spec.get("properties")
         if not isinstance(properties, dict):
             raise _Malformed(f"{what} is an object without properties")
-        fields = []
-        for name in sorted(properties, key=str):
+        out.append("object{")
+        for index, name in enumerate(sorted(properties, key=str)):
             prop = properties[name]
             if not isinstance(prop, dict):
                 raise _Malformed(f"{what} has a property {name!r} that is not a JSON object")
             mark = "?" if _optional(prop, what) else ""
-            fields.append(f"{name}{mark}: {_type_text(prop, what)}")
-        return "object{" + ", ".join(fields) + "}"
-    return kind
+            out.append(f"{', ' if index else ''}{name}{mark}: ")
+            _type_parts(prop, what, out)
+        out.append("}")
+    else:
+        out.append(kind)
 
 
 def _column(item: object, index: int, part: str) -> Column:
@@ -612,17 +711,25 @@ class _Entry:
 
 
 _SOURCE_ORDER = {source: rank for rank, source in enumerate(DependencySource)}
-_INLINE_COMMENT = re.compile(r"(^|\s)#.*$")
-_TRAILING_OPTIONS = re.compile(r"\s+--[A-Za-z].*$")
+# Where a comment or the per-requirement options (`--hash=...`) start. Single characters
+# before the mark, so a search never backtracks over a long run of spaces.
+_COMMENT_START = re.compile(r"(?:^|\s)#")
+_OPTIONS_START = re.compile(r"\s--[A-Za-z]")
 _PIP_NAME = re.compile(r"\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*")
 
 
 def _pip_line(line: str) -> str | None:
     """The requirement on a pip line, without comments and options; None when there is none."""
-    text = _INLINE_COMMENT.sub("", line).strip()
+    text = _cut(line, _COMMENT_START).strip()
     if not text or text.startswith("-"):
         return None
-    return _TRAILING_OPTIONS.sub("", text).strip() or None
+    return _cut(text, _OPTIONS_START).strip() or None
+
+
+def _cut(text: str, start: re.Pattern[str]) -> str:
+    """`text` up to the first match of `start` (all of it when there is none)."""
+    found = start.search(text)
+    return text if found is None else text[: found.start()]
 
 
 def _pip_entry(

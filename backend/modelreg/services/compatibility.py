@@ -8,6 +8,7 @@ such files, and a prerelease cannot go to Production.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,9 +28,14 @@ from modelreg.domain.compatibility import (
     previous_release,
 )
 from modelreg.domain.lifecycle import Stage
-from modelreg.domain.model_metadata import MLMODEL, ModelMetadata, read_metadata
+from modelreg.domain.model_metadata import (
+    MAX_METADATA_FILE_BYTES,
+    MLMODEL,
+    ModelMetadata,
+    read_metadata,
+)
 from modelreg.domain.versions import Bump, bump, latest, parse_version
-from modelreg.errors import Conflict
+from modelreg.errors import Conflict, InvalidArgument
 from modelreg.services.metadata import metadata_by_versions, refresh_metadata
 from modelreg.services.models import get_model
 from modelreg.storage import Storage
@@ -198,7 +204,11 @@ async def check_version(
     mlmodel: str | None,
 ) -> GuardedCompatibility:
     """What the guard would say of `version` (None/"": the next patch) with this MLmodel text,
-    before the version exists: against the previous release by SemVer precedence."""
+    before the version exists: against the previous release by SemVer precedence.
+
+    An `mlmodel` over MAX_METADATA_FILE_BYTES is refused (INVALID_ARGUMENT) before anything
+    else; the text is parsed in a worker thread, so the event loop keeps serving meanwhile."""
+    data = None if mlmodel is None else _mlmodel_bytes(mlmodel)
     await get_model(session, model_id=model_id, actor=actor, field="model")
     rows = (
         await session.exec(
@@ -214,10 +224,25 @@ async def check_version(
         is_prerelease = False
     others = {v: i for i, v in rows if v != version and i is not None}
     prev = previous_release(version, others)
-    current = read_metadata({MLMODEL: mlmodel.encode()}) if mlmodel is not None else None
+    current = None if data is None else await asyncio.to_thread(read_metadata, {MLMODEL: data})
     previous = None
     if prev is not None:
         previous = (await metadata_by_versions(session, [others[prev]])).get(others[prev])
     result = assess(version=version, previous_version=prev, previous=previous, current=current)
     guard = (await guards_by_models(session, [model_id])).get(model_id, SemverGuard.WARN)
     return guarded(result, guard=guard, is_prerelease=is_prerelease, current=current)
+
+
+def _mlmodel_bytes(mlmodel: str) -> bytes:
+    """The MLmodel text as UTF-8; INVALID_ARGUMENT when larger than an MLmodel file may be.
+    A lone surrogate is kept as bytes that are not UTF-8, which reading reports as malformed."""
+    limit = MAX_METADATA_FILE_BYTES
+    if len(mlmodel) <= limit:  # each character is at least one byte: no need to encode more
+        data = mlmodel.encode("utf-8", "surrogatepass")
+        if len(data) <= limit:
+            return data
+    raise InvalidArgument(
+        f"The MLmodel text is larger than {limit // 1024} KiB ({limit} bytes), the most an "
+        "MLmodel file may have: send the text of the MLmodel file alone.",
+        field="mlmodel",
+    )

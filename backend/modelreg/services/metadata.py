@@ -2,11 +2,13 @@
 python_env.yaml), read when its files change and stored as one JSON document per version.
 
 Reading never fails a change of files: the domain turns malformed files into warnings. Only the
-few files `metadata_paths` chooses are read, and none larger than MAX_METADATA_FILE_BYTES.
+few files `metadata_paths` chooses are read, and none larger than MAX_METADATA_FILE_BYTES; they
+are parsed in a worker thread, so the event loop keeps serving other requests meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -74,7 +76,8 @@ async def refresh_metadata(
     for path in chosen.values():
         key, size = by_path[path]
         contents[path] = await read_blob(storage, key) if size <= MAX_METADATA_FILE_BYTES else None
-    found = read_metadata(contents) if contents else None
+    # Parsing is CPU work (up to a second for a hostile 1 MiB file): off the event loop.
+    found = await asyncio.to_thread(read_metadata, contents) if contents else None
     existing = await session.get(VersionMetadata, version_id)
     if found is None:
         if existing is not None:
