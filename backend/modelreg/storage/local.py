@@ -2,8 +2,14 @@
 
 A `put` streams into `root/tmp/<uuid>.part` (hashing and counting on the way), flushes and
 fsyncs it, then renames it into place with `os.replace`, so a reader never sees a partial
-object. Both folders are on the same filesystem, which keeps the rename atomic. A crash can
-leave `.part` files behind; `cleanup()` removes old ones (the app calls it at start-up).
+object. Both folders are on the same filesystem, which keeps the rename atomic.
+
+Each `.part` file is tied to its writer: the writer holds an exclusive `flock` on it from the
+moment it is created until it has been renamed into place or removed. The lock belongs to the
+open file, so the kernel drops it when the writer's process ends, however it ends. A crash
+can leave `.part` files behind; `cleanup()` (the app calls it at start-up) removes exactly
+those whose lock it can take, whatever their age, and never one that a live writer, in this
+process or another one sharing the folder, still holds.
 """
 
 from __future__ import annotations
@@ -12,20 +18,17 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import time
+import sys
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import aiofiles
 import aiofiles.os
 
 from modelreg.storage.base import ObjectNotFound, ObjectTooLarge, StorageError, StoredObject
 from modelreg.storage.common import CHUNK_SIZE, check_key, check_range
-
-STALE_PART_AGE = 3600.0
-"""Seconds after which `cleanup()` considers a `.part` file abandoned."""
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
@@ -51,20 +54,92 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _remove_stale_parts(tmp_dir: Path, max_age: float) -> int:
-    cutoff = time.time() - max_age
-    removed = 0
-    try:
-        candidates = list(tmp_dir.glob("*.part"))
-    except FileNotFoundError:
-        return 0
-    for part in candidates:
+if sys.platform == "win32":  # pragma: no cover - no flock: no part is known to be abandoned
+
+    def _lock(fd: int, *, wait: bool) -> bool:
+        return wait
+
+else:
+    import fcntl
+
+    def _lock(fd: int, *, wait: bool) -> bool:
+        """Take the exclusive flock on `fd`; without `wait`, False when someone holds it."""
         try:
-            if part.stat().st_mtime < cutoff:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def _create_part(tmp_dir: Path) -> tuple[Path, BinaryIO]:
+    """A new empty `.part` file in `tmp_dir`, open for writing and locked: the lock lasts
+    until the file is closed (or its process ends)."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    while True:
+        part = tmp_dir / f"{uuid.uuid4().hex}.part"
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            _lock(fd, wait=True)
+            # A cleanup in another process can take the lock between our open and our flock
+            # and remove the file: then it is gone from the folder, and we start again.
+            if os.fstat(fd).st_nlink > 0:
+                return part, os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _flush_and_sync(file: BinaryIO) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+
+
+def _move_into_place(part: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part.replace(target)
+    _fsync_dir(target.parent)
+
+
+async def _new_part(tmp_dir: Path) -> tuple[Path, BinaryIO]:
+    """`_create_part` in a worker thread, with the file open for writing. If the caller is
+    cancelled meanwhile, the part is removed and closed as soon as it exists."""
+    creating = asyncio.ensure_future(asyncio.to_thread(_create_part, tmp_dir))
+    try:
+        with _disk_errors("create a temporary file"):
+            return await asyncio.shield(creating)
+    except asyncio.CancelledError:
+        creating.add_done_callback(_discard_part)
+        raise
+
+
+def _discard_part(created: asyncio.Future[tuple[Path, BinaryIO]]) -> None:
+    if created.cancelled() or created.exception() is not None:
+        return
+    part, file = created.result()
+    with contextlib.suppress(OSError):
+        part.unlink()
+    with contextlib.suppress(OSError):
+        file.close()
+
+
+def _remove_abandoned_parts(tmp_dir: Path) -> int:
+    removed = 0
+    for part in sorted(tmp_dir.glob("*.part")):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except _MISSING:
+            continue  # finished (renamed into place) or removed meanwhile
+        try:
+            if not _lock(fd, wait=False):
+                continue  # a live writer holds it
+            # Its writer is gone. If the part was renamed into place after we opened it, its
+            # name no longer exists here and nothing is removed.
+            with contextlib.suppress(*_MISSING):
                 part.unlink()
                 removed += 1
-        except FileNotFoundError:
-            continue  # removed meanwhile (the upload finished or failed)
+        finally:
+            os.close(fd)
     return removed
 
 
@@ -86,62 +161,56 @@ class LocalStorage:
         self, key: str, chunks: AsyncIterable[bytes], *, max_size: int | None = None
     ) -> StoredObject:
         target = self._path(key)
-        part = self.tmp_dir / f"{uuid.uuid4().hex}.part"
+        part, file = await _new_part(self.tmp_dir)
         hasher = hashlib.sha256()
         size = 0
+        stored = False
+        # Incoming chunks are often small (64 KiB): they are gathered into blocks of CHUNK_SIZE.
+        # Each block is hashed and written in worker threads (both release the GIL) while the
+        # event loop receives the next one: at most two blocks are in memory, and receiving,
+        # hashing and writing overlap.
+        pending = bytearray()
+        in_flight: asyncio.Future[Any] | None = None
+
+        async def flush_block(block: bytes) -> asyncio.Future[Any]:
+            if in_flight is not None:
+                await in_flight
+            return asyncio.gather(
+                asyncio.to_thread(hasher.update, block), asyncio.to_thread(file.write, block)
+            )
+
         try:
-            with _disk_errors("create a temporary file"):
-                await aiofiles.os.makedirs(self.tmp_dir, exist_ok=True)
-                file = await aiofiles.open(part, "wb")
-            try:
-                # Incoming chunks are often small (64 KiB): they are gathered into blocks of
-                # CHUNK_SIZE. Each block is hashed and written in worker threads (both release
-                # the GIL) while the event loop receives the next one: at most two blocks are
-                # in memory, and receiving, hashing and writing overlap.
-                pending = bytearray()
-                in_flight: asyncio.Future[Any] | None = None
-
-                async def flush_block(block: bytes) -> asyncio.Future[Any]:
-                    if in_flight is not None:
-                        await in_flight
-                    return asyncio.gather(
-                        asyncio.to_thread(hasher.update, block), file.write(block)
-                    )
-
-                try:
-                    async for chunk in chunks:
-                        size += len(chunk)
-                        if max_size is not None and size > max_size:
-                            raise ObjectTooLarge(max_size)
-                        pending += chunk
-                        if len(pending) >= CHUNK_SIZE:
-                            with _disk_errors("write"):
-                                in_flight = await flush_block(bytes(pending))
-                            pending.clear()
+            async for chunk in chunks:
+                size += len(chunk)
+                if max_size is not None and size > max_size:
+                    raise ObjectTooLarge(max_size)
+                pending += chunk
+                if len(pending) >= CHUNK_SIZE:
                     with _disk_errors("write"):
-                        if pending:
-                            in_flight = await flush_block(bytes(pending))
-                        if in_flight is not None:
-                            await in_flight
-                            in_flight = None
-                        await file.flush()
-                        await asyncio.to_thread(os.fsync, file.fileno())
-                finally:
-                    if in_flight is not None:
-                        # Let the last write settle before the file is closed and removed.
-                        with contextlib.suppress(BaseException):
-                            await in_flight
-            finally:
-                with _disk_errors("write"):
-                    await file.close()
+                        in_flight = await flush_block(bytes(pending))
+                    pending.clear()
+            with _disk_errors("write"):
+                if pending:
+                    in_flight = await flush_block(bytes(pending))
+                if in_flight is not None:
+                    await in_flight
+                    in_flight = None
+                await asyncio.to_thread(_flush_and_sync, file)
+            # Renamed while still open and locked: a cleanup never sees it unlocked by name.
             with _disk_errors("store the object"):
-                await aiofiles.os.makedirs(target.parent, exist_ok=True)
-                await aiofiles.os.replace(part, target)
-                await asyncio.to_thread(_fsync_dir, target.parent)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                await aiofiles.os.remove(part)
-            raise
+                await asyncio.to_thread(_move_into_place, part, target)
+            stored = True
+        finally:
+            if in_flight is not None:
+                # Let the last write settle before the file is removed and closed.
+                with contextlib.suppress(BaseException):
+                    await in_flight
+            if not stored:
+                with contextlib.suppress(OSError):
+                    await asyncio.to_thread(os.remove, part)
+            # Closing drops the lock, once the part is in place or gone.
+            with _disk_errors("write"):
+                await asyncio.to_thread(file.close)
         return StoredObject(size=size, sha256=hasher.hexdigest())
 
     async def open(
@@ -198,15 +267,12 @@ class LocalStorage:
         path = self._path(key)
         return await aiofiles.os.path.isfile(path)
 
-    async def cleanup(self, *, max_age: float = STALE_PART_AGE) -> int:
-        """Remove `.part` files older than `max_age` seconds; return how many were removed.
-
-        A `.part` file's age is the time since its last write (every 1 MiB), so an upload in
-        progress keeps its file young unless it stalls for longer than `max_age`; if a stalled
-        upload's file is removed, that upload fails with StorageError when it finishes.
-        """
+    async def cleanup(self) -> int:
+        """Remove the `.part` files that no writer holds any more (left by a crash, whatever
+        their age); return how many were removed. A part being written, by this process or
+        another one, is never touched."""
         with _disk_errors("clean up temporary files"):
-            return await asyncio.to_thread(_remove_stale_parts, self.tmp_dir, max_age)
+            return await asyncio.to_thread(_remove_abandoned_parts, self.tmp_dir)
 
     async def close(self) -> None:
         return None
