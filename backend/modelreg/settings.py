@@ -64,6 +64,8 @@ class Settings(BaseModel):
     trusted_proxies: str = ""
 
     @field_validator("database_url")
+    # Largest JSON body of an MLflow API call (artifact uploads have max_file_size instead).
+    mlflow_max_body_bytes: int = Field(default=16 * 2**20, ge=1)
     @classmethod
     def _check_database_url(cls, url: str) -> str:
         """Plain `sqlite://` and `postgresql://` URLs get the async driver modelreg uses."""

@@ -119,7 +119,10 @@ async def test_the_response_of_a_write_is_read_in_its_transaction(
     assert version["aliases"] == ["1.0.1"]
 
     await _call(
-        seeded, "POST", "registered-models/alias", {"name": "churn", "alias": "champ", "version": 2}
+        seeded,
+        "POST",
+        "registered-models/alias",
+        {"name": "churn", "alias": "champ", "version": "2"},
     )
     moved = await _call(
         seeded,

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,12 @@ def running_server(
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    # Drained as it comes: a server that logs more than a pipe holds must not block on it.
+    printed: list[str] = []
+    drain = threading.Thread(
+        target=lambda: printed.extend(process.stdout or ()), name="server-output", daemon=True
+    )
+    drain.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -95,14 +102,16 @@ def running_server(
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server did not start:\n{output}")
+                process.kill()
+                drain.join(timeout=30)
+                raise RuntimeError(f"server did not start:\n{''.join(printed)}")
             time.sleep(0.1)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
+        drain.join(timeout=30)
         if process.stdout:
             if output is not None:
-                output.append(process.stdout.read())
+                output.append("".join(printed))
             process.stdout.close()

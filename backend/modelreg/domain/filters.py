@@ -12,6 +12,8 @@ search says which fields it knows; the services turn the AST into SQL.
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +24,12 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from modelreg.errors import InvalidArgument
 
 FILTER_MAX = 10_000
+# Deeper nesting is refused before parsing: turning the parse tree into an AST, checking it and
+# compiling its SQL each recurse once per level.
+NESTING_MAX = 20
+# Numbers are compared with 64-bit integer columns.
+_INT64 = 2**63
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 
 
 class Op(StrEnum):
@@ -118,8 +126,24 @@ def _unquote(token: Token) -> str:
 def _value(token: Token) -> Value:
     if token.type == "NUMBER":
         text = str(token)
-        return float(text) if "." in text else int(text)
+        if "." in text:
+            return float(text)
+        # Checked before int(): Python refuses to convert more than 4300 digits.
+        if len(text.lstrip("-")) > 19 or not -_INT64 <= int(text) < _INT64:
+            raise InvalidArgument(
+                f"The number {text[:30]}{'...' if len(text) > 30 else ''} in the filter is out "
+                "of range; numbers are 64-bit integers.",
+                field="filter",
+            )
+        return int(text)
     return _unquote(token)
+
+
+def _nesting(text: str) -> int:
+    """How deep the parentheses outside quotes nest (at most one pass over `text`)."""
+    bare = _QUOTED.sub("", text)
+    steps = (1 if c == "(" else -1 for c in bare if c in "()")
+    return max(itertools.accumulate(steps, initial=0))
 
 
 class _ToAst(Transformer[Token, Filter]):
@@ -191,6 +215,11 @@ def parse_filter(
     if len(text) > FILTER_MAX:
         raise InvalidArgument(
             f"The filter is {len(text)} characters long; the limit is {FILTER_MAX}.",
+            field="filter",
+        )
+    if _nesting(text) > NESTING_MAX:
+        raise InvalidArgument(
+            f"The filter nests parentheses more than {NESTING_MAX} levels deep; write it flatter.",
             field="filter",
         )
     try:

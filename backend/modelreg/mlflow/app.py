@@ -8,10 +8,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -19,14 +19,13 @@ from modelreg import auth
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError, Unauthenticated
+from modelreg.mlflow import params as checks
 from modelreg.mlflow.protocol import (
     MlflowContext,
     MlflowError,
     Params,
-    domain_error_response,
     error_response,
-    parse_params,
-    read_body,
+    mlflow_code,
 )
 from modelreg.services import accounts
 from modelreg.services.projects import get_project_by_path
@@ -54,6 +53,14 @@ class Endpoint:
     # (`ctx.write()` and `ctx.read()` give it). Endpoints that retry, or do work after their
     # commit (collecting unreferenced blobs), open their own transactions instead.
     transaction: bool = False
+    # Every parameter the handler reads, with its type (path parameters too): the handler gets
+    # these, checked, and nothing else (see mlflow/params.py).
+    params: checks.Schema = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        undeclared = set(re.findall(r"\{(\w+)", self.pattern)) - set(self.params)
+        if undeclared:
+            raise ValueError(f"{self.pattern} does not declare {sorted(undeclared)}")
 
     def compile(self) -> re.Pattern[str]:
         regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.*)", self.pattern)
@@ -118,7 +125,36 @@ class MlflowApp:
         if writable and actor is not None:
             await accounts.record_token_use(self.db, actor)
 
+    async def _params(
+        self, request: Request, endpoint: Endpoint, raw: bytes, path_params: dict[str, str]
+    ) -> Params:
+        """The endpoint's declared parameters from the query string (GET) or the JSON body,
+        and its path, each checked against its declared type."""
+        if endpoint.raw_body:
+            given: dict[str, Any] = {}
+        elif request.method in ("GET", "HEAD"):
+            given = checks.query_values(endpoint.params, request)
+        else:
+            given = await checks.parse_body(raw)
+        return checks.check(endpoint.params, {**given, **path_params})
+
     async def handle(self, request: Request) -> Response:
+        try:
+            return await self._handle(request)
+        except Exception:
+            # A defect, not the caller's doing: the trace goes to the log, not to the client.
+            logger.exception("unexpected error on MLflow %s %s", request.method, request.url.path)
+            return error_response(
+                "INTERNAL_ERROR",
+                "Unexpected error; it has been logged. Try again, and report it if it persists.",
+                500,
+            )
+
+    def _refused(self, request: Request, status: int, code: str) -> None:
+        """An expected client error: one INFO line, no trace, nothing the caller sent."""
+        logger.info("MLflow %s %s: %s %s", request.method, request.url.path, status, code)
+
+    async def _handle(self, request: Request) -> Response:
         rest = request.path_params.get("rest", "").strip("/")
         actor: Actor | None = None
         writable = False
@@ -132,9 +168,22 @@ class MlflowApp:
                 unmatched = error
             endpoint = matched[0] if matched else None
             writable = endpoint is not None and endpoint.method != "GET" and endpoint.transaction
-            # The body is read before a write transaction opens: SQLite's writers wait in line
-            # for it, and must not wait on a client's upload.
-            raw = b"" if endpoint is None or endpoint.raw_body else await read_body(request)
+            # The body is read and checked before a write transaction opens: SQLite's writers
+            # wait in line for it, and must not wait on a client's upload or on parsing. A
+            # malformed request is refused after authentication, like an unknown endpoint.
+            params: Params = {}
+            invalid: MlflowError | None = None
+            if matched is not None:
+                endpoint, path_params = matched
+                raw = (
+                    b""
+                    if endpoint.raw_body
+                    else await checks.read_body(request, self.settings.mlflow_max_body_bytes)
+                )
+                try:
+                    params = await self._params(request, endpoint, raw, path_params)
+                except MlflowError as error:
+                    invalid = error
             # The caller and the project are read in one transaction, which GET handlers and
             # `transaction` endpoints go on using; other requests that write open their own.
             async with AsyncExitStack() as stack:
@@ -154,17 +203,19 @@ class MlflowApp:
                 if unmatched is not None:
                     raise unmatched
                 if matched is None:
+                    self._refused(request, 404, "ENDPOINT_NOT_FOUND")
                     return error_response(
                         "ENDPOINT_NOT_FOUND",
                         f"modelreg's MLflow endpoint has no '{rest}'; see the README's list of "
                         "supported MLflow calls.",
                         404,
                     )
-                endpoint, path_params = matched
+                if invalid is not None:
+                    raise invalid
+                endpoint = matched[0]
                 in_request = writable or endpoint.method == "GET"
                 if not in_request:
                     await stack.aclose()
-                params = {} if endpoint.raw_body else parse_params(request, raw)
                 tracking_uri = f"{str(request.base_url).rstrip('/')}/projects/{project.path}/mlflow"
                 context = MlflowContext(
                     db=self.db,
@@ -177,13 +228,20 @@ class MlflowApp:
                     request_session=session if in_request else None,
                     writable=writable,
                 )
-                result = await endpoint.handler(context, {**params, **path_params})
+                result = await endpoint.handler(context, params)
         except DomainError as error:
             await self._record_use(actor, writable)
-            return domain_error_response(error)
+            code, status = mlflow_code(error)
+            self._refused(request, status, code)
+            return error_response(code, error.message, status)
         except MlflowError as error:
             await self._record_use(actor, writable)
+            self._refused(request, error.status, error.code)
             return error_response(error.code, error.message, error.status)
+        except ClientDisconnect:
+            # The client is gone: there is no one to answer.
+            self._refused(request, 400, "CLIENT_DISCONNECTED")
+            return Response(status_code=400)
         if isinstance(result, Response):
             return result
         return JSONResponse(result)

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from modelreg.domain import tracking as rules
 from modelreg.errors import NotFound
 from modelreg.mlflow.app import Endpoint, HandlerResult
+from modelreg.mlflow.params import STRING
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params
 from modelreg.ranges import file_response
 from modelreg.services import files as file_service
@@ -158,9 +159,11 @@ async def delete(ctx: MlflowContext, params: Params) -> HandlerResult:
     return {}
 
 
+_PATH = {"path": STRING}
+
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("GET", BASE, list_artifacts),
-    Endpoint("PUT", f"{BASE}/{{path:path}}", upload, raw_body=True),
-    Endpoint("GET", f"{BASE}/{{path:path}}", download),
-    Endpoint("DELETE", f"{BASE}/{{path:path}}", delete),
+    Endpoint("GET", BASE, list_artifacts, params=_PATH),
+    Endpoint("PUT", f"{BASE}/{{path:path}}", upload, raw_body=True, params=_PATH),
+    Endpoint("GET", f"{BASE}/{{path:path}}", download, params=_PATH),
+    Endpoint("DELETE", f"{BASE}/{{path:path}}", delete, params=_PATH),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -49,51 +48,18 @@ def error_response(code: str, message: str, status: int) -> JSONResponse:
     return response
 
 
+def mlflow_code(error: errors.DomainError) -> tuple[str, int]:
+    """MLflow's error code and HTTP status for a domain error."""
+    return _CODES[error.code]
+
+
 def domain_error_response(error: errors.DomainError) -> JSONResponse:
-    code, status = _CODES[error.code]
+    code, status = mlflow_code(error)
     return error_response(code, error.message, status)
 
 
+# A handler's parameters: declared and checked by mlflow/params.py before it runs.
 Params = dict[str, Any]
-# JSON bodies (files go through the artifact proxy, which streams): MLflow caps log-batch at 1 MB.
-MAX_BODY = 16 * 2**20
-
-
-async def read_body(request: Request) -> bytes:
-    """The raw body of a request that sends JSON (GET sends none), refusing one over MAX_BODY."""
-    if request.method == "GET":
-        return b""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise MlflowError(f"The request body is larger than {MAX_BODY // 2**20} MiB.")
-    return raw
-
-
-def parse_params(request: Request, raw: bytes) -> Params:
-    """GET sends parameters in the query string (repeated keys are lists); others send JSON."""
-    if request.method == "GET":
-        found: Params = {}
-        for key, value in request.query_params.multi_items():
-            if key in found:
-                previous = found[key]
-                found[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-            else:
-                found[key] = value
-        return found
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise MlflowError("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise MlflowError("The request body must be a JSON object.")
-    return body
 
 
 def required(params: Mapping[str, Any], name: str) -> Any:
@@ -108,7 +74,9 @@ def text(params: Mapping[str, Any], name: str, default: str | None = None) -> st
     if value is None:
         return None
     if isinstance(value, list):
-        value = value[-1]
+        value = value[0] if value else default
+        if value is None:
+            return None
     if not isinstance(value, str | int | float):
         raise MlflowError(f"Parameter '{name}' must be a string.")
     return str(value)

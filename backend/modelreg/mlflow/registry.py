@@ -18,6 +18,7 @@ from modelreg.domain.lifecycle import Stage
 from modelreg.domain.lineage import VERSION_TAG
 from modelreg.errors import NotFound
 from modelreg.mlflow.app import Endpoint
+from modelreg.mlflow.params import BOOL, INT, KEY_VALUES, REQUIRED, STRING, STRINGS
 from modelreg.mlflow.protocol import (
     MlflowContext,
     MlflowError,
@@ -69,15 +70,14 @@ def _tags_param(params: Params) -> list[tuple[str, str]]:
 
 
 def _number(params: Params) -> int:
-    value = required(params, "version")
-    try:
-        number = int(str(value))
-    except ValueError:
+    value = str(required(params, "version")).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        shown = value if len(value) <= 40 else value[:37] + "..."
         raise MlflowError(
-            f"Model version must be an integer (MLflow's version number); got '{value}'. "
+            f"Model version must be an integer (MLflow's version number); got '{shown}'. "
             "The SemVer string is an alias of the version."
-        ) from None
-    return number
+        )
+    return int(value)
 
 
 def _max_results(params: Params, limits: tuple[int, int]) -> int:
@@ -531,36 +531,129 @@ async def _collect_garbage(ctx: MlflowContext) -> None:
     await file_service.collect_garbage(db=ctx.db, storage=ctx.storage)
 
 
+# Each endpoint's parameters with MLflow's types (its protobuf messages and handler schemas).
+_NAME = {"name": REQUIRED}
+_VERSION = {"name": REQUIRED, "version": REQUIRED}
+_SEARCH = {"filter": STRING, "max_results": INT, "order_by": STRINGS, "page_token": STRING}
+
 ENDPOINTS = [
-    Endpoint("POST", f"{API}/registered-models/create", create_registered_model, transaction=True),
-    Endpoint("GET", f"{API}/registered-models/get", get_registered_model),
-    Endpoint("POST", f"{API}/registered-models/rename", rename_registered_model, transaction=True),
-    Endpoint("PATCH", f"{API}/registered-models/update", update_registered_model, transaction=True),
-    Endpoint("DELETE", f"{API}/registered-models/delete", delete_registered_model),
-    Endpoint("GET", f"{API}/registered-models/search", search_registered_models),
-    Endpoint("POST", f"{API}/registered-models/get-latest-versions", get_latest_versions),
-    Endpoint("GET", f"{API}/registered-models/get-latest-versions", get_latest_versions),
     Endpoint(
-        "POST", f"{API}/registered-models/set-tag", set_registered_model_tag, transaction=True
+        "POST",
+        f"{API}/registered-models/create",
+        create_registered_model,
+        transaction=True,
+        params={**_NAME, "tags": KEY_VALUES, "description": STRING},
+    ),
+    Endpoint("GET", f"{API}/registered-models/get", get_registered_model, params=_NAME),
+    Endpoint(
+        "POST",
+        f"{API}/registered-models/rename",
+        rename_registered_model,
+        transaction=True,
+        params={**_NAME, "new_name": REQUIRED},
+    ),
+    Endpoint(
+        "PATCH",
+        f"{API}/registered-models/update",
+        update_registered_model,
+        transaction=True,
+        params={**_NAME, "description": STRING},
+    ),
+    Endpoint("DELETE", f"{API}/registered-models/delete", delete_registered_model, params=_NAME),
+    Endpoint("GET", f"{API}/registered-models/search", search_registered_models, params=_SEARCH),
+    *(
+        Endpoint(
+            method,
+            f"{API}/registered-models/get-latest-versions",
+            get_latest_versions,
+            params={**_NAME, "stages": STRINGS},
+        )
+        for method in ("POST", "GET")
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/registered-models/set-tag",
+        set_registered_model_tag,
+        transaction=True,
+        params={**_NAME, "key": REQUIRED, "value": STRING},
     ),
     Endpoint(
         "DELETE",
         f"{API}/registered-models/delete-tag",
         delete_registered_model_tag,
         transaction=True,
+        params={**_NAME, "key": REQUIRED},
     ),
-    Endpoint("POST", f"{API}/registered-models/alias", set_alias, transaction=True),
-    Endpoint("DELETE", f"{API}/registered-models/alias", delete_alias, transaction=True),
-    Endpoint("GET", f"{API}/registered-models/alias", get_version_by_alias),
-    Endpoint("POST", f"{API}/model-versions/create", create_model_version, transaction=True),
-    Endpoint("GET", f"{API}/model-versions/get", get_model_version),
-    Endpoint("PATCH", f"{API}/model-versions/update", update_model_version, transaction=True),
-    Endpoint("DELETE", f"{API}/model-versions/delete", delete_model_version),
-    Endpoint("GET", f"{API}/model-versions/search", search_model_versions),
-    Endpoint("POST", f"{API}/model-versions/transition-stage", transition_stage, transaction=True),
-    Endpoint("POST", f"{API}/model-versions/set-tag", set_model_version_tag, transaction=True),
     Endpoint(
-        "DELETE", f"{API}/model-versions/delete-tag", delete_model_version_tag, transaction=True
+        "POST",
+        f"{API}/registered-models/alias",
+        set_alias,
+        transaction=True,
+        params={**_VERSION, "alias": REQUIRED},
     ),
-    Endpoint("GET", f"{API}/model-versions/get-download-uri", get_download_uri),
+    Endpoint(
+        "DELETE",
+        f"{API}/registered-models/alias",
+        delete_alias,
+        transaction=True,
+        params={**_NAME, "alias": REQUIRED},
+    ),
+    Endpoint(
+        "GET",
+        f"{API}/registered-models/alias",
+        get_version_by_alias,
+        params={**_NAME, "alias": REQUIRED},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/model-versions/create",
+        create_model_version,
+        transaction=True,
+        params={
+            **_NAME,
+            "source": STRING,
+            "run_id": STRING,
+            "tags": KEY_VALUES,
+            "run_link": STRING,
+            "description": STRING,
+            "model_id": STRING,
+        },
+    ),
+    Endpoint("GET", f"{API}/model-versions/get", get_model_version, params=_VERSION),
+    Endpoint(
+        "PATCH",
+        f"{API}/model-versions/update",
+        update_model_version,
+        transaction=True,
+        params={**_VERSION, "description": STRING},
+    ),
+    Endpoint("DELETE", f"{API}/model-versions/delete", delete_model_version, params=_VERSION),
+    Endpoint("GET", f"{API}/model-versions/search", search_model_versions, params=_SEARCH),
+    Endpoint(
+        "POST",
+        f"{API}/model-versions/transition-stage",
+        transition_stage,
+        transaction=True,
+        params={
+            **_VERSION,
+            "stage": REQUIRED,
+            "archive_existing_versions": BOOL,
+            "comment": STRING,
+        },
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/model-versions/set-tag",
+        set_model_version_tag,
+        transaction=True,
+        params={**_VERSION, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint(
+        "DELETE",
+        f"{API}/model-versions/delete-tag",
+        delete_model_version_tag,
+        transaction=True,
+        params={**_VERSION, "key": REQUIRED},
+    ),
+    Endpoint("GET", f"{API}/model-versions/get-download-uri", get_download_uri, params=_VERSION),
 ]

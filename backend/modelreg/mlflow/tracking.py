@@ -22,6 +22,19 @@ from modelreg.db.models import Experiment, LoggedModel, Run, RunMetric
 from modelreg.domain import tracking as rules
 from modelreg.errors import Conflict
 from modelreg.mlflow.app import Endpoint
+from modelreg.mlflow.params import (
+    BOOL,
+    ENUM,
+    INT,
+    KEY_VALUES,
+    REQUIRED,
+    STRING,
+    STRINGS,
+    Kind,
+    Param,
+    list_of,
+    obj,
+)
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, millis, required
 from modelreg.services import tracking as service
 
@@ -123,9 +136,9 @@ def _offset(params: Mapping[str, Any]) -> int:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
         offset = decoded["offset"]
-    except (binascii.Error, ValueError, TypeError, KeyError):
+    except (binascii.Error, ValueError, TypeError, KeyError, RecursionError):
         raise MlflowError("Invalid page token.") from None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < 2**62:
         raise MlflowError("Invalid page token.")
     return offset
 
@@ -707,36 +720,185 @@ async def server_info(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     }
 
 
+# Each endpoint's parameters with MLflow's types (its protobuf messages and handler schemas).
+_RUN = {"run_id": STRING, "run_uuid": STRING}
+_METRIC = {
+    "key": REQUIRED,
+    "value": Param(Kind.DOUBLE, required=True),
+    "timestamp": Param(Kind.INT, required=True),
+    "step": INT,
+    "run_id": STRING,
+    "model_id": STRING,
+    "dataset_name": STRING,
+    "dataset_digest": STRING,
+}
+_DATASET = obj(
+    name=STRING, digest=STRING, source_type=STRING, source=STRING, schema=STRING, profile=STRING
+)
+_DATASET_INPUTS = list_of(obj(tags=KEY_VALUES, dataset=_DATASET))
+_MODEL_INPUTS = list_of(obj(model_id=STRING))
+_MODEL_OUTPUTS = list_of(obj(model_id=STRING, step=INT), required=True)
+_PAGE = {"max_results": INT, "page_token": STRING}
+_EXPERIMENT_SEARCH = {**_PAGE, "view_type": ENUM, "order_by": STRINGS, "filter": STRING}
+_LOGGED_MODEL = {"model_id": REQUIRED}
+
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("GET", f"{API}/experiments/get", get_experiment),
-    Endpoint("GET", f"{API}/experiments/get-by-name", get_experiment_by_name),
-    Endpoint("POST", f"{API}/experiments/create", create_experiment),
-    Endpoint("POST", f"{API}/experiments/search", search_experiments),
-    Endpoint("GET", f"{API}/experiments/search", search_experiments),
-    Endpoint("POST", f"{API}/experiments/set-experiment-tag", set_experiment_tag),
-    Endpoint("POST", f"{API}/runs/create", create_run),
-    Endpoint("GET", f"{API}/runs/get", get_run),
-    Endpoint("POST", f"{API}/runs/update", update_run),
-    Endpoint("POST", f"{API}/runs/delete", _lifecycle(deleted=True)),
-    Endpoint("POST", f"{API}/runs/restore", _lifecycle(deleted=False)),
-    Endpoint("POST", f"{API}/runs/log-batch", log_batch),
-    Endpoint("POST", f"{API}/runs/log-metric", log_metric),
-    Endpoint("POST", f"{API}/runs/log-parameter", log_param),
-    Endpoint("POST", f"{API}/runs/set-tag", set_tag),
-    Endpoint("POST", f"{API}/runs/delete-tag", delete_tag),
-    Endpoint("POST", f"{API}/runs/log-inputs", log_inputs),
-    Endpoint("POST", f"{API}/runs/outputs", log_outputs),
-    Endpoint("POST", f"{API}/runs/search", search_runs),
-    Endpoint("GET", f"{API}/metrics/get-history", get_metric_history),
-    Endpoint("GET", f"{API}/artifacts/list", list_run_artifacts),
-    Endpoint("POST", f"{API}/logged-models", create_logged_model),
-    Endpoint("POST", f"{API}/logged-models/search", search_logged_models),
-    Endpoint("GET", f"{API}/logged-models/{{model_id}}", get_logged_model),
-    Endpoint("PATCH", f"{API}/logged-models/{{model_id}}", finalize_logged_model),
-    Endpoint("PATCH", f"{API}/logged-models/{{model_id}}/tags", set_logged_model_tags),
+    Endpoint("GET", f"{API}/experiments/get", get_experiment, params={"experiment_id": REQUIRED}),
     Endpoint(
-        "DELETE", f"{API}/logged-models/{{model_id}}/tags/{{tag_key:path}}", delete_logged_model_tag
+        "GET",
+        f"{API}/experiments/get-by-name",
+        get_experiment_by_name,
+        params={"experiment_name": REQUIRED},
     ),
-    Endpoint("POST", f"{API}/logged-models/{{model_id}}/params", log_logged_model_params),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/create",
+        create_experiment,
+        params={"name": REQUIRED, "artifact_location": STRING, "tags": KEY_VALUES},
+    ),
+    *(
+        Endpoint(method, f"{API}/experiments/search", search_experiments, params=_EXPERIMENT_SEARCH)
+        for method in ("POST", "GET")
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/set-experiment-tag",
+        set_experiment_tag,
+        params={"experiment_id": REQUIRED, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/runs/create",
+        create_run,
+        params={
+            "experiment_id": STRING,
+            "user_id": STRING,
+            "run_name": STRING,
+            "start_time": INT,
+            "tags": KEY_VALUES,
+        },
+    ),
+    Endpoint("GET", f"{API}/runs/get", get_run, params=_RUN),
+    Endpoint(
+        "POST",
+        f"{API}/runs/update",
+        update_run,
+        params={**_RUN, "status": ENUM, "end_time": INT, "run_name": STRING},
+    ),
+    Endpoint("POST", f"{API}/runs/delete", _lifecycle(deleted=True), params=_RUN),
+    Endpoint("POST", f"{API}/runs/restore", _lifecycle(deleted=False), params=_RUN),
+    Endpoint(
+        "POST",
+        f"{API}/runs/log-batch",
+        log_batch,
+        params={
+            **_RUN,
+            "metrics": list_of(obj(**_METRIC)),
+            "params": KEY_VALUES,
+            "tags": KEY_VALUES,
+        },
+    ),
+    Endpoint("POST", f"{API}/runs/log-metric", log_metric, params={**_RUN, **_METRIC}),
+    Endpoint(
+        "POST",
+        f"{API}/runs/log-parameter",
+        log_param,
+        params={**_RUN, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/runs/set-tag",
+        set_tag,
+        params={**_RUN, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint("POST", f"{API}/runs/delete-tag", delete_tag, params={**_RUN, "key": REQUIRED}),
+    Endpoint(
+        "POST",
+        f"{API}/runs/log-inputs",
+        log_inputs,
+        params={**_RUN, "datasets": _DATASET_INPUTS, "models": _MODEL_INPUTS},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/runs/outputs",
+        log_outputs,
+        params={**_RUN, "models": _MODEL_OUTPUTS},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/runs/search",
+        search_runs,
+        params={
+            **_PAGE,
+            "experiment_ids": STRINGS,
+            "filter": STRING,
+            "run_view_type": ENUM,
+            "order_by": STRINGS,
+        },
+    ),
+    Endpoint(
+        "GET",
+        f"{API}/metrics/get-history",
+        get_metric_history,
+        params={**_RUN, **_PAGE, "metric_key": REQUIRED},
+    ),
+    Endpoint(
+        "GET",
+        f"{API}/artifacts/list",
+        list_run_artifacts,
+        params={**_RUN, "path": STRING, "page_token": STRING},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/logged-models",
+        create_logged_model,
+        params={
+            "experiment_id": REQUIRED,
+            "name": STRING,
+            "model_type": STRING,
+            "source_run_id": STRING,
+            "params": KEY_VALUES,
+            "tags": KEY_VALUES,
+        },
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/logged-models/search",
+        search_logged_models,
+        params={
+            **_PAGE,
+            "experiment_ids": list_of(STRING, required=True),
+            "filter": STRING,
+            "datasets": list_of(obj(dataset_name=STRING, dataset_digest=STRING)),
+            "order_by": list_of(
+                obj(field_name=STRING, ascending=BOOL, dataset_name=STRING, dataset_digest=STRING)
+            ),
+        },
+    ),
+    Endpoint("GET", f"{API}/logged-models/{{model_id}}", get_logged_model, params=_LOGGED_MODEL),
+    Endpoint(
+        "PATCH",
+        f"{API}/logged-models/{{model_id}}",
+        finalize_logged_model,
+        params={**_LOGGED_MODEL, "status": Param(Kind.ENUM, required=True)},
+    ),
+    Endpoint(
+        "PATCH",
+        f"{API}/logged-models/{{model_id}}/tags",
+        set_logged_model_tags,
+        params={**_LOGGED_MODEL, "tags": KEY_VALUES},
+    ),
+    Endpoint(
+        "DELETE",
+        f"{API}/logged-models/{{model_id}}/tags/{{tag_key:path}}",
+        delete_logged_model_tag,
+        params={**_LOGGED_MODEL, "tag_key": REQUIRED},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/logged-models/{{model_id}}/params",
+        log_logged_model_params,
+        params={**_LOGGED_MODEL, "params": KEY_VALUES},
+    ),
     Endpoint("GET", "api/3.0/mlflow/server-info", server_info),
 ]
