@@ -246,6 +246,8 @@ WRONG_TYPES: list[tuple[str, str, dict[str, Any], str]] = [
     ("POST", "registered-models/create", {"name": "n", "tags": [1]}, "tags[0]"),
     ("POST", "registered-models/create", {"name": "n", "tags": [{"value": "v"}]}, "tags[0].key"),
     ("POST", "registered-models/create", {"name": "n", "description": 1.5}, "description"),
+    ("PATCH", "registered-models/update", {"name": "m", "description": []}, "description"),
+    ("PATCH", "model-versions/update", {"name": "m", "version": [], "description": "d"}, "version"),
     ("POST", "registered-models/alias", {"name": "m", "alias": "a", "version": 1}, "version"),
     (
         "POST",
