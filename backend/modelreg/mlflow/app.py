@@ -143,7 +143,8 @@ class MlflowApp:
             return await self._handle(request)
         except Exception:
             # A defect, not the caller's doing: the trace goes to the log, not to the client.
-            logger.exception("unexpected error on MLflow %s %s", request.method, request.url.path)
+            path = request.url.path.encode("unicode_escape").decode("ascii")
+            logger.exception("unexpected error on MLflow %s %s", request.method, path)
             return error_response(
                 "INTERNAL_ERROR",
                 "Unexpected error; it has been logged. Try again, and report it if it persists.",
@@ -151,8 +152,10 @@ class MlflowApp:
             )
 
     def _refused(self, request: Request, status: int, code: str) -> None:
-        """An expected client error: one INFO line, no trace, nothing the caller sent."""
-        logger.info("MLflow %s %s: %s %s", request.method, request.url.path, status, code)
+        """An expected client error: one INFO line (method, path, status, code), no trace, none
+        of the parameters or body the caller sent."""
+        path = request.url.path.encode("unicode_escape").decode("ascii")  # one line, always
+        logger.info("MLflow %s %s: %s %s", request.method, path, status, code)
 
     async def _handle(self, request: Request) -> Response:
         rest = request.path_params.get("rest", "").strip("/")
