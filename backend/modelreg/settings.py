@@ -45,6 +45,11 @@ class Settings(BaseModel):
     query_max_depth: int = Field(default=12, ge=1)
     query_max_aliases: int = Field(default=30, ge=1)
     query_max_tokens: int = Field(default=5000, ge=100)
+    # Fields, fragment spreads and inline fragments of a GraphQL document, each fragment counted
+    # again wherever it is spread.
+    query_max_complexity: int = Field(default=1000, ge=10)
+    # Largest /graphql request body; checkVersion's MLmodel argument may be up to 1 MiB.
+    graphql_max_body_bytes: int = Field(default=2 * 1024**2, ge=1024)
     page_size_max: int = Field(default=100, ge=1)
     # The built single-page app (index.html + assets/); None serves no web app.
     ui_dir: Path | None = Field(default=DEFAULT_UI_DIR)

@@ -11,7 +11,9 @@ from modelreg.db import Database
 from modelreg.domain.actor import ANONYMOUS, Actor
 from modelreg.errors import DomainError, ErrorCode
 from modelreg.events import EventNotifier
+from modelreg.graphql.access_log import elide_graphql_queries
 from modelreg.graphql.context import Context
+from modelreg.graphql.request_body import call_with_body_limit, decode_json
 from modelreg.graphql.schema import create_schema
 from modelreg.graphql.websocket import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
 from modelreg.services import accounts
@@ -43,6 +45,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self._storage = storage
         # One per process: mutations signal it, subscriptions of this process wake on it.
         self._notifier = EventNotifier()
+        elide_graphql_queries()  # a GET's query string may hold a password: not in the log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -65,11 +68,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 await response(scope, receive, send)
                 return
         try:
-            await super().__call__(scope, receive, send)
+            await call_with_body_limit(
+                super().__call__, scope, receive, send, limit=self._settings.graphql_max_body_bytes
+            )
         except ClientDisconnect:
             # The browser went away mid-request (a page left while a query was sent): there is
             # no one to answer, and nothing was run.
             return
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)  # bad UTF-8 or deep nesting: a 400, as for other bad JSON
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -1,17 +1,15 @@
-"""Errors as data for mutations; a stable code for query errors; everything else masked."""
+"""Errors as data for mutations (top-level errors are shaped and logged in `reporting`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.extensions import SchemaExtension
-from strawberry.relay.types import GlobalIDValueError
 
 from modelreg import errors
 from modelreg.graphql.context import Context, Info
@@ -57,8 +55,10 @@ async def run_mutation(
         return result, []
     except errors.DomainError as error:
         return None, [UserError.from_domain(error)]
-    except IntegrityError:
-        logger.info("integrity error in mutation; reported as a conflict", exc_info=True)
+    except IntegrityError as error:
+        # One line, no trace: the statement's parameters (a password hash, say) stay out.
+        reason = str(error.orig).splitlines()[0] if error.orig is not None else "integrity error"
+        logger.info("mutation refused as a conflict: %s", reason[:200])
         conflict = errors.Conflict(
             "Someone else changed the same data at the same moment; reload and try again."
         )
@@ -85,38 +85,3 @@ class ReadSessionExtension(SchemaExtension):
             context = self.execution_context.context
             if isinstance(context, Context):
                 await context.end_reads()
-
-
-class ErrorPolicy(SchemaExtension):
-    """Domain errors keep their message and gain `extensions.code`; other errors are masked."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        found = getattr(result, "errors", None)
-        if result is not None and found:
-            result.errors = [self._process(e) for e in found]
-
-    @staticmethod
-    def _process(error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if original is None:
-            # Syntax and validation errors: safe to show, already carry a useful message.
-            return error
-        if isinstance(original, errors.DomainError):
-            error.extensions = {**(error.extensions or {}), "code": original.code.value}
-            if original.field:
-                error.extensions["field"] = original.field
-            return error
-        if isinstance(original, GraphQLError | GlobalIDValueError):
-            error.extensions = {**(error.extensions or {}), "code": "INVALID_ARGUMENT"}
-            return error
-        logger.error("unexpected error in GraphQL resolver", exc_info=original)
-        return GraphQLError(
-            "Unexpected error; it has been logged. Try again, and report it if it persists.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL"},
-        )

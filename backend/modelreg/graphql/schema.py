@@ -1,24 +1,22 @@
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated
 
 import strawberry
-from graphql.validation import ASTValidationRule
+from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions import MaxTokensLimiter
+from strawberry.types import ExecutionContext
 
 from modelreg.errors import InvalidArgument
 from modelreg.graphql import compare, permissions
 from modelreg.graphql.accounts import AccountQueries
 from modelreg.graphql.context import Info
-from modelreg.graphql.errors import ErrorPolicy, ReadSessionExtension
+from modelreg.graphql.document_cache import DocumentCache
+from modelreg.graphql.errors import ReadSessionExtension
+from modelreg.graphql.guard import RequestGuard
+from modelreg.graphql.limits import DocumentLimits
 from modelreg.graphql.mutations import (
     AccountMutations,
     FileMutations,
@@ -27,6 +25,8 @@ from modelreg.graphql.mutations import (
     ProjectMutations,
     VersionMutations,
 )
+from modelreg.graphql.redaction import SecretInputs
+from modelreg.graphql.reporting import report_errors
 from modelreg.graphql.subscriptions import Subscription
 from modelreg.graphql.types import (
     BIG_INT_SCALAR,
@@ -103,27 +103,53 @@ class Mutation(
     pass
 
 
-def create_schema(settings: Settings) -> strawberry.Schema:
-    # Limit rules are built once per schema, so the validation cache can recognise them.
-    limits: list[type[ASTValidationRule]] = [
-        depth_rule(settings.query_max_depth, should_ignore=None),
-        alias_rule(settings.query_max_aliases),
-    ]
-    return strawberry.Schema(
+class RegistrySchema(strawberry.Schema):
+    document_cache: DocumentCache | None = None
+
+    @cached_property
+    def secret_inputs(self) -> SecretInputs:
+        return SecretInputs.from_schema(self._schema)
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Instead of strawberry's logging (each error at ERROR, with the document's text):
+        # shape what the client gets, and log it as `reporting` explains.
+        report_errors(errors, execution_context, self.secret_inputs)
+
+
+# Parsed and validated documents kept per schema: clients send the same few again and again.
+# A document weighing more than CACHE_ENTRY_BYTES (about 500 KiB of text, or 1,600 tokens) is
+# not kept: it is rarely sent twice.
+CACHE_BYTES = 32 * 1024 * 1024
+CACHE_ENTRY_BYTES = 1024 * 1024
+CACHE_ENTRIES = 512
+
+
+def create_schema(settings: Settings) -> RegistrySchema:
+    cache = DocumentCache(
+        max_bytes=CACHE_BYTES, max_entries=CACHE_ENTRIES, max_entry_bytes=CACHE_ENTRY_BYTES
+    )
+    document_limits = DocumentLimits(
+        max_depth=settings.query_max_depth,
+        max_aliases=settings.query_max_aliases,
+        max_complexity=settings.query_max_complexity,
+    )
+    schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={BigInt: BIG_INT_SCALAR},
         extensions=[
-            ErrorPolicy,
             ReadSessionExtension,
             lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
-            lambda: AddValidationRules(limits),
-            # Clients send the same few documents again and again: parse and validate each once.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: RequestGuard(
+                cache=cache, document_limits=document_limits, secret_inputs=schema.secret_inputs
+            ),
         ],
     )
+    schema.document_cache = cache
+    return schema
 
 
 def export_schema() -> str:
