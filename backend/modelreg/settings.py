@@ -64,13 +64,13 @@ class Settings(BaseModel):
     # The first start of an empty database creates `admin` with this password (else a random
     # one, printed once).
     admin_password: SecretStr = SecretStr("")
+    # Largest JSON body of an MLflow API call (artifact uploads have max_file_size instead).
+    mlflow_max_body_bytes: int = Field(default=16 * 2**20, ge=1)
     # Reverse proxies (IP addresses and CIDR networks, comma-separated) whose X-Forwarded-For,
     # -Proto and -Host headers are believed; empty believes no one's.
     trusted_proxies: str = ""
 
     @field_validator("database_url")
-    # Largest JSON body of an MLflow API call (artifact uploads have max_file_size instead).
-    mlflow_max_body_bytes: int = Field(default=16 * 2**20, ge=1)
     @classmethod
     def _check_database_url(cls, url: str) -> str:
         """Plain `sqlite://` and `postgresql://` URLs get the async driver modelreg uses."""
