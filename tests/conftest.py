@@ -162,3 +162,11 @@ def anon_gql(anon_http: httpx.AsyncClient, accounts: Accounts) -> GraphQLClient:
 @pytest.fixture
 def anyio_backend() -> Any:
     return "asyncio"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fuzz suites' tally: how many requests were tried, how many answered 5xx."""
+    from tests.support.fuzz import FUZZ_STATS
+
+    for line in FUZZ_STATS.lines():
+        terminalreporter.write_line(line)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from cross_web import HTTPException
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -78,6 +81,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)  # bad UTF-8 or deep nesting: a 400, as for other bad JSON
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # A request (or its GET `variables`) is a JSON object; Strawberry would read `null`,
+        # a number or a list of numbers as one and fail with a 500.
+        found = super().parse_json(data)
+        items = found if isinstance(found, list) else [found]
+        if not all(isinstance(item, dict) for item in items):
+            raise HTTPException(
+                400,
+                'Send a JSON object such as {"query": "{ projects { edges { node { path } } } }", '
+                '"variables": {}}; variables and extensions are objects too.',
+            )
+        return found
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
