@@ -4,6 +4,7 @@ tokens, members and projects (on the server's machine), move files (through a ru
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import sys
 import time
@@ -173,6 +174,19 @@ def main() -> None:
     """modelreg: a self-hosted machine-learning model registry."""
 
 
+def _log_config(settings: Settings) -> dict[str, Any]:
+    """uvicorn's logging, with modelreg's own loggers on the same handler at the same level."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["modelreg"] = {
+        "handlers": ["default"],
+        "level": settings.log_level.upper(),
+        "propagate": False,
+    }
+    return config
+
+
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on [MODELREG_HOST].")
 @click.option("--port", type=int, default=None, help="Port to listen on [MODELREG_PORT].")
@@ -213,6 +227,9 @@ def serve(migrate: bool, demo: bool, **options: Any) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=_log_config(settings),
+        # A websocket message is a GraphQL request too: the same cap as a request body.
+        ws_max_size=settings.graphql_max_body_bytes,
         # Forwarded headers are the app's to judge, by MODELREG_TRUSTED_PROXIES (auth.forwarded):
         # uvicorn's own rule (X-Forwarded-For/-Proto from 127.0.0.1) would rewrite the client
         # before the app sees which peer sent them.

@@ -407,3 +407,17 @@ async def test_a_lone_surrogate_in_the_document_is_a_syntax_error(gql: GraphQLCl
     [error] = await gql.errors(query)
     assert error["extensions"]["code"] == "INVALID_ARGUMENT"
     assert "Invalid Unicode escape sequence" in error["message"]
+
+
+def test_a_served_registry_logs_client_errors_as_one_info_line(tmp_path: Path) -> None:
+    """`modelreg serve` shows modelreg's own INFO lines at MODELREG_LOG_LEVEL=info (uvicorn's
+    logging configuration alone left them out), and a client error is one of them."""
+    output: list[str] = []
+    with running_server(tmp_path, output=output, MODELREG_LOG_LEVEL="info") as base:
+        body = httpx.post(f"{base}/graphql", json={"query": '{ node(id: "") { id } }'}).json()
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
+    log = "".join(output)
+    lines = [line for line in log.splitlines() if "is not a valid ID" in line]
+    assert len(lines) == 1, log
+    assert lines[0].startswith("INFO"), lines
+    assert "Traceback" not in log

@@ -90,7 +90,7 @@ async def _start(
 async def _events(
     info: Info, project_path: str, model_name: str | None, after: strawberry.ID | None
 ) -> AsyncIterator[EventType]:
-    """The stream, with errors shaped as `ErrorPolicy` shapes them for queries and mutations.
+    """The stream, with domain errors given their code as for queries and mutations.
 
     (Strawberry does not run operation extensions over each result of a subscription.)
     """
