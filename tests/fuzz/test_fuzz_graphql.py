@@ -13,7 +13,6 @@ MODELREG_FUZZ_EXAMPLES to run longer (e.g. 5000).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,24 +20,17 @@ from typing import Any
 import graphql
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
-from tests.support.fuzz import FUZZ_STATS, json_values
+from tests.support.fuzz import FUZZ_STATS, fuzz_settings, json_values
 from tests.support.server import cli_token, running_server
 
 pytestmark = pytest.mark.fuzz
 
 SCHEMA = (Path(__file__).parents[2] / "schema.graphql").read_text()
-EXAMPLES = int(os.environ.get("MODELREG_FUZZ_EXAMPLES", "300"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+FUZZ = fuzz_settings(300)
 
 SCALARS = {
     "BigInt": st.integers(min_value=-(2**70), max_value=2**70).map(nodes.Int),

@@ -17,7 +17,6 @@ answers is printed at the end of the run.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,24 +25,17 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from modelreg.mlflow import Endpoint, endpoints
 from modelreg.mlflow.params import Kind, Param
-from tests.support.fuzz import AWKWARD_TEXT, FUZZ_STATS, json_values
+from tests.support.fuzz import AWKWARD_TEXT, FUZZ_STATS, fuzz_settings, json_values
 from tests.support.server import cli_token, run_modelreg, running_server
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("MODELREG_FUZZ_EXAMPLES", "800"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(800)
 PROJECT = "fuzz"
 MODEL = "fuzzed-model"
 ENDPOINTS = endpoints()

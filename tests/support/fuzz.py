@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+
+def fuzz_settings(default_examples: int) -> settings:
+    """Reproducible (a fixed seed, no example database) and bounded for `make test`;
+    MODELREG_FUZZ_EXAMPLES sets how many examples each property tries."""
+    return settings(
+        max_examples=int(os.environ.get("MODELREG_FUZZ_EXAMPLES", str(default_examples))),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+    )
+
 
 # Values a JSON parser accepts that code often does not expect.
 AWKWARD_TEXT = st.sampled_from(
