@@ -127,8 +127,9 @@ async def test_check_version_parses_off_the_event_loop(
     )
     assert found == {"version": "1.0.0", "verdict": "FIRST_RELEASE", "warning": None}
     # Parsing took most of the request; the loop kept running meanwhile (it was blocked for
-    # the whole parse before).
-    assert longest_block < elapsed / 4, (longest_block, elapsed)
+    # the whole parse before, about 95% of the request). A busy machine starves the loop's
+    # thread of the GIL now and then (up to 28% seen), hence the margin.
+    assert longest_block < elapsed / 2, (longest_block, elapsed)
 
 
 async def test_an_uploaded_mlmodel_is_parsed_off_the_event_loop(
@@ -138,7 +139,7 @@ async def test_an_uploaded_mlmodel_is_parsed_off_the_event_loop(
     url = "/api/v1/projects/demo/models/churn/versions/1.0.0/files/MLmodel"
     response, elapsed, longest_block = await while_watched(http.put(url, content=hostile_mlmodel()))
     assert response.status_code == 201, response.text
-    assert longest_block < elapsed / 4, (longest_block, elapsed)
+    assert longest_block < elapsed / 2, (longest_block, elapsed)  # see above
     data = await gql.execute(METADATA, {"v": "1.0.0"})
     found = data["project"]["model"]["version"]["dependencies"]
     assert found["flavors"] == ["python_function", "sklearn"]
