@@ -18,15 +18,13 @@ websocket with 4401.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.errors import DomainError, NotFound, Unauthenticated
+from modelreg.errors import NotFound, Unauthenticated
 from modelreg.events import EventFollower, latest_event_id
 from modelreg.graphql.context import Info
 from modelreg.graphql.ids import decode_id
@@ -35,7 +33,6 @@ from modelreg.services.models import find_model_by_name
 from modelreg.services.projects import get_project_by_path
 from modelreg.services.viewers import require_readable
 
-logger = logging.getLogger("modelreg.graphql")
 
 AfterArgument = Annotated[
     strawberry.ID | None,
@@ -90,10 +87,8 @@ async def _start(
 async def _events(
     info: Info, project_path: str, model_name: str | None, after: strawberry.ID | None
 ) -> AsyncIterator[EventType]:
-    """The stream, with domain errors given their code as for queries and mutations.
-
-    (Strawberry does not run operation extensions over each result of a subscription.)
-    """
+    """The stream. Its errors are shaped and logged like every other GraphQL error
+    (`Schema.process_errors`, see `graphql/reporting.py`): a domain error keeps its code."""
     try:
         follower = await _start(info, project_path, model_name, after)
         async for event in _stream(follower, info):
@@ -103,20 +98,7 @@ async def _events(
             # The websocket was closed because its credentials ended: nothing more is sent, and
             # the connection's shutdown cancels this operation.
             await asyncio.Event().wait()
-        raise GraphQLError(
-            "Sign in again to follow live changes.", extensions={"code": "UNAUTHENTICATED"}
-        ) from None
-    except DomainError as error:
-        extensions = {"code": error.code.value}
-        if error.field:
-            extensions["field"] = error.field
-        raise GraphQLError(error.message, extensions=extensions) from None
-    except Exception:
-        logger.exception("unexpected error in GraphQL subscription")
-        raise GraphQLError(
-            "Unexpected error; it has been logged. Try again, and report it if it persists.",
-            extensions={"code": "INTERNAL"},
-        ) from None
+        raise
 
 
 async def _stream(follower: EventFollower, info: Info) -> AsyncIterator[EventType]:
