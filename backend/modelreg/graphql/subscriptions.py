@@ -33,7 +33,6 @@ from modelreg.services.models import find_model_by_name
 from modelreg.services.projects import get_project_by_path
 from modelreg.services.viewers import require_readable
 
-
 AfterArgument = Annotated[
     strawberry.ID | None,
     strawberry.argument(
