@@ -15,8 +15,9 @@ from starlette.routing import Route, WebSocketRoute
 
 from modelreg import __version__
 from modelreg.db import Database
+from modelreg.errors import ErrorCode
 from modelreg.graphql.endpoint import GraphQLEndpoint
-from modelreg.http.errors import error_response
+from modelreg.http.errors import code_for_status, error_response
 from modelreg.http.files import FileRoutes
 from modelreg.mlflow import MlflowApp
 from modelreg.mlflow import endpoints as mlflow_endpoints
@@ -30,15 +31,14 @@ logger = logging.getLogger("modelreg")
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-    return error_response(exc.status_code, code, str(exc.detail))
+    return error_response(exc.status_code, code_for_status(exc.status_code), str(exc.detail))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         500,
-        "INTERNAL",
+        ErrorCode.INTERNAL,
         "Unexpected error; it has been logged. Try again, and report it if it persists.",
     )
 

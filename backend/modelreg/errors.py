@@ -1,4 +1,9 @@
-"""Domain errors. They know nothing of HTTP or GraphQL; each interface maps them in one place."""
+"""The one error vocabulary: codes every interface and the web app use, and the domain errors.
+
+Domain errors know nothing of HTTP or GraphQL; each interface maps them in one place
+(`http/errors.py`, `graphql/errors.py` and `graphql/reporting.py`, `mlflow/protocol.py`, which
+speaks MLflow's own codes to MLflow clients). The web app's types are generated from the GraphQL
+schema's `ErrorCode`, so it shares this list."""
 
 from __future__ import annotations
 
@@ -13,6 +18,14 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     RATE_LIMITED = "RATE_LIMITED"
+    # A file over MODELREG_MAX_FILE_SIZE (HTTP 413); nothing was stored.
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    # The route exists but not with this HTTP method (405).
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    # Unexpected: logged with its trace on the server, a generic sentence for the client (500).
+    INTERNAL = "INTERNAL"
+    # No answer: the server is unreachable or overloaded (503, or the web app's network failure).
+    UNAVAILABLE = "UNAVAILABLE"
 
 
 class DomainError(Exception):
@@ -42,6 +55,22 @@ class PermissionDenied(DomainError):
 
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class ConcurrentChange(Conflict):
+    """Two writers raced for the same data (a unique or foreign key) and this one lost. Running
+    the same change again sees the winner's rows (`services.transactions.write` does, once)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed the same data at the same moment; reload and try again."
+        )
+
+
+class FileTooLarge(DomainError):
+    """A file over the size limit; nothing of it was kept."""
+
+    code = ErrorCode.FILE_TOO_LARGE
 
 
 class Unauthenticated(DomainError):

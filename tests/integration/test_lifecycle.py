@@ -17,6 +17,7 @@ from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.policy import Role
 from modelreg.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from modelreg.services import accounts, comments, lifecycle, members, models, projects, versions
+from modelreg.storage.memory import MemoryStorage
 
 ALICE = Actor(name="alice", is_admin=True)
 BOB = Actor(name="bob", is_admin=True)
@@ -330,22 +331,24 @@ async def test_serving_versions_block_deleting_and_renaming(db: Database, stage:
     first = f"Version 1.2.0 is in {stage.label}; transition it to None or Archived first"
     with pytest.raises(Conflict, match=f"^{first}, then delete the version.$"):
         async with db.begin() as s:
-            await versions.delete_version(s, actor=ALICE, version_id=v2)
+            await versions.delete_version(s, actor=ALICE, storage=MemoryStorage(), version_id=v2)
     with pytest.raises(Conflict, match=f"^{first}, then delete the model.$"):
         async with db.begin() as s:
-            await models.delete_model(s, actor=ALICE, model_id=reg.model_id)
+            await models.delete_model(
+                s, actor=ALICE, storage=MemoryStorage(), model_id=reg.model_id
+            )
     with pytest.raises(Conflict, match=f"version 1.2.0 is in {stage.label}"):
         async with db.begin() as s:
             await models.update_model(s, actor=ALICE, model_id=reg.model_id, name="churn2")
 
     # a version in None or Archived may go, and the model may be edited otherwise
     async with db.begin() as s:
-        await versions.delete_version(s, actor=ALICE, version_id=v1)
+        await versions.delete_version(s, actor=ALICE, storage=MemoryStorage(), version_id=v1)
         await models.update_model(s, actor=ALICE, model_id=reg.model_id, description="card")
         await lifecycle.transition_stage(s, actor=ALICE, version_id=v2, stage=Stage.ARCHIVED)
     async with db.begin() as s:
         renamed = await models.update_model(s, actor=ALICE, model_id=reg.model_id, name="churn2")
-        await models.delete_model(s, actor=ALICE, model_id=reg.model_id)
+        await models.delete_model(s, actor=ALICE, storage=MemoryStorage(), model_id=reg.model_id)
     assert renamed.name == "churn2"
 
 

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from modelreg.db import Database
 from modelreg.db.migrate import alembic_config, pending_model_changes, upgrade
 from modelreg.db.models import metadata
+from modelreg.storage.memory import MemoryStorage
 
 
 async def test_migrations_match_the_models(db: Database) -> None:
@@ -116,7 +117,7 @@ async def test_ids_of_deleted_rows_are_never_reused(db: Database) -> None:
             s, actor=actor, model_id=old.id, version="1.0.0"
         )
     async with db.begin() as s:
-        await models.delete_model(s, actor=actor, model_id=old.id)
+        await models.delete_model(s, actor=actor, storage=MemoryStorage(), model_id=old.id)
     async with db.begin() as s:
         new = await models.create_model(s, actor=actor, project_id=project.id, name="c")
         assert new.id is not None

@@ -25,7 +25,7 @@ from modelreg.errors import NotFound
 from modelreg.graphql.context import Context, Info
 from modelreg.graphql.tracking import RunType, run_for_version
 from modelreg.mlflow import MlflowApp, artifacts, endpoints, tracking
-from modelreg.services import files as file_service
+from modelreg.services import blobs as blob_service
 from modelreg.services import members as member_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
@@ -992,7 +992,7 @@ async def test_tracked_files_survive_garbage_collection(
     _ok(await http.put(f"{ARTIFACTS}/0/x/artifacts/a.bin", content=b"keep me"))
 
     # when
-    removed = await file_service.collect_garbage(db=db, storage=storage)
+    removed = await blob_service.collect_garbage(db=db, storage=storage)
 
     # then
     assert removed == 0

@@ -10,6 +10,7 @@ from modelreg.db.models import Event
 from modelreg.domain.actor import Actor
 from modelreg.errors import NotFound
 from modelreg.services import models, projects, versions
+from modelreg.storage.memory import MemoryStorage
 
 ALICE = Actor(name="alice", is_admin=True)
 
@@ -21,7 +22,7 @@ async def test_version_numbers_are_never_reused(db: Database) -> None:
         v1 = await versions.create_version(s, actor=ALICE, model_id=model.id, version="1.0.0")
         v2 = await versions.create_version(s, actor=ALICE, model_id=model.id, version="2.0.0")
     async with db.begin() as s:
-        await versions.delete_version(s, actor=ALICE, version_id=v2.id)
+        await versions.delete_version(s, actor=ALICE, storage=MemoryStorage(), version_id=v2.id)
     async with db.begin() as s:
         v3 = await versions.create_version(s, actor=ALICE, model_id=model.id, version="2.0.0")
     assert (v1.number, v2.number, v3.number) == (1, 2, 3)
@@ -54,10 +55,14 @@ async def test_every_change_appends_an_event(db: Database) -> None:
         await models.set_model_tags(s, actor=ALICE, model_id=model.id, tags=[("team", "risk")])
         await models.delete_model_tags(s, actor=ALICE, model_id=model.id, keys=["team"])
         await models.update_model(s, actor=ALICE, model_id=model.id, name="churn2")
-        await versions.delete_version(s, actor=ALICE, version_id=version.id)
-        await models.delete_model(s, actor=ALICE, model_id=model.id)
+        await versions.delete_version(
+            s, actor=ALICE, storage=MemoryStorage(), version_id=version.id
+        )
+        await models.delete_model(s, actor=ALICE, storage=MemoryStorage(), model_id=model.id)
         await projects.update_project(s, actor=ALICE, project_id=project.id, name="Demo")
-        await projects.delete_project(s, actor=ALICE, project_id=project.id)
+        await projects.delete_project(
+            s, actor=ALICE, storage=MemoryStorage(), project_id=project.id
+        )
     async with db.read() as s:
         events = (await s.exec(select(Event).order_by(Event.id))).all()
     assert [e.type for e in events] == [

@@ -12,6 +12,7 @@ from sqlalchemy import exc
 
 from modelreg.db import Database
 from modelreg.db.models import Project
+from modelreg.errors import ConcurrentChange
 
 
 @pytest.fixture
@@ -39,10 +40,12 @@ async def test_the_public_url_is_served_without_worker_threads(sqlite_db: Databa
 async def test_constraint_errors_are_sqlalchemy_errors_and_roll_back(sqlite_db: Database) -> None:
     async with sqlite_db.begin() as session:
         await session.exec(sa.text("INSERT INTO item (name) VALUES ('a')"))  # type: ignore[call-overload]
-    with pytest.raises(exc.IntegrityError):
+    # `Database.begin` translates the driver's constraint error, which must be SQLAlchemy's.
+    with pytest.raises(ConcurrentChange) as raised:
         async with sqlite_db.begin() as session:
             await session.exec(sa.text("INSERT INTO item (name) VALUES ('b')"))  # type: ignore[call-overload]
             await session.exec(sa.text("INSERT INTO item (name) VALUES ('a')"))  # type: ignore[call-overload]
+    assert isinstance(raised.value.__context__, exc.IntegrityError)
     async with sqlite_db.read() as session:
         names = (await session.exec(sa.text("SELECT name FROM item ORDER BY name"))).all()  # type: ignore[call-overload]
     assert [n for (n,) in names] == ["a"]  # 'b' went with the failed transaction

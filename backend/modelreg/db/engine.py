@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -8,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -16,7 +19,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg import errors
+from modelreg.db.after_commit import EventNotifier, discard_pending, run_pending, take_pending
 from modelreg.db.sqlite_inline import inline_url
+
+logger = logging.getLogger("modelreg.db")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -64,6 +71,8 @@ class Database:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         # SQLite has one writer at a time; queueing writers here avoids "database is locked".
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        # Wakes this process's event followers after a commit that recorded events.
+        self.notifier = EventNotifier()
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -78,13 +87,31 @@ class Database:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
-        """One read-write transaction: committed when the block ends, rolled back if it raises."""
-        if self._write_lock is None:
-            async with self._sessions() as session, session.begin():
+        """One read-write transaction: committed when the block ends, rolled back if it raises.
+
+        After the commit (and outside SQLite's writer queue) it runs the work the transaction
+        registered with `after_commit`. A unique or foreign-key violation, raised in the block
+        or at commit, becomes `errors.ConcurrentChange`: two writers raced for the same data.
+        This is the one place a persistence error is translated into the domain's vocabulary.
+        """
+        session = self._sessions()
+        try:
+            async with self._writer(), session.begin():
                 yield session
-            return
-        async with self._write_lock, self._sessions() as session, session.begin():
-            yield session
+            pending = take_pending(session)
+        except IntegrityError as error:
+            discard_pending(session)
+            raise _conflict(error) from None
+        except BaseException:
+            discard_pending(session)
+            raise
+        finally:
+            await session.close()
+        if pending:
+            await run_pending(self, pending)
+
+    def _writer(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     def read_session(self) -> AsyncSession:
         """A session for reads whose transaction the caller begins and closes."""
@@ -98,3 +125,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _conflict(error: IntegrityError) -> errors.ConcurrentChange:
+    """The one translation of a constraint violation. One log line, no statement parameters (a
+    password hash, say) and no trace: it is an expected outcome of two writers racing."""
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else "integrity error"
+    logger.info("write refused as a conflict: %s", reason[:200])
+    return errors.ConcurrentChange()

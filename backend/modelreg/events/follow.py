@@ -2,8 +2,9 @@
 
 A follower polls `event` for rows with a greater id than it has delivered, each poll in one short
 read transaction that is never held open between polls. Polling alone is correct; to make
-delivery immediate for changes made by *this* process, the GraphQL layer signals an
-`EventNotifier` after every committed mutation, which wakes all waiting followers at once.
+delivery immediate for changes made by *this* process, every transaction that records an event
+signals the database's `EventNotifier` once it commits (`db/after_commit.py`), whichever
+interface made it, which wakes all waiting followers at once.
 Changes made by other processes arrive within one poll interval.
 
 A follower may carry a `guard`: a check that the one it delivers to may still read what it
@@ -33,6 +34,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database
+from modelreg.db.after_commit import EventNotifier
 from modelreg.db.models import Event
 
 POLL_SECONDS = 0.5
@@ -41,24 +43,6 @@ GUARD_SECONDS = 5.0
 BATCH = 200
 
 Guard = Callable[[AsyncSession], Awaitable[None]]
-
-
-class EventNotifier:
-    """Wakes followers in this process when an event may have been committed.
-
-    A follower takes `waiter()` *before* it polls and waits on it after: a notification that
-    arrives during the poll is therefore never slept through.
-    """
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def waiter(self) -> asyncio.Event:
-        return self._event
-
-    def notify(self) -> None:
-        event, self._event = self._event, asyncio.Event()
-        event.set()
 
 
 async def latest_event_id(session: AsyncSession) -> int:

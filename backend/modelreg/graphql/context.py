@@ -12,7 +12,6 @@ from strawberry.types import Info as StrawberryInfo
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import Unauthenticated
-from modelreg.events import EventNotifier
 from modelreg.graphql.loaders import Loaders
 from modelreg.services import viewers
 from modelreg.services.accounts import Credentials
@@ -35,7 +34,6 @@ class Context:
     storage: Storage
     request: Any = None
     response: Any = None
-    notifier: EventNotifier | None = None
     # What the request or websocket authenticated with: a websocket asks again with them.
     credentials: Credentials | None = None
     loaders: Loaders = field(init=False)
@@ -97,11 +95,6 @@ class Context:
     @property
     def connection_closed(self) -> bool:
         return self._closed
-
-    def notify_events(self) -> None:
-        """A write committed: wake this process's subscriptions now, not at their next poll."""
-        if self.notifier is not None:
-            self.notifier.notify()
 
 
 Info = StrawberryInfo[Context, None]

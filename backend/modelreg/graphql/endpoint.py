@@ -13,7 +13,6 @@ from modelreg.auth import credentials
 from modelreg.db import Database
 from modelreg.domain.actor import ANONYMOUS, Actor
 from modelreg.errors import DomainError, ErrorCode
-from modelreg.events import EventNotifier
 from modelreg.graphql.access_log import elide_graphql_queries
 from modelreg.graphql.context import Context
 from modelreg.graphql.request_body import call_with_body_limit, decode_json
@@ -46,8 +45,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self._settings = settings
         self._db = db
         self._storage = storage
-        # One per process: mutations signal it, subscriptions of this process wake on it.
-        self._notifier = EventNotifier()
         elide_graphql_queries()  # a GET's query string may hold a password: not in the log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,7 +103,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             actor=actor,
             request=request,
             response=response,
-            notifier=self._notifier,
             # A websocket outlives its opening: it asks again with what it opened with.
             credentials=request.scope.get(_CREDENTIALS) if isinstance(request, WebSocket) else None,
         )

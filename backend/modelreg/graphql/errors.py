@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.extensions import SchemaExtension
 
 from modelreg import errors
 from modelreg.graphql.context import Context, Info
-from modelreg.services import files as file_service
+from modelreg.services import transactions
 
 logger = logging.getLogger("modelreg.graphql")
 
@@ -38,41 +37,22 @@ class UserError:
 
 
 async def run_mutation(
-    info: Info, action: Callable[[AsyncSession], Awaitable[T]], *, frees_files: bool = False
+    info: Info, action: Callable[[AsyncSession], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
     """One transaction; a domain error rolls it back and becomes a typed error.
 
-    `frees_files`: the action may leave file contents unreferenced; collect them after commit.
+    Work after the commit (collecting files, waking subscriptions) is what the services
+    registered on the transaction, run by `Database.begin` (`db/after_commit.py`). A change
+    that lost a race is run once more, then refused as CONFLICT (`services.transactions`).
     """
     # A write ends the request's read snapshot, so what the payload shows is what was written.
     await info.context.end_reads()
     try:
-        async with info.context.db.begin() as session:
-            result = await action(session)
-        info.context.notify_events()
-        if frees_files:
-            await _collect_garbage(info)
-        return result, []
+        return await transactions.write(info.context.db, action), []
     except errors.DomainError as error:
         return None, [UserError.from_domain(error)]
-    except IntegrityError as error:
-        # One line, no trace: the statement's parameters (a password hash, say) stay out.
-        reason = str(error.orig).splitlines()[0] if error.orig is not None else "integrity error"
-        logger.info("mutation refused as a conflict: %s", reason[:200])
-        conflict = errors.Conflict(
-            "Someone else changed the same data at the same moment; reload and try again."
-        )
-        return None, [UserError.from_domain(conflict)]
     finally:
         await info.context.end_reads()
-
-
-async def _collect_garbage(info: Info) -> None:
-    try:
-        await file_service.collect_garbage(db=info.context.db, storage=info.context.storage)
-    except Exception:
-        # The change is committed; unreferenced contents are collected on the next occasion.
-        logger.warning("collecting unreferenced file contents failed", exc_info=True)
 
 
 class ReadSessionExtension(SchemaExtension):

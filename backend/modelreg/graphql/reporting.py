@@ -74,7 +74,7 @@ def shape(error: GraphQLError, redact: Redactor) -> GraphQLError:
             error.source,
             error.positions,
             error.path,
-            extensions={"code": "INTERNAL"},
+            extensions={"code": errors.ErrorCode.INTERNAL.value},
         )
     extensions = dict(error.extensions or {})
     if isinstance(original, errors.DomainError):

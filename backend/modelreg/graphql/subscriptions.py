@@ -3,9 +3,10 @@
 Each subscription follows the event table by id (see `modelreg.events.follow`): it starts after
 the newest event at subscribe time, or after `after` when given, and yields every later event of
 its project or model in id order. It polls every 0.5 s, each poll one short read transaction; a
-mutation committed by this process wakes it at once (`Context.notify_events`), and changes made by
-other server processes arrive within one poll. Nothing is missed: an event whose transaction
-commits after a higher id was already delivered is still found and delivered.
+change committed by this process, through any interface, wakes it at once
+(`db/after_commit.py`), and changes made by other server processes arrive within one poll.
+Nothing is missed: an event whose transaction commits after a higher id was already delivered
+is still found and delivered.
 
 Rights are checked for as long as events flow, not only at subscribe time: before each batch of
 events is sent (in the transaction that read them) and every few seconds while idle, the
@@ -75,7 +76,7 @@ async def _start(
 
     return EventFollower(
         context.db,
-        context.notifier,
+        context.db.notifier,
         project_id=project_id,
         model_id=model_id,
         after=after_id,

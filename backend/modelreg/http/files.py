@@ -22,7 +22,7 @@ from stream_zip import ZIP_AUTO, stream_zip
 from modelreg.auth import authenticate
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
-from modelreg.errors import DomainError
+from modelreg.errors import DomainError, ErrorCode
 from modelreg.http.errors import domain_error_response, error_response
 from modelreg.ranges import file_response
 from modelreg.services import files as file_service
@@ -132,7 +132,7 @@ class FileRoutes:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return error_response(
                 413,
-                "FILE_TOO_LARGE",
+                ErrorCode.FILE_TOO_LARGE,
                 f"The file is {declared} bytes; the limit is {limit} bytes "
                 "(MODELREG_MAX_FILE_SIZE). Nothing was stored.",
             )
@@ -166,7 +166,6 @@ class FileRoutes:
                 version_id=ref.version.id,
                 paths=[request.path_params["path"]],
             )
-        await file_service.collect_garbage(db=self.db, storage=self.storage)
         return Response(status_code=204)
 
     async def _download(self, request: Request, actor: Actor) -> Response:

@@ -17,7 +17,6 @@ Each project has one artifact root. The client resolves `mlflow-artifacts:/<path
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -30,10 +29,7 @@ from modelreg.mlflow.app import Endpoint, HandlerResult
 from modelreg.mlflow.params import STRING
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params
 from modelreg.ranges import file_response
-from modelreg.services import files as file_service
 from modelreg.services import tracking as service
-
-logger = logging.getLogger("modelreg.mlflow")
 
 BASE = rules.ARTIFACTS_API
 
@@ -85,8 +81,6 @@ async def upload(ctx: MlflowContext, params: Params) -> HandlerResult:
             chunks=ctx.request.stream(),
             max_size=limit,
         )
-    except file_service.FileTooLarge as error:
-        raise MlflowError(error.message, status=413) from None
     except ClientDisconnect:
         # The client is gone: nothing was kept and there is no one to answer.
         return Response(status_code=400)
@@ -147,15 +141,9 @@ async def list_artifacts(ctx: MlflowContext, params: Params) -> HandlerResult:
 async def delete(ctx: MlflowContext, params: Params) -> HandlerResult:
     path = _path(params)
     async with ctx.write() as session:
-        removed = await service.delete_tracked(
-            session, actor=ctx.actor, project_id=ctx.project_id, path=path
+        await service.delete_tracked(
+            session, actor=ctx.actor, storage=ctx.storage, project_id=ctx.project_id, path=path
         )
-    if removed:
-        try:
-            await file_service.collect_garbage(db=ctx.db, storage=ctx.storage)
-        except Exception:
-            # The deletion is committed; unreferenced contents go at the next collection.
-            logger.warning("collecting unreferenced file contents failed", exc_info=True)
     return {}
 
 

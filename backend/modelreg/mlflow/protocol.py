@@ -28,6 +28,11 @@ _CODES: dict[errors.ErrorCode, tuple[str, int]] = {
     errors.ErrorCode.CONFLICT: ("INVALID_STATE", 400),
     errors.ErrorCode.UNAUTHENTICATED: ("UNAUTHENTICATED", 401),
     errors.ErrorCode.RATE_LIMITED: ("REQUEST_LIMIT_EXCEEDED", 429),
+    # MLflow has no code of its own for these: its generic ones, with the HTTP status that fits.
+    errors.ErrorCode.FILE_TOO_LARGE: ("INVALID_PARAMETER_VALUE", 413),
+    errors.ErrorCode.METHOD_NOT_ALLOWED: ("ENDPOINT_NOT_FOUND", 405),
+    errors.ErrorCode.INTERNAL: ("INTERNAL_ERROR", 500),
+    errors.ErrorCode.UNAVAILABLE: ("TEMPORARILY_UNAVAILABLE", 503),
 }
 
 

@@ -269,8 +269,9 @@ async def delete_registered_model(ctx: MlflowContext, params: Params) -> dict[st
     async with ctx.write() as session:
         model = await _model(session, ctx, str(required(params, "name")))
         assert model.id is not None
-        await model_service.delete_model(session, actor=ctx.actor, model_id=model.id)
-    await _collect_garbage(ctx)
+        await model_service.delete_model(
+            session, actor=ctx.actor, storage=ctx.storage, model_id=model.id
+        )
     return {}
 
 
@@ -447,8 +448,9 @@ async def delete_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
     async with ctx.write() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
         assert version.id is not None
-        await version_service.delete_version(session, actor=ctx.actor, version_id=version.id)
-    await _collect_garbage(ctx)
+        await version_service.delete_version(
+            session, actor=ctx.actor, storage=ctx.storage, version_id=version.id
+        )
     return {}
 
 
@@ -523,12 +525,6 @@ async def get_download_uri(ctx: MlflowContext, params: Params) -> dict[str, Any]
     async with ctx.read() as session:
         _, version = await _version(session, ctx, str(required(params, "name")), _number(params))
     return {"artifact_uri": f"mlflow-artifacts:/{VERSION_FILES_ROOT}/{version.id}"}
-
-
-async def _collect_garbage(ctx: MlflowContext) -> None:
-    from modelreg.services import files as file_service
-
-    await file_service.collect_garbage(db=ctx.db, storage=ctx.storage)
 
 
 # Each endpoint's parameters with MLflow's types (its protobuf messages and handler schemas).

@@ -15,12 +15,10 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import Experiment, LoggedModel, Run, RunMetric
 from modelreg.domain import tracking as rules
-from modelreg.errors import Conflict
 from modelreg.mlflow.app import Endpoint
 from modelreg.mlflow.params import (
     BOOL,
@@ -37,6 +35,7 @@ from modelreg.mlflow.params import (
 )
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, millis, required
 from modelreg.services import tracking as service
+from modelreg.services import transactions
 
 API = "api/2.0/mlflow"
 # MLflow's defaults and limits for a page of search results.
@@ -174,18 +173,8 @@ def _experiment_ids(params: Mapping[str, Any]) -> list[str]:
 
 
 async def _write(ctx: MlflowContext, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """One transaction; a unique-key race with a concurrent request (two runs creating the
-    Default experiment, the same param logged twice at once) is retried once, then seen."""
-    for attempt in (1, 2):
-        try:
-            async with ctx.db.begin() as session:
-                return await action(session)
-        except IntegrityError:
-            if attempt == 2:
-                raise Conflict(
-                    "Someone else changed the same data at the same moment; try again."
-                ) from None
-    raise AssertionError("unreachable")
+    """One transaction, run again once if it lost a race (`services.transactions.write`)."""
+    return await transactions.write(ctx.db, action)
 
 
 # --- responses -----------------------------------------------------------------------------

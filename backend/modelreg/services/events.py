@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import plain
+from modelreg.db.after_commit import wake_followers_after_commit
 from modelreg.db.models import Event
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -30,7 +31,9 @@ async def record_event(
     """Append an event in the caller's transaction, so it exists exactly when the change does.
 
     Written at once with a plain insert: events are never read back as objects in the
-    transaction that records them, and skipping the unit of work keeps every change cheaper."""
+    transaction that records them, and skipping the unit of work keeps every change cheaper.
+    Once the transaction commits, this process's event followers wake (`db/after_commit.py`)."""
+    wake_followers_after_commit(session)
     await (await plain(session)).execute(
         _INSERT_EVENT,
         {

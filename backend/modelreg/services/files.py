@@ -1,4 +1,4 @@
-"""Files of model versions: streamed into content-addressed blobs, listed, deleted, collected.
+"""Files of model versions: streamed into content-addressed blobs (`blobs`), listed, deleted.
 
 Uploads cannot hold a database transaction open while gigabytes stream in (SQLite has one writer),
 so `store_file` is the one service that opens its own short transactions: it streams the bytes to
@@ -17,18 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db import Database, queues_writers
-from modelreg.db.models import Artifact, Blob, TrackedFile
+from modelreg.db import Database
+from modelreg.db.models import Artifact, Blob
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.paths import validate_file_path, validate_prefix
 from modelreg.domain.policy import Ability
-from modelreg.errors import InvalidArgument, NotFound
+from modelreg.errors import FileTooLarge, InvalidArgument, NotFound
+from modelreg.services.blobs import (
+    collect_garbage_after_commit,
+    find_or_add_blob,
+)
 from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.metadata import affects_metadata
@@ -37,12 +40,6 @@ from modelreg.services.versions import get_version
 from modelreg.storage import ObjectTooLarge, Storage
 
 logger = logging.getLogger("modelreg.files")
-
-GC_BATCH = 500
-
-
-class FileTooLarge(InvalidArgument):
-    """Mapped to HTTP 413 by the file routes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,32 +106,6 @@ async def get_file(session: AsyncSession, *, version_id: int, path: str) -> Vers
     return _to_file(*row)
 
 
-async def find_or_add_blob(
-    session: AsyncSession, *, sha256: str, size: int, storage_key: str
-) -> tuple[Blob, bool]:
-    """The blob with these contents, recorded now if it is new (then True).
-
-    Two uploads of the same new bytes may race to record them (PostgreSQL runs writers side by
-    side): the loser's insert is rolled back to a savepoint and it uses the winner's blob.
-    """
-    found = (await session.exec(select(Blob).where(Blob.sha256 == sha256))).first()
-    if found is not None:
-        return found, False
-    blob = Blob(sha256=sha256, size=size, storage_key=storage_key)
-    if queues_writers(session):  # no race
-        session.add(blob)
-        await session.flush()
-        return blob, True
-    try:
-        async with session.begin_nested():
-            session.add(blob)
-            await session.flush()
-    except IntegrityError:
-        winner = (await session.exec(select(Blob).where(Blob.sha256 == sha256))).one()
-        return winner, False
-    return blob, True
-
-
 async def store_file(
     *,
     db: Database,
@@ -187,7 +158,8 @@ async def store_file(
                 content_type="",
                 created_by=actor.name,
             )
-            replaced = existing is not None and existing.blob_id != blob.id
+            if existing is not None and existing.blob_id != blob.id:
+                collect_garbage_after_commit(session, storage)
             artifact.blob_id = blob.id
             artifact.content_type = _content_type(path, content_type)
             artifact.created_by = actor.name
@@ -221,8 +193,6 @@ async def store_file(
     finally:
         if not keep_fresh_object:
             await storage.delete(key)
-    if replaced:
-        await collect_garbage(db=db, storage=storage)
     return result
 
 
@@ -234,7 +204,7 @@ async def delete_files(
     version_id: int,
     paths: Sequence[str],
 ) -> list[str]:
-    """Delete the given files, all or none. Call `collect_garbage` after the commit."""
+    """Delete the given files, all or none; their contents are collected after the commit."""
     if not paths:
         raise InvalidArgument("Give at least one file path to delete.", field="paths")
     unique = list(dict.fromkeys(paths))
@@ -266,6 +236,7 @@ async def delete_files(
     )
     version.updated_at = utcnow()
     session.add(version)
+    collect_garbage_after_commit(session, storage)
     if affects_metadata(unique):
         await refresh_and_guard(session, storage, version=version, field="paths")
     await record_event(
@@ -278,43 +249,6 @@ async def delete_files(
         payload={"version": version.version, "paths": unique},
     )
     return unique
-
-
-async def collect_garbage(*, db: Database, storage: Storage) -> int:
-    """Delete blobs no file (of a version or of the MLflow artifact proxy) refers to any more:
-    rows first (in a transaction), then the bytes.
-
-    An upload that reuses a blob at the same moment holds a reference the foreign key protects,
-    so a blob in use is never removed. Returns how many blobs were removed.
-    """
-    removed = 0
-    while True:
-        async with db.begin() as session:
-            unreferenced = (
-                await session.exec(
-                    select(Blob)
-                    .where(
-                        ~sa.exists().where(col(Artifact.blob_id) == col(Blob.id)),
-                        # Files of the MLflow artifact proxy (services/tracking.py).
-                        ~sa.exists().where(col(TrackedFile.blob_id) == col(Blob.id)),
-                    )
-                    .limit(GC_BATCH)
-                )
-            ).all()
-            keys = [b.storage_key for b in unreferenced]
-            if keys:
-                await session.exec(
-                    sa.delete(Blob).where(col(Blob.id).in_([b.id for b in unreferenced]))
-                )
-        for key in keys:
-            try:
-                await storage.delete(key)
-            except Exception:
-                # The row is gone; an orphan object is harmless and is reported, not raised.
-                logger.warning("could not delete blob object %s", key, exc_info=True)
-        removed += len(keys)
-        if len(keys) < GC_BATCH:
-            return removed
 
 
 async def file_stats(

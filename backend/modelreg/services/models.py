@@ -22,9 +22,11 @@ from modelreg.domain.policy import Ability
 from modelreg.errors import AlreadyExists, Conflict, NotFound
 from modelreg.services import access, filters
 from modelreg.services import tags as tag_store
+from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.events import record_event
 from modelreg.services.pagination import Page, SortKey, keyset_page
 from modelreg.services.text import icontains
+from modelreg.storage import Storage
 
 
 class ModelOrderField(StrEnum):
@@ -313,7 +315,10 @@ async def update_model(
     return model
 
 
-async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) -> RegisteredModel:
+async def delete_model(
+    session: AsyncSession, *, actor: Actor, storage: Storage, model_id: int
+) -> RegisteredModel:
+    """Delete a model none of whose versions serves a stage, with its versions and their files."""
     model = await lock_model(session, model_id=model_id, actor=actor, field="id")
     serving = await first_version_in(session, model_id=model_id, stages=ACTIVE_STAGES)
     if serving is not None:
@@ -323,6 +328,7 @@ async def delete_model(session: AsyncSession, *, actor: Actor, model_id: int) ->
     count = (await version_counts(session, [model_id])).get(model_id, 0)
     await session.delete(model)
     await session.flush()
+    collect_garbage_after_commit(session, storage)
     await record_event(
         session,
         actor=actor,

@@ -17,10 +17,12 @@ from modelreg.domain.names import validate_description, validate_project_name, v
 from modelreg.domain.policy import Ability, Role, Visibility
 from modelreg.errors import AlreadyExists, NotFound
 from modelreg.services import access
+from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.events import record_event
 from modelreg.services.members import add_owner
 from modelreg.services.pagination import Page, SortKey, keyset_page
 from modelreg.services.text import icontains
+from modelreg.storage import Storage
 
 
 async def get_project(
@@ -205,12 +207,16 @@ async def update_project(
     return project
 
 
-async def delete_project(session: AsyncSession, *, actor: Actor, project_id: int) -> Project:
+async def delete_project(
+    session: AsyncSession, *, actor: Actor, storage: Storage, project_id: int
+) -> Project:
+    """Delete a project with everything in it; file contents are collected after commit."""
     project = await get_project(
         session, project_id=project_id, actor=actor, ability=Ability.MANAGE_PROJECT
     )
     await session.delete(project)
     await session.flush()
+    collect_garbage_after_commit(session, storage)
     await record_event(
         session,
         actor=actor,

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,11 +50,12 @@ from modelreg.domain.tracking import (
     LoggedModelStatus,
     RunStatus,
 )
-from modelreg.errors import AlreadyExists, InvalidArgument, NotFound
+from modelreg.errors import AlreadyExists, Conflict, FileTooLarge, InvalidArgument, NotFound
 from modelreg.services import access
 from modelreg.services import filters as sql_filters
+from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.events import record_event
-from modelreg.services.files import FileTooLarge, collect_garbage, list_files
+from modelreg.services.files import list_files
 from modelreg.services.projects import get_project_by_path
 from modelreg.services.versions import get_version
 from modelreg.storage import ObjectTooLarge, Storage
@@ -1208,7 +1208,6 @@ async def store_tracked_file(
             field="file",
         ) from None
     keep_fresh_object = False
-    replaced = False
     try:
         for attempt in (1, 2):
             try:
@@ -1233,7 +1232,8 @@ async def store_tracked_file(
                     row = existing or TrackedFile(
                         project_id=project_id, path=path, blob_id=blob.id, created_by=actor.name
                     )
-                    replaced = existing is not None and existing.blob_id != blob.id
+                    if existing is not None and existing.blob_id != blob.id:
+                        collect_garbage_after_commit(session, storage)
                     row.blob_id = blob.id
                     row.created_by = actor.name
                     row.created_at = utcnow()
@@ -1241,7 +1241,7 @@ async def store_tracked_file(
                     result = _stored(path, blob)
                 keep_fresh_object = fresh
                 break
-            except IntegrityError:
+            except Conflict:
                 # Someone stored the same bytes or the same path at the same moment: once more,
                 # now seeing their rows.
                 if attempt == 2:
@@ -1249,8 +1249,6 @@ async def store_tracked_file(
     finally:
         if not keep_fresh_object:
             await storage.delete(key)
-    if replaced:
-        await collect_garbage(db=db, storage=storage)
     return result
 
 
@@ -1302,9 +1300,11 @@ async def get_tracked_file(
     return _stored(path, row[1])
 
 
-async def delete_tracked(session: AsyncSession, *, actor: Actor, project_id: int, path: str) -> int:
+async def delete_tracked(
+    session: AsyncSession, *, actor: Actor, storage: Storage, project_id: int, path: str
+) -> int:
     """Delete the file at `path` or the folder `path` with everything in it (nothing there is
-    not an error, as in MLflow). Call `services.files.collect_garbage` after the commit."""
+    not an error, as in MLflow); their contents are collected after the commit."""
     await _project(session, actor, project_id, Ability.EDIT)
     path = rules.normalize_artifact_path(path)
     if path.split("/", 1)[0] == rules.REGISTRY_ROOT:
@@ -1313,6 +1313,8 @@ async def delete_tracked(session: AsyncSession, *, actor: Actor, project_id: int
     if path:
         condition = sa.and_(condition, _at_or_below(path))
     result = await session.exec(sa.delete(TrackedFile).where(condition))
+    if result.rowcount:
+        collect_garbage_after_commit(session, storage)
     return int(result.rowcount)
 
 

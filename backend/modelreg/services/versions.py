@@ -26,6 +26,7 @@ from modelreg.domain.versions import Bump, bump, parse_version
 from modelreg.errors import AlreadyExists, Conflict, NotFound
 from modelreg.services import access, filters
 from modelreg.services import tags as tag_store
+from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
@@ -319,7 +320,10 @@ async def update_version(
     return version
 
 
-async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
+async def delete_version(
+    session: AsyncSession, *, actor: Actor, storage: Storage, version_id: int
+) -> ModelVersion:
+    """Delete a version that serves no stage; its files' contents are collected after commit."""
     version, _ = await get_version(
         session, version_id=version_id, actor=actor, ability=Ability.EDIT
     )
@@ -331,6 +335,7 @@ async def delete_version(session: AsyncSession, *, actor: Actor, version_id: int
         )
     await session.delete(version)
     await session.flush()
+    collect_garbage_after_commit(session, storage)
     model.updated_at = utcnow()
     session.add(model)
     await record_event(

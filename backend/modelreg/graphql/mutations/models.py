@@ -89,9 +89,11 @@ class ModelMutations:
         row, errors = await run_mutation(
             info,
             lambda s: model_service.delete_model(
-                s, actor=info.context.actor, model_id=decode_id(input.id, "RegisteredModel")
+                s,
+                actor=info.context.actor,
+                storage=info.context.storage,
+                model_id=decode_id(input.id, "RegisteredModel"),
             ),
-            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("RegisteredModel", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)

@@ -89,9 +89,11 @@ class ProjectMutations:
         row, errors = await run_mutation(
             info,
             lambda s: project_service.delete_project(
-                s, actor=info.context.actor, project_id=decode_id(input.id, "Project")
+                s,
+                actor=info.context.actor,
+                storage=info.context.storage,
+                project_id=decode_id(input.id, "Project"),
             ),
-            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("Project", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)

@@ -91,9 +91,11 @@ class VersionMutations:
         row, errors = await run_mutation(
             info,
             lambda s: version_service.delete_version(
-                s, actor=info.context.actor, version_id=decode_id(input.id, "ModelVersion")
+                s,
+                actor=info.context.actor,
+                storage=info.context.storage,
+                version_id=decode_id(input.id, "ModelVersion"),
             ),
-            frees_files=True,
         )
         deleted = strawberry.ID(encode_id("ModelVersion", row.id)) if row and row.id else None
         return DeletePayload(deleted_id=deleted, errors=errors)
@@ -158,7 +160,7 @@ class FileMutations:
             )
             return found, deleted
 
-        result, errors = await run_mutation(info, action, frees_files=True)
+        result, errors = await run_mutation(info, action)
         if result is None:
             return DeleteFilesPayload(model_version=None, deleted_paths=[], errors=errors)
         row, deleted = result
