@@ -32,6 +32,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from modelreg.errors import ErrorCode
 from modelreg.graphql import limits
 from modelreg.graphql.document_cache import DocumentCache, Entry
 from modelreg.graphql.redaction import (
@@ -127,7 +128,7 @@ async def _redact_syntax_error(
         secrets = secrets_in_document(query, inputs)
     redact = Redactor.for_secrets(secrets | secrets_in_variables(variables))
     error.message = redact(error.message)
-    error.extensions = {**(error.extensions or {}), "code": "INVALID_ARGUMENT"}
+    error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID_ARGUMENT.value}
 
 
 class _Placeholder(DocumentNode):
@@ -197,7 +198,7 @@ def lone_surrogate_errors(variables: dict[str, Any] | None) -> list[GraphQLError
                 GraphQLError(
                     f"Variable '${_printable(str(bad[0]))}' has text that is not valid Unicode "
                     f"at '{where}' (a lone surrogate such as \\ud800); send UTF-8 text.",
-                    extensions={"code": "INVALID_ARGUMENT", "field": where},
+                    extensions={"code": ErrorCode.INVALID_ARGUMENT.value, "field": where},
                 )
             ]
     return []

@@ -26,6 +26,8 @@ from graphql import (
     SelectionSetNode,
 )
 
+from modelreg.errors import ErrorCode
+
 # Counts stop growing here: enough to exceed any limit, small enough to add cheaply.
 SATURATED = 1 << 62
 
@@ -169,7 +171,7 @@ def measure(document: DocumentNode) -> DocumentCost:
 
 
 def _limit_error(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "INVALID_ARGUMENT"})
+    return GraphQLError(message, extensions={"code": ErrorCode.INVALID_ARGUMENT.value})
 
 
 def check(
