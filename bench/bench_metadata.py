@@ -38,8 +38,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))  # for tests.support
 from tests.support.hostile_metadata import BUILDERS, bomb  # noqa: E402
 
 from harness import fmt  # noqa: E402
-from modelreg.domain import model_metadata  # noqa: E402
-from modelreg.domain.model_metadata import read_metadata, text_loader  # noqa: E402
+from modelreg.domain.model_metadata import read_metadata, text_loader, yaml_text  # noqa: E402
 
 KIB = 1024
 
@@ -73,12 +72,12 @@ def ours(name: str, data: bytes, loader: type | None = None) -> Callable[[], obj
     def run() -> object:
         if loader is None:
             return read_metadata({name: data})
-        saved = model_metadata._TextLoader
-        model_metadata._TextLoader = loader
+        saved = yaml_text._TextLoader
+        yaml_text._TextLoader = loader
         try:
             return read_metadata({name: data})
         finally:
-            model_metadata._TextLoader = saved
+            yaml_text._TextLoader = saved
 
     return run
 

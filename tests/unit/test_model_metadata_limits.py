@@ -9,13 +9,14 @@ import time
 import pytest
 import yaml
 
-from modelreg.domain import model_metadata
 from modelreg.domain.model_metadata import (
     MLMODEL,
     ModelMetadata,
     WarningCode,
     read_metadata,
+    requirements,
     text_loader,
+    yaml_text,
 )
 from tests.support.hostile_metadata import BUILDERS, HEADER, bomb, cycle
 
@@ -55,7 +56,7 @@ def _fastest(name: str, data: bytes, runs: int = 3) -> tuple[float, ModelMetadat
 def test_yaml_is_read_by_libyaml() -> None:
     # The pure-Python loader is linear too but about ten times slower: a 1 MiB MLmodel of
     # tiny nodes took 10 s with it.
-    assert issubclass(model_metadata._TextLoader, yaml.CSafeLoader)
+    assert issubclass(yaml_text._TextLoader, yaml.CSafeLoader)
 
 
 @pytest.mark.parametrize("shape", sorted(BUILDERS))
@@ -145,7 +146,7 @@ def test_documents_without_aliases_stay_far_below_the_alias_bound() -> None:
     name, data = BUILDERS["tiny nodes"](MiB)
     assert _malformed(_read(name, data)) == []
     node = yaml.compose(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    model_metadata._check_expanded_size(node, model_metadata.MAX_YAML_EXPANDED_SIZE // 2)
+    yaml_text._check_expanded_size(node, yaml_text.MAX_YAML_EXPANDED_SIZE // 2)
 
 
 def test_pure_python_loader_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +159,7 @@ def test_pure_python_loader_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> N
         "cycle": cycle(),
     }
     with_c = {key: _read(MLMODEL, text) for key, text in texts.items()}
-    monkeypatch.setattr(model_metadata, "_TextLoader", text_loader(yaml.SafeLoader))
+    monkeypatch.setattr(yaml_text, "_TextLoader", text_loader(yaml.SafeLoader))
     pure = {key: _read(MLMODEL, text) for key, text in texts.items()}
     assert pure == with_c
     assert pure["plain"].mlflow_version == "2.10"
@@ -180,4 +181,4 @@ def test_pure_python_loader_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     ],
 )
 def test_comments_and_options_are_cut_from_pip_lines(line: str, requirement: str | None) -> None:
-    assert model_metadata._pip_line(line) == requirement
+    assert requirements._pip_line(line) == requirement
