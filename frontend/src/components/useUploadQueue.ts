@@ -6,6 +6,7 @@ import {
   initialUploadState,
   isActive,
   nextToStart,
+  uploadErrorCode,
   uploadErrorMessage,
   uploadReducer,
   type UploadItem,
@@ -49,11 +50,14 @@ export function useUploadQueue({
     xhr.onload = () => {
       requests.current.delete(item.id);
       if (xhr.status >= 200 && xhr.status < 300) dispatch({ type: "done", id: item.id });
-      else dispatch({ type: "failed", id: item.id, message: uploadErrorMessage(xhr.status, xhr.responseText) });
+      else {
+        const [status, body] = [xhr.status, xhr.responseText];
+        dispatch({ type: "failed", id: item.id, message: uploadErrorMessage(status, body), code: uploadErrorCode(status, body) });
+      }
     };
     xhr.onerror = () => {
       requests.current.delete(item.id);
-      dispatch({ type: "failed", id: item.id, message: uploadErrorMessage(0, "") });
+      dispatch({ type: "failed", id: item.id, message: uploadErrorMessage(0, ""), code: uploadErrorCode(0, "") });
     };
     xhr.onabort = () => requests.current.delete(item.id);
     xhr.open("PUT", fileApiUrl(base, item.path));

@@ -14,7 +14,7 @@ export const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
     login(input: $input) {
       user { id username displayName isAdmin }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -23,7 +23,7 @@ export const LogoutMutation = graphql(`
   mutation Logout {
     logout {
       signedOut
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -42,7 +42,7 @@ export const CreatePersonalAccessTokenMutation = graphql(`
     createPersonalAccessToken(input: $input) {
       token { id name prefix scopes createdAt expiresAt lastUsedAt revokedAt active }
       secret
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -51,7 +51,7 @@ export const RevokePersonalAccessTokenMutation = graphql(`
   mutation RevokePersonalAccessToken($input: RevokePersonalAccessTokenInput!) {
     revokePersonalAccessToken(input: $input) {
       token { id revokedAt active }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -60,7 +60,7 @@ export const ChangePasswordMutation = graphql(`
   mutation ChangePassword($input: ChangePasswordInput!) {
     changePassword(input: $input) {
       changed
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);

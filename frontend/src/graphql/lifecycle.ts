@@ -73,7 +73,7 @@ export const TransitionStageMutation = graphql(`
   mutation TransitionStage($input: TransitionStageInput!) {
     transitionStage(input: $input) {
       modelVersion { id stage }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -82,7 +82,7 @@ export const RequestTransitionMutation = graphql(`
   mutation RequestTransition($input: RequestTransitionInput!) {
     requestTransition(input: $input) {
       transitionRequest { id status }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -91,7 +91,7 @@ export const ApproveTransitionRequestMutation = graphql(`
   mutation ApproveTransitionRequest($input: ApproveTransitionRequestInput!) {
     approveTransitionRequest(input: $input) {
       transitionRequest { id status }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -100,7 +100,7 @@ export const RejectTransitionRequestMutation = graphql(`
   mutation RejectTransitionRequest($input: ResolveTransitionRequestInput!) {
     rejectTransitionRequest(input: $input) {
       transitionRequest { id status }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -109,7 +109,7 @@ export const CancelTransitionRequestMutation = graphql(`
   mutation CancelTransitionRequest($input: ResolveTransitionRequestInput!) {
     cancelTransitionRequest(input: $input) {
       transitionRequest { id status }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -118,7 +118,7 @@ export const SetAliasMutation = graphql(`
   mutation SetAlias($input: SetAliasInput!) {
     setAlias(input: $input) {
       modelAlias { alias }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -127,7 +127,7 @@ export const DeleteAliasMutation = graphql(`
   mutation DeleteAlias($input: DeleteAliasInput!) {
     deleteAlias(input: $input) {
       modelAlias { alias }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -136,7 +136,7 @@ export const AddCommentMutation = graphql(`
   mutation AddComment($input: AddCommentInput!) {
     addComment(input: $input) {
       comment { id }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -145,7 +145,7 @@ export const EditCommentMutation = graphql(`
   mutation EditComment($input: EditCommentInput!) {
     editComment(input: $input) {
       comment { id body edited updatedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -154,7 +154,7 @@ export const DeleteCommentMutation = graphql(`
   mutation DeleteComment($input: DeleteCommentInput!) {
     deleteComment(input: $input) {
       deletedId
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);

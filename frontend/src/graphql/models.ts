@@ -4,7 +4,7 @@ export const CreateModelMutation = graphql(`
   mutation CreateModel($input: CreateModelInput!) {
     createModel(input: $input) {
       model { id name }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -56,7 +56,7 @@ export const UpdateModelMutation = graphql(`
   mutation UpdateModel($input: UpdateModelInput!) {
     updateModel(input: $input) {
       model { id name description updatedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -65,7 +65,7 @@ export const DeleteModelMutation = graphql(`
   mutation DeleteModel($input: DeleteModelInput!) {
     deleteModel(input: $input) {
       deletedId
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -74,7 +74,7 @@ export const SetModelTagsMutation = graphql(`
   mutation SetModelTags($input: SetModelTagsInput!) {
     setModelTags(input: $input) {
       model { id tags { key value } }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -83,7 +83,7 @@ export const DeleteModelTagsMutation = graphql(`
   mutation DeleteModelTags($input: DeleteModelTagsInput!) {
     deleteModelTags(input: $input) {
       model { id tags { key value } }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);

@@ -16,7 +16,7 @@ export const CreateProjectMutation = graphql(`
   mutation CreateProject($input: CreateProjectInput!) {
     createProject(input: $input) {
       project { id path }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -60,7 +60,7 @@ export const UpdateProjectMutation = graphql(`
   mutation UpdateProject($input: UpdateProjectInput!) {
     updateProject(input: $input) {
       project { id path name description visibility semverGuard updatedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -69,7 +69,7 @@ export const DeleteProjectMutation = graphql(`
   mutation DeleteProject($input: DeleteProjectInput!) {
     deleteProject(input: $input) {
       deletedId
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -100,7 +100,7 @@ export const AddProjectMemberMutation = graphql(`
   mutation AddProjectMember($input: ProjectMemberInput!) {
     addProjectMember(input: $input) {
       member { user { id username displayName } role addedBy addedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -109,7 +109,7 @@ export const UpdateProjectMemberMutation = graphql(`
   mutation UpdateProjectMember($input: ProjectMemberInput!) {
     updateProjectMember(input: $input) {
       member { user { id username displayName } role addedBy addedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -118,7 +118,7 @@ export const RemoveProjectMemberMutation = graphql(`
   mutation RemoveProjectMember($input: RemoveProjectMemberInput!) {
     removeProjectMember(input: $input) {
       removedUsername
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);

@@ -4,7 +4,7 @@ export const CreateVersionMutation = graphql(`
   mutation CreateVersion($input: CreateVersionInput!) {
     createVersion(input: $input) {
       modelVersion { id version }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -76,7 +76,7 @@ export const UpdateVersionMutation = graphql(`
   mutation UpdateVersion($input: UpdateVersionInput!) {
     updateVersion(input: $input) {
       modelVersion { id description updatedAt }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -85,7 +85,7 @@ export const DeleteVersionMutation = graphql(`
   mutation DeleteVersion($input: DeleteVersionInput!) {
     deleteVersion(input: $input) {
       deletedId
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -94,7 +94,7 @@ export const SetVersionTagsMutation = graphql(`
   mutation SetVersionTags($input: SetVersionTagsInput!) {
     setVersionTags(input: $input) {
       modelVersion { id tags { key value } }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -103,7 +103,7 @@ export const DeleteVersionTagsMutation = graphql(`
   mutation DeleteVersionTags($input: DeleteVersionTagsInput!) {
     deleteVersionTags(input: $input) {
       modelVersion { id tags { key value } }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -131,7 +131,7 @@ export const DeleteFilesMutation = graphql(`
     deleteFiles(input: $input) {
       deletedPaths
       modelVersion { id fileCount totalSize }
-      errors { code field message }
+      errors { ...UserErrorFields }
     }
   }
 `);

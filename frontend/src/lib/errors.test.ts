@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitErrors } from "./errors";
+import { ERROR_CODES, errorCodeOf, isErrorCode, splitErrors } from "./errors";
 
 describe("splitErrors", () => {
   it("puts known fields next to their input and the rest in general", () => {
@@ -14,5 +14,24 @@ describe("splitErrors", () => {
     );
     expect(result.fields).toEqual({ version: "bad version" });
     expect(result.general).toEqual(["no model", "try again", "second"]);
+  });
+});
+
+describe("the server's error codes", () => {
+  it("knows each code of the schema's ErrorCode enum and nothing else", () => {
+    expect(ERROR_CODES).toContain("NOT_FOUND");
+    expect(ERROR_CODES).toContain("FILE_TOO_LARGE");
+    expect(ERROR_CODES).toContain("UNAVAILABLE");
+    expect(isErrorCode("CONFLICT")).toBe(true);
+    expect(isErrorCode("REQUEST_FAILED")).toBe(false);
+    expect(isErrorCode("not_found")).toBe(false);
+    expect(isErrorCode(404)).toBe(false);
+    expect(isErrorCode(undefined)).toBe(false);
+  });
+
+  it("places an unknown code as INTERNAL", () => {
+    expect(errorCodeOf("RATE_LIMITED")).toBe("RATE_LIMITED");
+    expect(errorCodeOf("HTTP_ERROR")).toBe("INTERNAL");
+    expect(errorCodeOf(null)).toBe("INTERNAL");
   });
 });

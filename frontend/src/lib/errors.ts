@@ -1,5 +1,42 @@
+import type { ErrorCode } from "../gql/graphql";
+
+export type { ErrorCode };
+
+/**
+ * Every code of the server's `ErrorCode` enum, at run time (the generated type has no values).
+ * The `satisfies` and the check below make `tsc` fail when the schema gains or loses a code.
+ */
+export const ERROR_CODES = [
+  "ALREADY_EXISTS",
+  "CONFLICT",
+  "FILE_TOO_LARGE",
+  "INTERNAL",
+  "INVALID_ARGUMENT",
+  "METHOD_NOT_ALLOWED",
+  "NOT_FOUND",
+  "PERMISSION_DENIED",
+  "RATE_LIMITED",
+  "UNAUTHENTICATED",
+  "UNAVAILABLE",
+] as const satisfies readonly ErrorCode[];
+
+type Missing = Exclude<ErrorCode, (typeof ERROR_CODES)[number]>;
+const everyCodeListed: [Missing] extends [never] ? true : Missing = true;
+void everyCodeListed;
+
+/** Whether `value` is one of the server's error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** `value` when it is one of the server's error codes, else INTERNAL (an answer we cannot place). */
+export function errorCodeOf(value: unknown): ErrorCode {
+  return isErrorCode(value) ? value : "INTERNAL";
+}
+
+/** One refusal, in the server's vocabulary: the shape of the `UserErrorFields` fragment. */
 export interface UserError {
-  code: string;
+  code: ErrorCode;
   field?: string | null;
   message: string;
 }

@@ -1,7 +1,8 @@
 /**
  * The largest file one upload may store, in bytes. Mirrors the server's MODELREG_MAX_FILE_SIZE
  * default (5 GiB); the API does not report the configured value yet, so this is the one place to
- * change when it does. The server checks again and answers 413 FILE_TOO_LARGE.
+ * change when it does. A larger file is refused in the browser with FILE_TOO_LARGE (lib/uploads.ts);
+ * the server checks again and answers 413 with the same code.
  */
 export const MAX_FILE_SIZE = 5 * 1024 ** 3;
 

@@ -7,6 +7,7 @@ import {
   nextToStart,
   percent,
   summarize,
+  uploadErrorCode,
   uploadErrorMessage,
   uploadReducer,
   type UploadAction,
@@ -140,6 +141,28 @@ describe("uploadErrorMessage", () => {
     expect(uploadErrorMessage(413, "")).toBe("The file is larger than the server accepts.");
     expect(uploadErrorMessage(0, "")).toMatch(/cannot be reached/);
     expect(uploadErrorMessage(500, JSON.stringify({ error: "oops" }))).toBe("The upload failed (HTTP 500).");
+  });
+});
+
+describe("error codes of uploads (the server's ErrorCode vocabulary)", () => {
+  it("marks a file refused for its size FILE_TOO_LARGE, and clears the code on retry", () => {
+    let state = run(add([file("big.bin", 1025), file("ok.bin", 10)], "", 1024));
+    expect(state.items.map((i) => i.code)).toEqual(["FILE_TOO_LARGE", null]);
+    state = uploadReducer(state, { type: "start", id: 2 });
+    state = uploadReducer(state, { type: "failed", id: 2, message: "Not reached.", code: "UNAVAILABLE" });
+    expect(state.items[1]).toMatchObject({ status: "failed", code: "UNAVAILABLE" });
+    state = uploadReducer(state, { type: "retry", id: 2 });
+    expect(state.items[1]).toMatchObject({ status: "queued", code: null });
+  });
+
+  it("uses the server's code when it is one of ours, else one decided by the status", () => {
+    const body = (code: string) => JSON.stringify({ error: { code, message: "no" } });
+    expect(uploadErrorCode(413, body("FILE_TOO_LARGE"))).toBe("FILE_TOO_LARGE");
+    expect(uploadErrorCode(403, body("PERMISSION_DENIED"))).toBe("PERMISSION_DENIED");
+    expect(uploadErrorCode(400, body("NOT_A_CODE"))).toBe("INTERNAL");
+    expect(uploadErrorCode(413, "<html>Too large</html>")).toBe("FILE_TOO_LARGE");
+    expect(uploadErrorCode(0, "")).toBe("UNAVAILABLE");
+    expect(uploadErrorCode(502, "<html>Bad gateway</html>")).toBe("INTERNAL");
   });
 });
 

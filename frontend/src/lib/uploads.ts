@@ -1,3 +1,4 @@
+import { errorCodeOf, type ErrorCode } from "./errors";
 import { formatBytes, uploadPath } from "./files";
 
 /**
@@ -21,6 +22,8 @@ export interface UploadItem {
   loaded: number;
   /** Why it failed or was refused, in words for the user. */
   error: string | null;
+  /** The same in the server's vocabulary: FILE_TOO_LARGE for a refused file; null unless it failed. */
+  code: ErrorCode | null;
 }
 
 export interface UploadState {
@@ -33,7 +36,7 @@ export type UploadAction =
   | { type: "start"; id: number }
   | { type: "progress"; id: number; loaded: number }
   | { type: "done"; id: number }
-  | { type: "failed"; id: number; message: string }
+  | { type: "failed"; id: number; message: string; code?: ErrorCode }
   | { type: "cancel"; id: number }
   | { type: "retry"; id: number }
   | { type: "clearFinished" };
@@ -83,6 +86,7 @@ export function uploadReducer(state: UploadState, action: UploadAction): UploadS
           status: problem ? "refused" : "queued",
           loaded: 0,
           error: problem,
+          code: problem ? "FILE_TOO_LARGE" : null,
         };
       });
       return { items: [...state.items, ...added], nextId: state.nextId + added.length };
@@ -97,12 +101,12 @@ export function uploadReducer(state: UploadState, action: UploadAction): UploadS
       );
     case "done":
       return update(state, action.id, (item) =>
-        item.status === "uploading" ? { ...item, status: "done", loaded: item.size, error: null } : item,
+        item.status === "uploading" ? { ...item, status: "done", loaded: item.size, error: null, code: null } : item,
       );
     case "failed":
       return update(state, action.id, (item) =>
         item.status === "uploading" || item.status === "queued"
-          ? { ...item, status: "failed", error: action.message }
+          ? { ...item, status: "failed", error: action.message, code: action.code ?? "INTERNAL" }
           : item,
       );
     case "cancel":
@@ -114,7 +118,7 @@ export function uploadReducer(state: UploadState, action: UploadAction): UploadS
     case "retry":
       return update(state, action.id, (item) =>
         item.status === "failed" || item.status === "cancelled"
-          ? { ...item, status: "queued", loaded: 0, error: null }
+          ? { ...item, status: "queued", loaded: 0, error: null, code: null }
           : item,
       );
     case "clearFinished": {
@@ -177,6 +181,27 @@ export function uploadErrorMessage(status: number, body: string): string {
   if (status === 0) return "The registry server cannot be reached. Check that it is running and try again.";
   if (status === 413) return "The file is larger than the server accepts.";
   return `The upload failed (HTTP ${status}).`;
+}
+
+/**
+ * The code of a failed upload: the server's `{"error": {"code"}}` when it is one of ours, else
+ * UNAVAILABLE when the server was not reached, FILE_TOO_LARGE for a 413, INTERNAL otherwise.
+ */
+export function uploadErrorCode(status: number, body: string): ErrorCode {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null && "error" in parsed) {
+      const error: unknown = parsed.error;
+      if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") {
+        return errorCodeOf(error.code);
+      }
+    }
+  } catch {
+    // not JSON: decided by the status below
+  }
+  if (status === 0) return "UNAVAILABLE";
+  if (status === 413) return "FILE_TOO_LARGE";
+  return "INTERNAL";
 }
 
 /** A file that did not arrive and why: what the create form hands to the version page. */
