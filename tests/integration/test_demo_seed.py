@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from modelreg.app import create_app
-from modelreg.cli import _seed_demo
+from modelreg.cli.server import _seed_demo
 from modelreg.db import Database
 from modelreg.db.models import Event, Project, Visibility
 from modelreg.domain.actor import Actor
