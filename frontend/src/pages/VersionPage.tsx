@@ -27,7 +27,7 @@ import { NotAllowedNote, PermittedButton, SignInHint } from "../components/Permi
 import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor } from "../components/TagEditor";
-import { LifecycleSection } from "../components/Lifecycle";
+import { LifecycleSection } from "../components/lifecycle/LifecycleSection";
 import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
 import {
