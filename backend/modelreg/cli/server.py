@@ -42,7 +42,7 @@ async def _seed_demo(settings: Settings) -> bool:
 
     from modelreg.db import Database
     from modelreg.domain.actor import Actor
-    from modelreg.errors import AlreadyExists
+    from modelreg.errors import AlreadyExists, ConcurrentChange
     from modelreg.services.demo import DEMO_PROJECT_PATH, seed_demo
     from modelreg.services.projects import find_project_by_path
 
@@ -51,9 +51,10 @@ async def _seed_demo(settings: Settings) -> bool:
         try:
             async with db.begin() as session:
                 return await seed_demo(session, actor=Actor(name="demo", is_admin=True))
-        except (AlreadyExists, DBAPIError):
+        except (AlreadyExists, ConcurrentChange, DBAPIError):
             # Another process sharing the database seeded it at the same moment (a clash on
-            # the unique project path, or a busy SQLite file): fine if the project is there.
+            # the unique project path, which `db.begin()` reports as ConcurrentChange, or a
+            # busy SQLite file): fine if the project is there.
             async with db.read() as session:
                 if await find_project_by_path(session, path=DEMO_PROJECT_PATH) is None:
                     raise
