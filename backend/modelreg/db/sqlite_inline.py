@@ -2,10 +2,18 @@
 
 SQLAlchemy's `aiosqlite` driver sends every call (cursor, execute, fetch, commit) to a worker
 thread and waits for the answer through the event loop, about 0.5 ms per statement on this
-project's hardware; `sqlite3` itself answers a primary-key read in well under 0.1 ms. This module
-is a stand-in for the `aiosqlite` package with the same async interface whose coroutines call
-`sqlite3` directly and finish at once, so SQLAlchemy's own aiosqlite dialect runs unchanged on
-top of it, on the event loop thread.
+project's hardware; `sqlite3` itself answers a primary-key read in well under 0.1 ms. This
+module registers a dialect that is SQLAlchemy's own `pysqlite` dialect, on `sqlite3` itself,
+declared fit for asyncio: `AsyncEngine` runs SQLAlchemy's synchronous core in a greenlet on the
+event loop thread, and every `sqlite3` call simply runs there and returns at once.
+
+It is built on SQLAlchemy's documented dialect interface: `registry.register`, the `Dialect`
+attributes `is_async` and `has_terminate`, the overridable `get_pool_class`,
+`create_connect_args` and `do_terminate`, and the public `AsyncAdaptedQueuePool`; the driver is
+`sqlite3` with its documented `factory` hooks. No adapter class of SQLAlchemy's `aiosqlite`
+driver is involved. What SQLAlchemy's asyncio extension asks of an async driver beyond PEP 249
+is not public, and lives in one place, `_Cursor` (see there); tests/integration/
+test_sqlite_inline.py fails with a message naming it if an upgrade of SQLAlchemy changes it.
 
 That is safe for SQLite because a SQLite transaction never waits on the network: in WAL mode
 readers never wait for the writer, and writers inside one process are queued by `Database`'s
@@ -19,163 +27,82 @@ The public URL stays `sqlite+aiosqlite://`; `Database` swaps the driver.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
+from sqlalchemy import pool
 from sqlalchemy.dialects import registry
-from sqlalchemy.dialects.sqlite.aiosqlite import (
-    AsyncAdapt_aiosqlite_dbapi,
-    SQLiteDialect_aiosqlite,
-)
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
+from sqlalchemy.engine.interfaces import ConnectArgsType, DBAPIConnection
+from sqlalchemy.util import await_
 
 DRIVER = "modelreg_inline"
 
-__version__ = "1.0"
 
-# What SQLAlchemy's adapter reads from the `aiosqlite` module.
-DatabaseError = sqlite3.DatabaseError
-Error = sqlite3.Error
-IntegrityError = sqlite3.IntegrityError
-NotSupportedError = sqlite3.NotSupportedError
-OperationalError = sqlite3.OperationalError
-ProgrammingError = sqlite3.ProgrammingError
-sqlite_version = sqlite3.sqlite_version
-sqlite_version_info = sqlite3.sqlite_version_info
+async def _run(method: Any, cursor: sqlite3.Cursor, *args: Any) -> Any:
+    """A `sqlite3` call as a coroutine that finishes without suspending."""
+    return method(cursor, *args)
 
 
-class Cursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
+class _Cursor(sqlite3.Cursor):
+    """A `sqlite3` cursor meeting what SQLAlchemy's asyncio extension asks of an async driver's
+    cursor beyond PEP 249. These are the only undocumented SQLAlchemy names this module uses
+    (SQLAlchemy 2.1):
 
-    async def __aenter__(self) -> Cursor:
-        return self
+    - `AsyncConnection.execute` insists that a statement awaited something in its greenlet
+      (`AwaitRequired` otherwise): a statement runs as a coroutine handed to the loop's side
+      with `sqlalchemy.util.await_`; it finishes at once, the loop does not run in between.
+    - Results call `_async_soft_close()` on the cursor before they are read synchronously.
+    """
 
-    async def __aexit__(self, *_exc: object) -> None:
-        self._cursor.close()
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        return await_(_run(sqlite3.Cursor.execute, self, sql, parameters))  # type: ignore[no-any-return]
 
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
+    def executemany(self, sql: str, parameters: Any, /) -> _Cursor:
+        return await_(_run(sqlite3.Cursor.executemany, self, sql, parameters))  # type: ignore[no-any-return]
 
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    @property
-    def arraysize(self) -> int:
-        return self._cursor.arraysize
-
-    @arraysize.setter
-    def arraysize(self, value: int) -> None:
-        self._cursor.arraysize = value
-
-    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        self._cursor.execute(sql, parameters)
-        return self
-
-    async def executemany(self, sql: str, parameters: Any) -> Cursor:
-        self._cursor.executemany(sql, parameters)
-        return self
-
-    async def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
-
-    async def fetchall(self) -> Sequence[Any]:
-        return self._cursor.fetchall()
-
-    async def close(self) -> None:
-        self._cursor.close()
+    async def _async_soft_close(self) -> None:
+        """Lets an adapter release a driver's cursor early. A `sqlite3` cursor is read
+        synchronously and SQLAlchemy closes it once its result is consumed: nothing to do."""
 
 
-class _Thread:
-    """SQLAlchemy marks aiosqlite's worker thread as a daemon; there is none here."""
+class _Connection(sqlite3.Connection):
+    """A `sqlite3` connection whose cursors are `_Cursor`s."""
 
-    daemon = False
-
-
-class _Queue:
-    """SQLAlchemy sets `isolation_level` by queueing a function for aiosqlite's thread."""
-
-    def put_nowait(self, item: tuple[Any, Callable[[], None]]) -> None:
-        future, function = item
-        try:
-            function()
-        except Exception as error:  # handed to the waiting caller, as aiosqlite does
-            future.set_exception(error)
-        else:
-            future.set_result(None)
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
 
 
-class Connection:
-    def __init__(self, database: str, **options: Any) -> None:
-        self._database = database
-        self._options = options
-        self._conn: sqlite3.Connection | None = None
-        self._thread = _Thread()
-        self._tx = _Queue()
-
-    def __await__(self) -> Generator[Any, None, Connection]:
-        self._conn = sqlite3.connect(self._database, check_same_thread=False, **self._options)
-        return self
-        yield  # makes this a generator; never reached
-
-    @property
-    def _connection(self) -> sqlite3.Connection | None:
-        return self._conn
-
-    def _open(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise ValueError("no active connection")
-        return self._conn
-
-    @property
-    def isolation_level(self) -> str | None:
-        return self._open().isolation_level
-
-    def cursor(self) -> Cursor:
-        return Cursor(self._open().cursor())
-
-    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        return await self.cursor().execute(sql, parameters)
-
-    async def commit(self) -> None:
-        self._open().commit()
-
-    async def rollback(self) -> None:
-        self._open().rollback()
-
-    async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._open().create_function(*args, **kwargs)
-
-    async def close(self) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+def _in_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
-def connect(database: str, **options: Any) -> Connection:
-    options.pop("check_same_thread", None)
-    return Connection(database, **options)
+class SQLiteDialectInline(SQLiteDialect_pysqlite):
+    """`sqlite3` on the event loop thread, for `create_async_engine`."""
 
-
-class SQLiteDialectInline(SQLiteDialect_aiosqlite):
     driver = DRIVER
     supports_statement_cache = True
+    # Statements run inside the engine's greenlet and never block on I/O the loop could use.
+    is_async = True
+    # Closing a `sqlite3` connection neither blocks nor needs awaiting, so the pool may close
+    # one it finds unreturned (garbage-collected) instead of leaking it.
+    has_terminate = True
 
     @classmethod
-    def import_dbapi(cls) -> AsyncAdapt_aiosqlite_dbapi:
-        return AsyncAdapt_aiosqlite_dbapi(__import__(__name__, fromlist=["connect"]), sqlite3)
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        # The pool waits for a free connection on the event loop, not on a thread lock.
+        return pool.StaticPool if _in_memory(url) else pool.AsyncAdaptedQueuePool
+
+    def create_connect_args(self, url: URL) -> ConnectArgsType:
+        args, options = super().create_connect_args(url)
+        options["factory"] = _Connection
+        # A connection is used on the loop thread only, but may be closed from another (the
+        # pool's garbage collection, `asyncio.to_thread` in tests).
+        options["check_same_thread"] = False
+        return args, options
+
+    def do_terminate(self, dbapi_connection: DBAPIConnection) -> None:
+        dbapi_connection.close()
 
 
 registry.register(f"sqlite.{DRIVER}", __name__, "SQLiteDialectInline")
