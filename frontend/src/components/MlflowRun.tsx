@@ -7,6 +7,7 @@ import { MetricHistoryQuery } from "../graphql/versions";
 import { envLines, formatMetric, loadModelSnippet, modelUris, trackingUri } from "../lib/mlflow";
 import { CopyCode } from "./CopyCode";
 import { formatDate } from "./dates";
+import { Field } from "./Field";
 import { MetricChart } from "./MetricChart";
 
 export interface RunInfo {
@@ -44,17 +45,6 @@ const STATUS_COLORS: Record<string, string> = {
   FAILED: "red",
   KILLED: "orange",
 };
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase">
-        {label}
-      </Text>
-      <div>{children}</div>
-    </div>
-  );
-}
 
 /** The MLflow run a version was registered from: who, when, params, metrics with history. */
 export function RunSection({ run, at }: { run: RunInfo; at: VersionRef }) {

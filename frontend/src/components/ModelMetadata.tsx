@@ -9,6 +9,7 @@ import type {
   SemverGuard,
 } from "../gql/graphql";
 import { bumpLabel, VERDICT_LABELS } from "../lib/compare";
+import { Field } from "./Field";
 
 /** What the MLmodel, requirements.txt, conda.yaml and python_env.yaml of a version say. */
 
@@ -195,17 +196,6 @@ export function MetadataWarnings({ warnings }: { warnings: readonly WarningInfo[
   );
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase">
-        {label}
-      </Text>
-      <div>{children}</div>
-    </div>
-  );
-}
-
 /** Python and MLflow versions, flavors, packages (pinned or not), conda channels, files, warnings. */
 export function DependenciesPanel({
   dependencies,
@@ -241,13 +231,13 @@ export function DependenciesPanel({
     >
       <MetadataWarnings warnings={d.warnings} />
       <Group gap="xl" align="flex-start">
-        <Fact label="Python">
+        <Field label="Python">
           <Text ff="monospace">{d.pythonVersion ?? "—"}</Text>
-        </Fact>
-        <Fact label="MLflow">
+        </Field>
+        <Field label="MLflow">
           <Text ff="monospace">{d.mlflowVersion ?? "—"}</Text>
-        </Fact>
-        <Fact label="Flavors">
+        </Field>
+        <Field label="Flavors">
           <Group gap={4}>
             {d.flavors.length === 0 ? <Text>—</Text> : d.flavors.map((f) => (
               <Badge key={f} variant="outline" tt="none">
@@ -255,9 +245,9 @@ export function DependenciesPanel({
               </Badge>
             ))}
           </Group>
-        </Fact>
+        </Field>
         {d.condaChannels.length > 0 && (
-          <Fact label="Conda channels">
+          <Field label="Conda channels">
             <Group gap={4}>
               {d.condaChannels.map((c) => (
                 <Badge key={c} variant="light" color={c === "defaults" ? "orange" : "gray"} tt="none">
@@ -265,12 +255,12 @@ export function DependenciesPanel({
                 </Badge>
               ))}
             </Group>
-          </Fact>
+          </Field>
         )}
         {d.runtime.map((r) => (
-          <Fact key={r.key} label={r.key}>
+          <Field key={r.key} label={r.key}>
             <Text ff="monospace">{r.value}</Text>
-          </Fact>
+          </Field>
         ))}
       </Group>
       {d.packages.length === 0 ? (
@@ -389,23 +379,23 @@ export function CompatibilityPanel({ compatibility }: { compatibility: Compatibi
     <Panel id="compatibility-heading" title="Compatibility" extra={<VerdictBadge verdict={c.verdict} />}>
       <GuardWarning compatibility={c} />
       <Group gap="xl" align="flex-start">
-        <Fact label="Previous release">
+        <Field label="Previous release">
           <Text ff="monospace">{c.previousVersion ?? "—"}</Text>
-        </Fact>
-        <Fact label="Declared bump">
+        </Field>
+        <Field label="Declared bump">
           <BumpBadge bump={c.declaredBump} />
-        </Fact>
-        <Fact label="Required bump">
+        </Field>
+        <Field label="Required bump">
           <BumpBadge bump={c.requiredBump} />
-        </Fact>
+        </Field>
         {c.suggestedVersion && c.verdict === "TOO_SMALL" && (
-          <Fact label="Suggested version">
+          <Field label="Suggested version">
             <Text ff="monospace">{c.suggestedVersion}</Text>
-          </Fact>
+          </Field>
         )}
-        <Fact label="SemVer guard">
+        <Field label="SemVer guard">
           <Text>{GUARD_LABELS[c.guard].label}</Text>
-        </Fact>
+        </Field>
       </Group>
       {c.verdict === "FIRST_RELEASE" && (
         <Text size="sm" c="dimmed">
