@@ -1,16 +1,16 @@
 """Files of model versions: streamed into content-addressed blobs (`blobs`), listed, deleted.
 
 Uploads cannot hold a database transaction open while gigabytes stream in (SQLite has one writer),
-so `store_file` is the one service that opens its own short transactions: it streams the bytes to
-a fresh storage key first, then records them in one transaction. A blob with the same SHA-256
-already stored is reused and the fresh copy deleted, so identical files are kept once.
+so `store_file` opens its own short transactions, through `blobs.store_blob` (the one file-store
+algorithm, shared with the MLflow artifact proxy): the bytes go to storage first, then one
+transaction records them. A blob with the same SHA-256 already stored is reused and the fresh copy
+deleted, so identical files are kept once.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass
@@ -27,17 +27,14 @@ from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.paths import validate_file_path, validate_prefix
 from modelreg.domain.policy import Ability
-from modelreg.errors import FileTooLarge, InvalidArgument, NotFound
-from modelreg.services.blobs import (
-    collect_garbage_after_commit,
-    find_or_add_blob,
-)
+from modelreg.errors import InvalidArgument, NotFound
+from modelreg.services.blobs import collect_garbage_after_commit, store_blob
 from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.metadata import affects_metadata
 from modelreg.services.text import like_escape
 from modelreg.services.versions import get_version
-from modelreg.storage import ObjectTooLarge, Storage
+from modelreg.storage import Storage
 
 logger = logging.getLogger("modelreg.files")
 
@@ -126,74 +123,58 @@ async def store_file(
         await get_version(
             session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
         )
-    key = f"blobs/{uuid.uuid4().hex}"
-    try:
-        stored = await storage.put(key, chunks, max_size=max_size)
-    except ObjectTooLarge as exc:
-        raise FileTooLarge(
-            f"'{path}' is larger than the limit of {exc.limit} bytes "
-            "(MODELREG_MAX_FILE_SIZE); nothing was stored.",
-            field="file",
-        ) from None
-    keep_fresh_object = False
-    try:
-        async with db.begin() as session:
-            version, model = await get_version(
-                session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
+
+    async def record(session: AsyncSession, blob: Blob) -> VersionFile:
+        version, model = await get_version(
+            session, version_id=version_id, actor=actor, ability=Ability.EDIT, field="version"
+        )
+        assert blob.id is not None
+        existing = (
+            await session.exec(
+                select(Artifact).where(Artifact.version_id == version_id, Artifact.path == path)
             )
-            blob, keep_fresh_object = await find_or_add_blob(
-                session, sha256=stored.sha256, size=stored.size, storage_key=key
-            )
-            assert blob.id is not None
-            existing = (
-                await session.exec(
-                    select(Artifact).where(Artifact.version_id == version_id, Artifact.path == path)
-                )
-            ).first()
-            now = utcnow()
-            artifact = existing or Artifact(
-                version_id=version_id,
-                path=path,
-                blob_id=blob.id,
-                content_type="",
-                created_by=actor.name,
-            )
-            if existing is not None and existing.blob_id != blob.id:
-                collect_garbage_after_commit(session, storage)
-            artifact.blob_id = blob.id
-            artifact.content_type = _content_type(path, content_type)
-            artifact.created_by = actor.name
-            artifact.created_at = now
-            session.add(artifact)
-            version.updated_at = now
-            session.add(version)
-            if affects_metadata([path]):
-                # Read from storage before the commit: under the SemVer guard's ENFORCE, a file
-                # that makes the version's number too small is refused with nothing recorded.
-                await refresh_and_guard(session, storage, version=version, field="file")
-            await record_event(
-                session,
-                actor=actor,
-                type=EventType.VERSION_FILE_UPLOADED,
-                project_id=model.project_id,
-                model_id=model.id,
-                version_id=version_id,
-                payload={
-                    "version": version.version,
-                    "path": path,
-                    "size": stored.size,
-                    "sha256": stored.sha256,
-                    "replaced": existing is not None,
-                },
-            )
-            result = _to_file(artifact, blob)
-    except BaseException:
-        keep_fresh_object = False
-        raise
-    finally:
-        if not keep_fresh_object:
-            await storage.delete(key)
-    return result
+        ).first()
+        now = utcnow()
+        artifact = existing or Artifact(
+            version_id=version_id,
+            path=path,
+            blob_id=blob.id,
+            content_type="",
+            created_by=actor.name,
+        )
+        if existing is not None and existing.blob_id != blob.id:
+            collect_garbage_after_commit(session, storage)
+        artifact.blob_id = blob.id
+        artifact.content_type = _content_type(path, content_type)
+        artifact.created_by = actor.name
+        artifact.created_at = now
+        session.add(artifact)
+        version.updated_at = now
+        session.add(version)
+        if affects_metadata([path]):
+            # Read from storage before the commit: under the SemVer guard's ENFORCE, a file
+            # that makes the version's number too small is refused with nothing recorded.
+            await refresh_and_guard(session, storage, version=version, field="file")
+        await record_event(
+            session,
+            actor=actor,
+            type=EventType.VERSION_FILE_UPLOADED,
+            project_id=model.project_id,
+            model_id=model.id,
+            version_id=version_id,
+            payload={
+                "version": version.version,
+                "path": path,
+                "size": blob.size,
+                "sha256": blob.sha256,
+                "replaced": existing is not None,
+            },
+        )
+        return _to_file(artifact, blob)
+
+    return await store_blob(
+        db=db, storage=storage, chunks=chunks, max_size=max_size, path=path, record=record
+    )
 
 
 async def delete_files(

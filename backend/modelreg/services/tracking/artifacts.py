@@ -4,7 +4,6 @@ files under a project's artifact root, and the files of model versions seen thro
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
@@ -25,12 +24,12 @@ from modelreg.domain.policy import Ability
 from modelreg.domain.tracking import (
     ListedFile,
 )
-from modelreg.errors import Conflict, FileTooLarge, InvalidArgument, NotFound
-from modelreg.services.blobs import collect_garbage_after_commit
+from modelreg.errors import InvalidArgument, NotFound
+from modelreg.services.blobs import collect_garbage_after_commit, store_blob
 from modelreg.services.files import list_files
 from modelreg.services.tracking.common import _project
 from modelreg.services.versions import get_version
-from modelreg.storage import ObjectTooLarge, Storage
+from modelreg.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,63 +74,37 @@ async def store_tracked_file(
     max_size: int,
 ) -> StoredFile:
     """Stream a file into the project's artifact root at `path` (replacing what was there),
-    as `services.files.store_file` does for versions: bytes first, then one short transaction
-    that records them, reusing a blob with the same SHA-256."""
+    as `services.files.store_file` does for versions, through the same `blobs.store_blob`:
+    bytes first, then one short transaction that records them, reusing a blob with the same
+    SHA-256."""
     path = _file_path(path)
     async with db.read() as session:
         await _project(session, actor, project_id, Ability.EDIT)
-    key = f"blobs/{uuid.uuid4().hex}"
-    try:
-        stored = await storage.put(key, chunks, max_size=max_size)
-    except ObjectTooLarge as exc:
-        raise FileTooLarge(
-            f"'{path}' is larger than the limit of {exc.limit} bytes "
-            "(MODELREG_MAX_FILE_SIZE); nothing was stored.",
-            field="file",
-        ) from None
-    keep_fresh_object = False
-    try:
-        for attempt in (1, 2):
-            try:
-                async with db.begin() as session:
-                    await _project(session, actor, project_id, Ability.EDIT)
-                    blob = (
-                        await session.exec(select(Blob).where(Blob.sha256 == stored.sha256))
-                    ).first()
-                    fresh = blob is None
-                    if blob is None:
-                        blob = Blob(sha256=stored.sha256, size=stored.size, storage_key=key)
-                        session.add(blob)
-                        await session.flush()
-                    assert blob.id is not None
-                    existing = (
-                        await session.exec(
-                            select(TrackedFile).where(
-                                TrackedFile.project_id == project_id, TrackedFile.path == path
-                            )
-                        )
-                    ).first()
-                    row = existing or TrackedFile(
-                        project_id=project_id, path=path, blob_id=blob.id, created_by=actor.name
-                    )
-                    if existing is not None and existing.blob_id != blob.id:
-                        collect_garbage_after_commit(session, storage)
-                    row.blob_id = blob.id
-                    row.created_by = actor.name
-                    row.created_at = utcnow()
-                    session.add(row)
-                    result = _stored(path, blob)
-                keep_fresh_object = fresh
-                break
-            except Conflict:
-                # Someone stored the same bytes or the same path at the same moment: once more,
-                # now seeing their rows.
-                if attempt == 2:
-                    raise
-    finally:
-        if not keep_fresh_object:
-            await storage.delete(key)
-    return result
+
+    async def record(session: AsyncSession, blob: Blob) -> StoredFile:
+        await _project(session, actor, project_id, Ability.EDIT)
+        assert blob.id is not None
+        existing = (
+            await session.exec(
+                select(TrackedFile).where(
+                    TrackedFile.project_id == project_id, TrackedFile.path == path
+                )
+            )
+        ).first()
+        row = existing or TrackedFile(
+            project_id=project_id, path=path, blob_id=blob.id, created_by=actor.name
+        )
+        if existing is not None and existing.blob_id != blob.id:
+            collect_garbage_after_commit(session, storage)
+        row.blob_id = blob.id
+        row.created_by = actor.name
+        row.created_at = utcnow()
+        session.add(row)
+        return _stored(path, blob)
+
+    return await store_blob(
+        db=db, storage=storage, chunks=chunks, max_size=max_size, path=path, record=record
+    )
 
 
 def _at_or_below(path: str) -> sa.ColumnElement[bool]:
