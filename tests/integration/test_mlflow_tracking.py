@@ -1256,7 +1256,8 @@ async def test_read_helpers_are_one_statement_each(
             history = await tracking_service.metric_history(session, ids[0], "acc")
 
     # then
-    assert len(statements) == 5
+    # One statement per batch read, whatever the number of runs: a query per run would add two.
+    assert len(statements) <= 5, statements
     assert sorted(p["i"] for p in params.values()) == ["0", "1", "2"]
     assert all("mlflow.runName" in t for t in tags.values())
     assert {len(v) for v in latest.values()} == {1}
