@@ -7,6 +7,7 @@ import { PermittedButton } from "./Permitted";
 import { MarkdownEditor, MarkdownView } from "./Markdown";
 import { notifyDone } from "./mutations";
 import { ErrorLines } from "./ErrorLines";
+import { useFormSubmit } from "./useFormSubmit";
 
 /** Markdown shown rendered, with an Edit button that opens the editor with live preview. */
 export function EditableMarkdown({
@@ -28,8 +29,7 @@ export function EditableMarkdown({
 }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(value);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [saving, setSaving] = useState(false);
+  const form = useFormSubmit([]);
   const lower = label.toLowerCase();
 
   if (!editing) {
@@ -48,7 +48,7 @@ export function EditableMarkdown({
             variant="light"
             onClick={() => {
               setDraft(value);
-              setErrors([]);
+              form.setErrors([]);
               setEditing(true);
             }}
           >
@@ -59,11 +59,7 @@ export function EditableMarkdown({
     );
   }
   const save = async () => {
-    setSaving(true);
-    const found = await onSave(draft);
-    setSaving(false);
-    setErrors(found);
-    if (found.length === 0) {
+    if (await form.submit(() => onSave(draft))) {
       notifyDone(`${label} saved.`);
       setEditing(false);
     }
@@ -71,9 +67,9 @@ export function EditableMarkdown({
   return (
     <Stack>
       <MarkdownEditor value={draft} onChange={setDraft} label={label} />
-      <ErrorLines messages={errors.map((e) => e.message)} />
+      <ErrorLines messages={form.split.general} />
       <Group>
-        <Button onClick={save} loading={saving}>
+        <Button onClick={save} loading={form.busy}>
           Save {lower}
         </Button>
         <Button variant="default" onClick={() => setEditing(false)}>

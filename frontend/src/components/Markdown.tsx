@@ -1,4 +1,4 @@
-import { Skeleton } from "@mantine/core";
+import { Skeleton, Text } from "@mantine/core";
 import { lazy, Suspense } from "react";
 
 // The editor and renderer are a large chunk: loaded only on pages that show Markdown.
@@ -24,5 +24,35 @@ export function MarkdownEditor(props: {
     <Suspense fallback={<Skeleton height={320} />}>
       <Editor {...props} />
     </Suspense>
+  );
+}
+
+/** The Markdown editor as a field of a form: its label above, the API's message for it below. */
+export function MarkdownField({
+  label,
+  editorLabel = label,
+  value,
+  onChange,
+  error,
+}: {
+  label: string;
+  /** The editor's accessible name, when it should say more than the label. */
+  editorLabel?: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null;
+}) {
+  return (
+    <div>
+      <Text size="sm" fw={500} mb={4}>
+        {label}
+      </Text>
+      <MarkdownEditor value={value} onChange={onChange} label={editorLabel} />
+      {error && (
+        <Text c="red" size="sm">
+          {error}
+        </Text>
+      )}
+    </div>
   );
 }

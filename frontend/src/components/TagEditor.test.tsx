@@ -1,8 +1,11 @@
 import { MantineProvider } from "@mantine/core";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { Client, fetchExchange, Provider as UrqlProvider } from "urql";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { TagEditor } from "./TagEditor";
+import { DeleteModelTagsMutation, SetModelTagsMutation } from "../graphql/models";
+import { TagEditor, TagsField, useTagMutations } from "./TagEditor";
 
 function renderEditor(props: Parameters<typeof TagEditor>[0]) {
   return render(
@@ -53,5 +56,51 @@ describe("TagEditor", () => {
     expect(screen.queryByRole("button", { name: "Remove tag team" })).toBeNull();
     expect(screen.queryByLabelText("Tag key")).toBeNull();
     expect(screen.queryByRole("button", { name: "Set tag" })).toBeNull();
+  });
+});
+
+describe("TagsField", () => {
+  it("shows the tags typed so far, how to type one, and the API's message", () => {
+    render(
+      <MantineProvider>
+        <TagsField value={["team=growth", "pii"]} onChange={vi.fn()} error="Tag key is too long." />
+      </MantineProvider>,
+    );
+    expect(screen.getByRole("combobox", { name: "Tags" })).toBeTruthy();
+    expect(screen.getByText("key=value, then Enter")).toBeTruthy();
+    expect(screen.getByText("team=growth")).toBeTruthy();
+    expect(screen.getByText("pii")).toBeTruthy();
+    expect(screen.getByText("Tag key is too long.")).toBeTruthy();
+  });
+});
+
+describe("useTagMutations", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("sets and deletes one tag of the given thing, answering the payload's refusals", async () => {
+    const fetchMock = vi.fn<typeof fetch>();
+    vi.stubGlobal("fetch", fetchMock);
+    const answer = (body: unknown) =>
+      new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+    const refusal = { code: "INVALID_ARGUMENT", field: "tags", message: "Tag key is too long." };
+    fetchMock
+      .mockResolvedValueOnce(answer({ data: { setModelTags: { model: null, errors: [refusal] } } }))
+      .mockResolvedValueOnce(answer({ data: { deleteModelTags: { model: { id: "M1", tags: [] }, errors: [] } } }));
+    const client = new Client({ url: "http://registry.test/graphql", exchanges: [fetchExchange] });
+    const wrapper = ({ children }: { children: ReactNode }) => <UrqlProvider value={client}>{children}</UrqlProvider>;
+    const { result } = renderHook(
+      () =>
+        useTagMutations(SetModelTagsMutation, (d) => d.setModelTags, DeleteModelTagsMutation, (d) => d.deleteModelTags),
+      { wrapper },
+    );
+    const editing = result.current("M1");
+
+    expect(await editing.onSet({ key: "team", value: "growth" })).toEqual([refusal]);
+    expect(await editing.onDelete("team")).toEqual([]);
+    const bodies = fetchMock.mock.calls.map((call) => JSON.parse(String(call[1]?.body)) as { variables: unknown });
+    expect(bodies.map((b) => b.variables)).toEqual([
+      { input: { id: "M1", tags: [{ key: "team", value: "growth" }] } },
+      { input: { id: "M1", keys: ["team"] } },
+    ]);
   });
 });

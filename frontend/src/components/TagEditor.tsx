@@ -1,8 +1,10 @@
-import { ActionIcon, Badge, Button, Group, Text, TextInput } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, TagsInput, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
+import { useMutation, type TypedDocumentNode } from "urql";
 
 import type { UserError } from "../lib/errors";
-import { splitErrors } from "../lib/errors";
+import { mutationErrors } from "./mutations";
+import { useFormSubmit } from "./useFormSubmit";
 
 export interface Tag {
   key: string;
@@ -26,20 +28,15 @@ export function TagEditor({
 }) {
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
+  const form = useFormSubmit(["tags", "keys"]);
 
   const add = async () => {
-    setBusy(true);
-    const found = await onSet({ key: key.trim(), value });
-    setBusy(false);
-    setErrors(found);
-    if (found.length === 0) {
+    if (await form.submit(() => onSet({ key: key.trim(), value }))) {
       setKey("");
       setValue("");
     }
   };
-  const split = splitErrors(errors, ["tags", "keys"]);
+  const split = form.split;
   const message = split.fields.tags ?? split.fields.keys ?? split.general[0];
 
   return (
@@ -62,7 +59,7 @@ export function TagEditor({
                   size="xs"
                   variant="transparent"
                   aria-label={`Remove tag ${tag.key}`}
-                  onClick={async () => setErrors(await onDelete(tag.key))}
+                  onClick={async () => form.setErrors(await onDelete(tag.key))}
                 >
                   ×
                 </ActionIcon>
@@ -92,7 +89,7 @@ export function TagEditor({
               if (e.key === "Enter" && key.trim()) void add();
             }}
           />
-          <Button size="xs" variant="light" onClick={add} loading={busy} disabled={!key.trim()}>
+          <Button size="xs" variant="light" onClick={add} loading={form.busy} disabled={!key.trim()}>
             Set tag
           </Button>
         </Group>
@@ -104,4 +101,39 @@ export function TagEditor({
       )}
     </div>
   );
+}
+
+interface Refusals {
+  errors: readonly UserError[];
+}
+
+/**
+ * The TagEditor's `onSet` and `onDelete` for one thing with tags (a model, a version): its set and
+ * delete mutations, each with where its payload is in the answer. Call the result with the id.
+ */
+export function useTagMutations<SetData, DeleteData>(
+  set: TypedDocumentNode<SetData, { input: { id: string; tags: Tag[] } }>,
+  setPayload: (data: SetData) => Refusals,
+  remove: TypedDocumentNode<DeleteData, { input: { id: string; keys: string[] } }>,
+  removePayload: (data: DeleteData) => Refusals,
+) {
+  const [, setTags] = useMutation(set);
+  const [, deleteTags] = useMutation(remove);
+  return (id: string) => ({
+    onSet: async (tag: Tag) => mutationErrors(await setTags({ input: { id, tags: [tag] } }), setPayload),
+    onDelete: async (key: string) => mutationErrors(await deleteTags({ input: { id, keys: [key] } }), removePayload),
+  });
+}
+
+/** Tags typed into a create form as key=value texts (turn them into inputs with `tagInputs`). */
+export function TagsField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string[];
+  onChange: (value: string[]) => void;
+  error?: string | null;
+}) {
+  return <TagsInput label="Tags" description="key=value, then Enter" value={value} onChange={onChange} error={error} />;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTagFilter, parseTagFilter, parseTagFilters } from "./tags";
+import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs } from "./tags";
 
 describe("tag filters", () => {
   it("parses key=value and bare keys", () => {
@@ -21,5 +21,15 @@ describe("tag filters", () => {
       const parsed = parseTagFilter(text);
       expect(parsed && formatTagFilter(parsed)).toBe(text);
     }
+  });
+});
+
+describe("tagInputs", () => {
+  it("turns the texts of a create form into the API's tag inputs", () => {
+    expect(tagInputs(["team=growth", " pii ", "=x", "", "url=a=b"])).toEqual([
+      { key: "team", value: "growth" },
+      { key: "pii", value: "" },
+      { key: "url", value: "a=b" },
+    ]);
   });
 });

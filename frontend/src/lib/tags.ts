@@ -21,3 +21,8 @@ export function formatTagFilter(filter: TagFilter): string {
 export function parseTagFilters(texts: readonly string[]): TagFilter[] {
   return texts.map(parseTagFilter).filter((f): f is TagFilter => f !== null);
 }
+
+/** The tags typed in a create form (`team=growth`, `pii`) as the API's tag inputs ("" for no value). */
+export function tagInputs(texts: readonly string[]): { key: string; value: string }[] {
+  return parseTagFilters(texts).map((t) => ({ key: t.key, value: t.value ?? "" }));
+}

@@ -4,7 +4,6 @@ import {
   Group,
   Input,
   Stack,
-  TagsInput,
   Text,
   TextInput,
   Title,
@@ -16,7 +15,8 @@ import { useMutation, useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { FileUpload } from "../components/FileUpload";
-import { MarkdownEditor } from "../components/Markdown";
+import { SubmitForm } from "../components/FormModal";
+import { MarkdownField } from "../components/Markdown";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { SignInHint } from "../components/Permitted";
 import { useViewer } from "../components/Session";
@@ -24,14 +24,15 @@ import { Loading, NotFound, QueryError } from "../components/States";
 import { VersionCheckHint } from "../components/ModelMetadata";
 import { CheckVersionQuery, ModelQuery } from "../graphql/models";
 import { CreateVersionMutation } from "../graphql/versions";
-import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor } from "../lib/permissions";
 import { mlmodelPath, readText, versionApiBase } from "../lib/files";
 import { versionProblem } from "../lib/semver";
-import { parseTagFilters } from "../lib/tags";
+import { tagInputs } from "../lib/tags";
 import { failedUploads, type UploadItem } from "../lib/uploads";
 import { urls } from "../urls";
 import { ErrorLines } from "../components/ErrorLines";
+import { TagsField } from "../components/TagEditor";
+import { useFormSubmit } from "../components/useFormSubmit";
 
 export default function CreateVersionPage() {
   const { project = "", model = "" } = useParams();
@@ -46,8 +47,8 @@ export default function CreateVersionPage() {
   const [touched, setTouched] = useState(false);
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState<string[]>([]);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const form = useFormSubmit(["version", "description", "tags"]);
+  const setErrors = form.setErrors;
   // Files chosen to upload once the version exists; then where they go.
   const [queued, setQueued] = useState(0);
   const [created, setCreated] = useState<{ version: string; target: string } | null>(null);
@@ -105,7 +106,7 @@ export default function CreateVersionPage() {
   }
   const latest = found.latestVersion?.version ?? null;
   const problem = versionProblem(version, latest);
-  const split = splitErrors(errors, ["version", "description", "tags"]);
+  const split = form.split;
   const versionError = split.fields.version ?? (touched && version !== "" ? problem : null);
 
   const submit = async () => {
@@ -115,20 +116,15 @@ export default function CreateVersionPage() {
       setErrors([{ code: "INVALID_ARGUMENT", field: "version", message: problem }]);
       return;
     }
-    setBusy(true);
-    const result = await createVersion({
-      input: {
-        modelId: found.id,
-        version,
-        description,
-        tags: parseTagFilters(tags).map((t) => ({ key: t.key, value: t.value ?? "" })),
-      },
+    let made: { version: string } | null | undefined;
+    const ok = await form.submit(async () => {
+      const result = await createVersion({
+        input: { modelId: found.id, version, description, tags: tagInputs(tags) },
+      });
+      made = result.data?.createVersion.modelVersion;
+      return mutationErrors(result, (d) => d.createVersion);
     });
-    setBusy(false);
-    const foundErrors = mutationErrors(result, (d) => d.createVersion);
-    setErrors(foundErrors);
-    const made = result.data?.createVersion.modelVersion;
-    if (foundErrors.length === 0 && made) {
+    if (ok && made) {
       if (queued === 0) {
         notifyDone(`Version ${made.version} created.`);
         navigate(urls.version(projectPath, found.name, made.version));
@@ -153,12 +149,7 @@ export default function CreateVersionPage() {
         current="New version"
       />
       <Title order={2}>New version of {found.name}</Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={submit}>
         <Stack>
           <TextInput
             label="Version"
@@ -198,24 +189,14 @@ export default function CreateVersionPage() {
               </Button>
             ))}
           </Group>
-          <div>
-            <Text size="sm" fw={500} mb={4}>
-              Description
-            </Text>
-            <MarkdownEditor value={description} onChange={setDescription} label="Version description" />
-            {split.fields.description && (
-              <Text c="red" size="sm">
-                {split.fields.description}
-              </Text>
-            )}
-          </div>
-          <TagsInput
-            label="Tags"
-            description="key=value, then Enter"
-            value={tags}
-            onChange={setTags}
-            error={split.fields.tags}
+          <MarkdownField
+            label="Description"
+            editorLabel="Version description"
+            value={description}
+            onChange={setDescription}
+            error={split.fields.description}
           />
+          <TagsField value={tags} onChange={setTags} error={split.fields.tags} />
           <div>
             <Input.Label>Files</Input.Label>
             <Input.Description mb="xs">
@@ -262,7 +243,7 @@ export default function CreateVersionPage() {
           )}
           <ErrorLines messages={split.general} />
           <Group>
-            <Button type="submit" loading={busy || created !== null}>
+            <Button type="submit" loading={form.busy || created !== null}>
               {queued > 0 && !created ? "Create & upload" : "Create version"}
             </Button>
             <Button variant="default" component={Link} to={urls.model(projectPath, found.name)}>
@@ -270,7 +251,7 @@ export default function CreateVersionPage() {
             </Button>
           </Group>
         </Stack>
-      </form>
+      </SubmitForm>
     </Stack>
   );
 }

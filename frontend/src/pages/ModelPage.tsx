@@ -4,7 +4,6 @@ import {
   Button,
   Checkbox,
   Group,
-  Modal,
   Stack,
   Table,
   Tabs,
@@ -24,7 +23,7 @@ import { mutationErrors, notifyDone, notifyErrors } from "../components/mutation
 import { PermittedButton, SignInHint } from "../components/Permitted";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
-import { TagEditor } from "../components/TagEditor";
+import { TagEditor, useTagMutations } from "../components/TagEditor";
 import { ActivityFeed, type FeedPage } from "../components/ActivityFeed";
 import { StageBadge } from "../components/StageBadge";
 import { ModelActivityQuery } from "../graphql/lifecycle";
@@ -37,10 +36,10 @@ import {
   UpdateModelMutation,
 } from "../graphql/models";
 import { compareSelectionProblem } from "../lib/compare";
-import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor, type Verdict } from "../lib/permissions";
 import { urls } from "../urls";
-import { ErrorLines } from "../components/ErrorLines";
+import { FormModal } from "../components/FormModal";
+import { useFormSubmit } from "../components/useFormSubmit";
 
 export default function ModelPage() {
   const { project = "", model = "" } = useParams();
@@ -52,8 +51,12 @@ export default function ModelPage() {
     query: ModelQuery,
     variables: { path: project, name: model },
   });
-  const [, setTags] = useMutation(SetModelTagsMutation);
-  const [, deleteTags] = useMutation(DeleteModelTagsMutation);
+  const tagEditing = useTagMutations(
+    SetModelTagsMutation,
+    (d) => d.setModelTags,
+    DeleteModelTagsMutation,
+    (d) => d.deleteModelTags,
+  );
   const [, deleteModel] = useMutation(DeleteModelMutation);
   const [renaming, rename] = useDisclosure(false);
 
@@ -123,19 +126,7 @@ export default function ModelPage() {
         </Group>
       </Group>
       <SignInHint>Sign in to edit this model and publish versions, if you are a member of the project.</SignInHint>
-      <TagEditor
-        editable={edit.allowed}
-        tags={found.tags}
-        onSet={async (tag) =>
-          mutationErrors(await setTags({ input: { id: found.id, tags: [tag] } }), (d) => d.setModelTags)
-        }
-        onDelete={async (key) =>
-          mutationErrors(
-            await deleteTags({ input: { id: found.id, keys: [key] } }),
-            (d) => d.deleteModelTags,
-          )
-        }
-      />
+      <TagEditor editable={edit.allowed} tags={found.tags} {...tagEditing(found.id)} />
       <Tabs
         value={tab}
         onChange={(value) =>
@@ -358,47 +349,36 @@ function RenameModal({
   onRenamed: (name: string) => void;
 }) {
   const [value, setValue] = useState(name);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, update] = useMutation(UpdateModelMutation);
-  const split = splitErrors(errors, ["name"]);
+  const [, update] = useMutation(UpdateModelMutation);
+  const form = useFormSubmit(["name"]);
   const submit = async () => {
-    const found = mutationErrors(await update({ input: { id, name: value } }), (d) => d.updateModel);
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () => mutationErrors(await update({ input: { id, name: value } }), (d) => d.updateModel);
+    if (await form.submit(send)) {
       notifyDone(`Model renamed to ${value}.`);
       onClose();
       onRenamed(value);
     }
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={`Rename ${name}`}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="New name"
-            description="Versions, tags and the model card stay with the model. MLflow code that loads it by the old name must change."
-            value={value}
-            onChange={(e) => setValue(e.currentTarget.value)}
-            error={split.fields.name}
-            data-autofocus
-          />
-          <ErrorLines messages={split.general} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={fetching} disabled={value === name}>
-              Rename
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={opened}
+      onClose={onClose}
+      title={`Rename ${name}`}
+      onSubmit={submit}
+      errors={form.split.general}
+      submitLabel="Rename"
+      submitting={form.busy}
+      submitDisabled={value === name}
+    >
+      <TextInput
+        label="New name"
+        description="Versions, tags and the model card stay with the model. MLflow code that loads it by the old name must change."
+        value={value}
+        onChange={(e) => setValue(e.currentTarget.value)}
+        error={form.split.fields.name}
+        data-autofocus
+      />
+    </FormModal>
   );
 }
 

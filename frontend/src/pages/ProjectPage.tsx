@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   Select,
   Stack,
   Table,
@@ -20,7 +19,8 @@ import { useMutation, useQuery } from "urql";
 import { Crumbs } from "../components/Crumbs";
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
-import { MarkdownEditor } from "../components/Markdown";
+import { FormModal } from "../components/FormModal";
+import { MarkdownField } from "../components/Markdown";
 import { MlflowImportModal } from "../components/MlflowImport";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { PermittedButton, SignInHint } from "../components/Permitted";
@@ -28,12 +28,12 @@ import { EmptyState, Loading, NotFound, QueryError } from "../components/States"
 import type { ModelOrderField, OrderDirection } from "../gql/graphql";
 import { CreateModelMutation } from "../graphql/models";
 import { ProjectModelsQuery } from "../graphql/projects";
-import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, visibilityLabel } from "../lib/roles";
-import { parseTagFilter, parseTagFilters } from "../lib/tags";
+import { parseTagFilter, parseTagFilters, tagInputs } from "../lib/tags";
 import { urls } from "../urls";
-import { ErrorLines } from "../components/ErrorLines";
+import { TagsField } from "../components/TagEditor";
+import { useFormSubmit } from "../components/useFormSubmit";
 
 const PAGE = 20;
 const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
@@ -261,25 +261,16 @@ function CreateModelModal({
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState<string[]>([]);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const split = splitErrors(errors, ["name", "description", "tags"]);
+  const form = useFormSubmit(["name", "description", "tags"]);
 
   const submit = async () => {
-    setBusy(true);
-    const result = await createModel({
-      input: {
-        projectId,
-        name,
-        description,
-        tags: parseTagFilters(tags).map((t) => ({ key: t.key, value: t.value ?? "" })),
-      },
+    let created: { name: string } | null | undefined;
+    const ok = await form.submit(async () => {
+      const result = await createModel({ input: { projectId, name, description, tags: tagInputs(tags) } });
+      created = result.data?.createModel.model;
+      return mutationErrors(result, (d) => d.createModel);
     });
-    setBusy(false);
-    const found = mutationErrors(result, (d) => d.createModel);
-    setErrors(found);
-    const created = result.data?.createModel.model;
-    if (found.length === 0 && created) {
+    if (ok && created) {
       notifyDone(`Model ${created.name} created.`);
       onClose();
       navigate(urls.model(projectPath, created.name));
@@ -287,53 +278,33 @@ function CreateModelModal({
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Create model" size="xl">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            description="Unique in this project: letters, digits, spaces, '.', '_' and '-'."
-            placeholder="churn-classifier"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={split.fields.name}
-            data-autofocus
-          />
-          <div>
-            <Text size="sm" fw={500} mb={4}>
-              Model card
-            </Text>
-            <MarkdownEditor value={description} onChange={setDescription} label="Model card" />
-            {split.fields.description && (
-              <Text c="red" size="sm">
-                {split.fields.description}
-              </Text>
-            )}
-          </div>
-          <TagsInput
-            label="Tags"
-            description="key=value, then Enter"
-            value={tags}
-            onChange={setTags}
-            error={split.fields.tags}
-          />
-          <ErrorLines messages={split.general} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create model
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={opened}
+      onClose={onClose}
+      title="Create model"
+      size="xl"
+      onSubmit={submit}
+      errors={form.split.general}
+      submitLabel="Create model"
+      submitting={form.busy}
+    >
+      <TextInput
+        label="Name"
+        description="Unique in this project: letters, digits, spaces, '.', '_' and '-'."
+        placeholder="churn-classifier"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={form.split.fields.name}
+        data-autofocus
+      />
+      <MarkdownField
+        label="Model card"
+        value={description}
+        onChange={setDescription}
+        error={form.split.fields.description}
+      />
+      <TagsField value={tags} onChange={setTags} error={form.split.fields.tags} />
+    </FormModal>
   );
 }

@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   Select,
   Stack,
   Table,
@@ -25,10 +24,10 @@ import { useViewer } from "../components/Session";
 import { EmptyState, Loading, QueryError } from "../components/States";
 import type { Visibility } from "../gql/graphql";
 import { CreateProjectMutation, ProjectsQuery } from "../graphql/projects";
-import { splitErrors, type UserError } from "../lib/errors";
 import { VISIBILITIES, visibilityLabel } from "../lib/roles";
 import { urls } from "../urls";
-import { ErrorLines } from "../components/ErrorLines";
+import { FormModal } from "../components/FormModal";
+import { useFormSubmit } from "../components/useFormSubmit";
 
 const PAGE = 25;
 
@@ -146,20 +145,19 @@ function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () 
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [visibility, setVisibility] = useState<Visibility>("PRIVATE");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const split = splitErrors(errors, ["path", "name", "description"]);
+  const form = useFormSubmit(["path", "name", "description"]);
+  const split = form.split;
 
   const submit = async () => {
-    setBusy(true);
-    const result = await createProject({
-      input: { path, name: name || null, description, visibility },
+    let created: { path: string } | null | undefined;
+    const ok = await form.submit(async () => {
+      const result = await createProject({
+        input: { path, name: name || null, description, visibility },
+      });
+      created = result.data?.createProject.project;
+      return mutationErrors(result, (d) => d.createProject);
     });
-    setBusy(false);
-    const found = mutationErrors(result, (d) => d.createProject);
-    setErrors(found);
-    const created = result.data?.createProject.project;
-    if (found.length === 0 && created) {
+    if (ok && created) {
       notifyDone(`Project ${created.path} created.`);
       onClose();
       navigate(urls.project(created.path));
@@ -167,59 +165,49 @@ function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () 
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Create project">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Path"
-            description="Used in URLs: lowercase letters, digits, '.', '_' and '-'."
-            placeholder="fraud-detection"
-            required
-            value={path}
-            onChange={(e) => setPath(e.currentTarget.value)}
-            error={split.fields.path}
-            data-autofocus
-          />
-          <TextInput
-            label="Name"
-            placeholder="Fraud detection"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={split.fields.name}
-          />
-          <Textarea
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={split.fields.description}
-          />
-          <Select
-            label="Visibility"
-            description={VISIBILITIES.find((v) => v.value === visibility)?.summary}
-            data={VISIBILITIES.map((v) => ({ value: v.value, label: v.label }))}
-            value={visibility}
-            onChange={(v) => setVisibility((v ?? "PRIVATE") as Visibility)}
-            allowDeselect={false}
-          />
-          <Text size="sm" c="dimmed">
-            You become the project&apos;s owner and can add members in its settings.
-          </Text>
-          <ErrorLines messages={split.general} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create project
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={opened}
+      onClose={onClose}
+      title="Create project"
+      onSubmit={submit}
+      errors={split.general}
+      submitLabel="Create project"
+      submitting={form.busy}
+    >
+      <TextInput
+        label="Path"
+        description="Used in URLs: lowercase letters, digits, '.', '_' and '-'."
+        placeholder="fraud-detection"
+        required
+        value={path}
+        onChange={(e) => setPath(e.currentTarget.value)}
+        error={split.fields.path}
+        data-autofocus
+      />
+      <TextInput
+        label="Name"
+        placeholder="Fraud detection"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={split.fields.name}
+      />
+      <Textarea
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+        error={split.fields.description}
+      />
+      <Select
+        label="Visibility"
+        description={VISIBILITIES.find((v) => v.value === visibility)?.summary}
+        data={VISIBILITIES.map((v) => ({ value: v.value, label: v.label }))}
+        value={visibility}
+        onChange={(v) => setVisibility((v ?? "PRIVATE") as Visibility)}
+        allowDeselect={false}
+      />
+      <Text size="sm" c="dimmed">
+        You become the project&apos;s owner and can add members in its settings.
+      </Text>
+    </FormModal>
   );
 }

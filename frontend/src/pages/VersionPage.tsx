@@ -26,7 +26,7 @@ import { mutationErrors, notifyDone, notifyErrors } from "../components/mutation
 import { NotAllowedNote, PermittedButton, SignInHint } from "../components/Permitted";
 import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
-import { TagEditor } from "../components/TagEditor";
+import { TagEditor, useTagMutations } from "../components/TagEditor";
 import { LifecycleSection } from "../components/lifecycle/LifecycleSection";
 import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
@@ -58,8 +58,12 @@ export default function VersionPage() {
     query: VersionMetadataQuery,
     variables: { path: project, name: model, version },
   });
-  const [, setTags] = useMutation(SetVersionTagsMutation);
-  const [, deleteTags] = useMutation(DeleteVersionTagsMutation);
+  const tagEditing = useTagMutations(
+    SetVersionTagsMutation,
+    (d) => d.setVersionTags,
+    DeleteVersionTagsMutation,
+    (d) => d.deleteVersionTags,
+  );
   const [, deleteVersion] = useMutation(DeleteVersionMutation);
 
   if (error) return <QueryError error={error} />;
@@ -167,19 +171,7 @@ export default function VersionPage() {
         <Title order={4} mb="xs">
           Tags
         </Title>
-        <TagEditor
-          editable={edit.allowed}
-          tags={found.tags}
-          onSet={async (tag) =>
-            mutationErrors(await setTags({ input: { id: found.id, tags: [tag] } }), (d) => d.setVersionTags)
-          }
-          onDelete={async (key) =>
-            mutationErrors(
-              await deleteTags({ input: { id: found.id, keys: [key] } }),
-              (d) => d.deleteVersionTags,
-            )
-          }
-        />
+        <TagEditor editable={edit.allowed} tags={found.tags} {...tagEditing(found.id)} />
       </div>
       <div>
         <Title order={4} mb="xs">

@@ -5,24 +5,25 @@ import { useState } from "react";
 import { useMutation } from "urql";
 
 import { DeleteAliasMutation, SetAliasMutation } from "../../graphql/lifecycle";
-import { splitErrors, type UserError } from "../../lib/errors";
 import { permissionFor } from "../../lib/permissions";
+import { SubmitForm } from "../FormModal";
 import { mutationErrors, notifyDone, notifyErrors } from "../mutations";
 import { NotAllowedNote } from "../Permitted";
+import { useFormSubmit } from "../useFormSubmit";
 import type { LifecycleVersion } from "./types";
 
 export function Aliases({ version, modelId, onChanged }: { version: LifecycleVersion; modelId: string; onChanged: () => void }) {
   const [value, setValue] = useState("");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, setAlias] = useMutation(SetAliasMutation);
+  const form = useFormSubmit(["alias"]);
+  const [, setAlias] = useMutation(SetAliasMutation);
   const [, deleteAlias] = useMutation(DeleteAliasMutation);
-  const split = splitErrors(errors, ["alias"]);
+  const split = form.split;
   const manage = permissionFor(version.viewerPermissions, "MANAGE_ALIASES");
   const add = async () => {
     const alias = value.trim();
-    const found = mutationErrors(await setAlias({ input: { versionId: version.id, alias } }), (d) => d.setAlias);
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () =>
+      mutationErrors(await setAlias({ input: { versionId: version.id, alias } }), (d) => d.setAlias);
+    if (await form.submit(send)) {
       setValue("");
       notifyDone(`Alias ${alias} now points at ${version.version}.`);
       onChanged();
@@ -70,12 +71,7 @@ export function Aliases({ version, modelId, onChanged }: { version: LifecycleVer
           ))}
         </Group>
         {manage.allowed ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void add();
-            }}
-          >
+          <SubmitForm onSubmit={add}>
             <Group align="flex-start" gap="xs">
               <TextInput
                 aria-label="New alias"
@@ -85,11 +81,11 @@ export function Aliases({ version, modelId, onChanged }: { version: LifecycleVer
                 error={split.fields.alias ?? split.general.join(" ")}
                 w={260}
               />
-              <Button type="submit" variant="light" loading={fetching} disabled={!value.trim()}>
+              <Button type="submit" variant="light" loading={form.busy} disabled={!value.trim()}>
                 Add alias
               </Button>
             </Group>
-          </form>
+          </SubmitForm>
         ) : (
           <NotAllowedNote verdict={manage} />
         )}

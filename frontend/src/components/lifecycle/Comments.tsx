@@ -5,24 +5,25 @@ import { useState } from "react";
 import { useMutation } from "urql";
 
 import { AddCommentMutation, DeleteCommentMutation, EditCommentMutation } from "../../graphql/lifecycle";
-import { splitErrors, type UserError } from "../../lib/errors";
 import { permissionFor } from "../../lib/permissions";
 import { formatDate } from "../dates";
+import { SubmitForm } from "../FormModal";
 import { MarkdownView } from "../Markdown";
 import { mutationErrors, notifyErrors } from "../mutations";
 import { NotAllowedNote, SignInHint } from "../Permitted";
+import { useFormSubmit } from "../useFormSubmit";
 import type { LifecycleVersion } from "./types";
 
 export function Comments({ version, onChanged }: { version: LifecycleVersion; onChanged: () => void }) {
   const [body, setBody] = useState("");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, addComment] = useMutation(AddCommentMutation);
-  const split = splitErrors(errors, ["body"]);
+  const form = useFormSubmit(["body"]);
+  const [, addComment] = useMutation(AddCommentMutation);
+  const split = form.split;
   const may = permissionFor(version.viewerPermissions, "COMMENT");
   const add = async () => {
-    const found = mutationErrors(await addComment({ input: { versionId: version.id, body } }), (d) => d.addComment);
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () =>
+      mutationErrors(await addComment({ input: { versionId: version.id, body } }), (d) => d.addComment);
+    if (await form.submit(send)) {
       setBody("");
       onChanged();
     }
@@ -37,12 +38,7 @@ export function Comments({ version, onChanged }: { version: LifecycleVersion; on
           <CommentItem key={c.id} comment={c} onChanged={onChanged} />
         ))}
         {may.allowed ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void add();
-            }}
-          >
+          <SubmitForm onSubmit={add}>
             <Stack gap="xs">
               <Textarea
                 aria-label="New comment"
@@ -54,12 +50,12 @@ export function Comments({ version, onChanged }: { version: LifecycleVersion; on
                 error={split.fields.body ?? (split.general.join(" ") || undefined)}
               />
               <Group>
-                <Button type="submit" variant="light" loading={fetching} disabled={!body.trim()}>
+                <Button type="submit" variant="light" loading={form.busy} disabled={!body.trim()}>
                   Comment
                 </Button>
               </Group>
             </Stack>
-          </form>
+          </SubmitForm>
         ) : (
           <>
             <NotAllowedNote verdict={may} />
@@ -80,14 +76,14 @@ function CommentItem({
 }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(comment.body);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, edit] = useMutation(EditCommentMutation);
+  const form = useFormSubmit(["body"]);
+  const [, edit] = useMutation(EditCommentMutation);
   const [, remove] = useMutation(DeleteCommentMutation);
-  const split = splitErrors(errors, ["body"]);
+  const split = form.split;
   const save = async () => {
-    const found = mutationErrors(await edit({ input: { id: comment.id, body: draft } }), (d) => d.editComment);
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () =>
+      mutationErrors(await edit({ input: { id: comment.id, body: draft } }), (d) => d.editComment);
+    if (await form.submit(send)) {
       setEditing(false);
       onChanged();
     }
@@ -121,7 +117,7 @@ function CommentItem({
               variant="subtle"
               onClick={() => {
                 setDraft(comment.body);
-                setErrors([]);
+                form.setErrors([]);
                 setEditing(true);
               }}
             >
@@ -144,7 +140,7 @@ function CommentItem({
             error={split.fields.body ?? (split.general.join(" ") || undefined)}
           />
           <Group gap="xs">
-            <Button size="xs" loading={fetching} onClick={() => void save()}>
+            <Button size="xs" loading={form.busy} onClick={() => void save()}>
               Save
             </Button>
             <Button size="xs" variant="default" onClick={() => setEditing(false)}>

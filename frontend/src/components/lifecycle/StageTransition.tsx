@@ -1,18 +1,18 @@
 /** The version's stage and the dialog that moves it to another stage, or asks for that. */
-import { Alert, Button, Checkbox, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
+import { Alert, Checkbox, Group, Select, Text, Textarea } from "@mantine/core";
 import { useState } from "react";
 import { useMutation } from "urql";
 
 import { RequestTransitionMutation, TransitionStageMutation } from "../../graphql/lifecycle";
 import type { Stage } from "../../gql/graphql";
 import { stageLabel } from "../../lib/activity";
-import { splitErrors, type UserError } from "../../lib/errors";
 import { defaultTarget, stageButton, transitionChoices, type TransitionChoice } from "../../lib/permissions";
 import { roleLabel } from "../../lib/roles";
-import { ErrorLines } from "../ErrorLines";
+import { FormModal } from "../FormModal";
 import { mutationErrors, notifyDone } from "../mutations";
 import { PermittedButton } from "../Permitted";
 import { StageBadge } from "../StageBadge";
+import { useFormSubmit } from "../useFormSubmit";
 import type { LifecycleVersion } from "./types";
 
 export function StageRow({ version, onChanged }: { version: LifecycleVersion; onChanged: () => void }) {
@@ -61,10 +61,10 @@ function TransitionModal({
   const [stage, setStage] = useState<Stage>(() => defaultTarget(choices) ?? "NONE");
   const [comment, setComment] = useState("");
   const [archiveExisting, setArchiveExisting] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching: transitioning }, transition] = useMutation(TransitionStageMutation);
-  const [{ fetching: requesting }, request] = useMutation(RequestTransitionMutation);
-  const split = splitErrors(errors, ["stage", "comment"]);
+  const form = useFormSubmit(["stage", "comment"]);
+  const [, transition] = useMutation(TransitionStageMutation);
+  const [, request] = useMutation(RequestTransitionMutation);
+  const split = form.split;
   const chosen = choices.find((c) => c.stage === stage);
   const mode = chosen?.mode ?? null;
   const onlyRequests = choices.every((c) => c.mode !== "transition");
@@ -72,12 +72,12 @@ function TransitionModal({
   const submit = async () => {
     if (!mode) return;
     const input = { versionId: version.id, stage, comment, archiveExisting };
-    const found =
+    const ok = await form.submit(async () =>
       mode === "transition"
         ? mutationErrors(await transition({ input }), (d) => d.transitionStage)
-        : mutationErrors(await request({ input }), (d) => d.requestTransition);
-    setErrors(found);
-    if (found.length === 0) {
+        : mutationErrors(await request({ input }), (d) => d.requestTransition),
+    );
+    if (ok) {
       notifyDone(
         mode === "transition"
           ? `${version.version} moved to ${stageLabel(stage)}.`
@@ -87,66 +87,51 @@ function TransitionModal({
     }
   };
   return (
-    <Modal
-      opened
+    <FormModal
       onClose={onClose}
-      closeButtonProps={{ "aria-label": "Close" }}
       title={onlyRequests ? `Request a transition of ${version.version}` : `Change the stage of ${version.version}`}
+      onSubmit={submit}
+      errors={split.general}
+      submitLabel={mode === "request" ? "Request transition" : "Transition"}
+      submitting={form.busy}
+      submitDisabled={!mode}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
+      <Select
+        label="Target stage"
+        data={choices.map((c) => ({ value: c.stage, label: stageLabel(c.stage), disabled: c.mode === null }))}
+        value={stage}
+        onChange={(v) => {
+          if (!v) return;
+          setStage(v as Stage);
+          form.setErrors([]);
         }}
-      >
-        <Stack>
-          <Select
-            label="Target stage"
-            data={choices.map((c) => ({ value: c.stage, label: stageLabel(c.stage), disabled: c.mode === null }))}
-            value={stage}
-            onChange={(v) => {
-              if (!v) return;
-              setStage(v as Stage);
-              setErrors([]);
-            }}
-            allowDeselect={false}
-            error={split.fields.stage}
-          />
-          {mode === "request" && (
-            <Alert color="blue" variant="light" data-testid="request-explanation">
-              {chosen?.approverRole
-                ? `Moving it to ${stageLabel(stage)} needs the ${roleLabel(chosen.approverRole)} role or higher in this project. `
-                : chosen?.reason
-                  ? `${chosen.reason} `
-                  : ""}
-              This sends a request; a member who may move it there approves or rejects it.
-            </Alert>
-          )}
-          <Textarea
-            label="Comment"
-            description="Markdown; shown in the activity."
-            autosize
-            minRows={2}
-            value={comment}
-            onChange={(e) => setComment(e.currentTarget.value)}
-            error={split.fields.comment}
-          />
-          <Checkbox
-            label="Archive other versions in this stage"
-            checked={archiveExisting}
-            onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
-          />
-          <ErrorLines messages={split.general} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={transitioning || requesting} disabled={!mode}>
-              {mode === "request" ? "Request transition" : "Transition"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        allowDeselect={false}
+        error={split.fields.stage}
+      />
+      {mode === "request" && (
+        <Alert color="blue" variant="light" data-testid="request-explanation">
+          {chosen?.approverRole
+            ? `Moving it to ${stageLabel(stage)} needs the ${roleLabel(chosen.approverRole)} role or higher in this project. `
+            : chosen?.reason
+              ? `${chosen.reason} `
+              : ""}
+          This sends a request; a member who may move it there approves or rejects it.
+        </Alert>
+      )}
+      <Textarea
+        label="Comment"
+        description="Markdown; shown in the activity."
+        autosize
+        minRows={2}
+        value={comment}
+        onChange={(e) => setComment(e.currentTarget.value)}
+        error={split.fields.comment}
+      />
+      <Checkbox
+        label="Archive other versions in this stage"
+        checked={archiveExisting}
+        onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
+      />
+    </FormModal>
   );
 }

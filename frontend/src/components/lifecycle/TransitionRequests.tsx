@@ -1,5 +1,5 @@
 /** Pending transition requests of a version: what an approver should know, approve, reject, cancel. */
-import { Button, Checkbox, Group, Modal, Paper, Stack, Text, Textarea, Title } from "@mantine/core";
+import { Button, Checkbox, Group, Paper, Stack, Text, Textarea, Title } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { useState } from "react";
 import { useMutation } from "urql";
@@ -12,13 +12,13 @@ import {
 import type { Stage } from "../../gql/graphql";
 import { stageLabel } from "../../lib/activity";
 import { bumpLabel } from "../../lib/compare";
-import { splitErrors, type UserError } from "../../lib/errors";
 import { formatDate } from "../dates";
-import { ErrorLines } from "../ErrorLines";
+import { FormModal } from "../FormModal";
 import { MarkdownView } from "../Markdown";
 import { VerdictBadge } from "../ModelMetadata";
 import { mutationErrors, notifyDone, notifyErrors } from "../mutations";
 import { StageBadge } from "../StageBadge";
+import { useFormSubmit } from "../useFormSubmit";
 import type { LifecycleVersion, PendingRequest } from "./types";
 
 /** What an approver should know about the version's number before approving. */
@@ -164,53 +164,44 @@ function ApproveModal({
 }) {
   const [comment, setComment] = useState("");
   const [archiveExisting, setArchiveExisting] = useState(request.archiveExisting);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, approve] = useMutation(ApproveTransitionRequestMutation);
-  const split = splitErrors(errors, ["comment"]);
+  const form = useFormSubmit(["comment"]);
+  const [, approve] = useMutation(ApproveTransitionRequestMutation);
+  const split = form.split;
   const submit = async () => {
-    const found = mutationErrors(
-      await approve({ input: { id: request.id, comment, archiveExisting } }),
-      (d) => d.approveTransitionRequest,
+    const ok = await form.submit(async () =>
+      mutationErrors(
+        await approve({ input: { id: request.id, comment, archiveExisting } }),
+        (d) => d.approveTransitionRequest,
+      ),
     );
-    setErrors(found);
-    if (found.length === 0) {
+    if (ok) {
       notifyDone(`${version} moved to ${stageLabel(request.targetStage)}.`);
       onDone();
     }
   };
   return (
-    <Modal opened onClose={onClose} closeButtonProps={{ "aria-label": "Close" }} title={`Approve moving ${version} to ${stageLabel(request.targetStage)}`}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <Textarea
-            label="Comment"
-            autosize
-            minRows={2}
-            value={comment}
-            onChange={(e) => setComment(e.currentTarget.value)}
-            error={split.fields.comment}
-          />
-          <Checkbox
-            label="Archive other versions in this stage"
-            checked={archiveExisting}
-            onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
-          />
-          <ErrorLines messages={split.general} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color="green" loading={fetching}>
-              Approve
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      onClose={onClose}
+      title={`Approve moving ${version} to ${stageLabel(request.targetStage)}`}
+      onSubmit={submit}
+      errors={split.general}
+      submitLabel="Approve"
+      submitting={form.busy}
+      submitColor="green"
+    >
+      <Textarea
+        label="Comment"
+        autosize
+        minRows={2}
+        value={comment}
+        onChange={(e) => setComment(e.currentTarget.value)}
+        error={split.fields.comment}
+      />
+      <Checkbox
+        label="Archive other versions in this stage"
+        checked={archiveExisting}
+        onChange={(e) => setArchiveExisting(e.currentTarget.checked)}
+      />
+    </FormModal>
   );
 }
