@@ -22,7 +22,7 @@ import pytest
 
 from modelreg.errors import RateLimited
 from modelreg.mlflow import endpoints
-from modelreg.mlflow import registry as mlflow_registry
+from modelreg.mlflow.registry import registered_models as mlflow_registry
 from tests.support.accounts import Accounts
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import create_project

@@ -50,8 +50,9 @@ class Endpoint:
     raw_body: bool = False
     # A writing endpoint that runs in one transaction with the authentication: it reads the
     # caller, the project, changes what it changes and reads its response in that transaction
-    # (`ctx.write()` and `ctx.read()` give it). Endpoints that retry, or do work after their
-    # commit (collecting unreferenced blobs), open their own transactions instead.
+    # (`ctx.write()` and `ctx.read()` give it). Endpoints that retry (tracking writes), stream
+    # (artifact uploads) or delete open their own transactions instead; work after a commit
+    # (collecting unreferenced blobs) is the services' business (db/after_commit.py).
     transaction: bool = False
     # Every parameter the handler reads, with its type (path parameters too): the handler gets
     # these, checked, and nothing else (see mlflow/params.py).

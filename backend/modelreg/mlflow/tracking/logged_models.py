@@ -1,0 +1,211 @@
+"""MLflow 3's logged model endpoints: create, get, finalize, tags, params and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db.models import Experiment, LoggedModel
+from modelreg.domain import tracking as rules
+from modelreg.mlflow.app import Endpoint
+from modelreg.mlflow.params import BOOL, KEY_VALUES, REQUIRED, STRING, Kind, Param, list_of, obj
+from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, required
+from modelreg.mlflow.tracking.wire import (
+    API,
+    PAGE_PARAMS,
+    experiment_ids_param,
+    key_value_pairs,
+    key_values,
+    page_of,
+    required_string,
+    string_param,
+    write,
+)
+from modelreg.services import tracking as service
+
+# MLflow's defaults and limits for a page of search results.
+LOGGED_MODELS_PAGE = (100, 1000)
+
+
+def logged_model_json(model: LoggedModel, experiment: Experiment) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "model_id": model.uuid,
+        "experiment_id": service.experiment_id_of(experiment),
+        "name": model.name,
+        "creation_timestamp_ms": model.creation_time,
+        "last_updated_timestamp_ms": model.last_updated_time,
+        "artifact_uri": service.logged_model_artifact_location(model, experiment),
+        "status": model.status,
+        "model_type": model.model_type,
+        "tags": key_values(model.tags),
+    }
+    if model.source_run_uuid:
+        info["source_run_id"] = model.source_run_uuid
+    return {"info": info, "data": {"params": key_values(model.params), "metrics": []}}
+
+
+async def create_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    experiment_id = required_string(params, "experiment_id")
+    name = string_param(params, "name") or None
+    model_type = string_param(params, "model_type", default="") or ""
+    source_run = string_param(params, "source_run_id") or None
+    model_params, tags = key_value_pairs(params, "params"), key_value_pairs(params, "tags")
+
+    async def action(session: AsyncSession) -> dict[str, Any]:
+        model, experiment = await service.create_logged_model(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            experiment_id=experiment_id,
+            name=name,
+            model_type=model_type,
+            source_run_uuid=source_run,
+            params=model_params,
+            tags=tags,
+        )
+        return logged_model_json(model, experiment)
+
+    return {"model": await write(ctx, action)}
+
+
+async def get_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    async with ctx.read() as session:
+        model, experiment = await service.get_logged_model(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            model_id=required_string(params, "model_id"),
+        )
+    return {"model": logged_model_json(model, experiment)}
+
+
+async def finalize_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    model_id = required_string(params, "model_id")
+    status = rules.parse_logged_model_status(required(params, "status"))
+
+    async def action(session: AsyncSession) -> dict[str, Any]:
+        model, experiment = await service.finalize_logged_model(
+            session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id, status=status
+        )
+        return logged_model_json(model, experiment)
+
+    return {"model": await write(ctx, action)}
+
+
+async def set_logged_model_tags(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    model_id, tags = required_string(params, "model_id"), key_value_pairs(params, "tags")
+
+    async def action(session: AsyncSession) -> None:
+        await service.set_logged_model_tags(
+            session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id, tags=tags
+        )
+
+    await write(ctx, action)
+    return {}
+
+
+async def delete_logged_model_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    model_id, key = required_string(params, "model_id"), required_string(params, "tag_key")
+
+    async def action(session: AsyncSession) -> None:
+        await service.delete_logged_model_tag(
+            session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id, key=key
+        )
+
+    await write(ctx, action)
+    return {}
+
+
+async def log_logged_model_params(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    model_id, model_params = required_string(params, "model_id"), key_value_pairs(params, "params")
+
+    async def action(session: AsyncSession) -> None:
+        await service.log_logged_model_params(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            model_id=model_id,
+            params=model_params,
+        )
+
+    await write(ctx, action)
+    return {}
+
+
+async def search_logged_models(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    experiment_ids = experiment_ids_param(params)
+    if not experiment_ids:
+        raise MlflowError("Missing value for required parameter 'experiment_ids'.")
+    async with ctx.read() as session:
+        found = await service.search_logged_models(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            experiment_ids=experiment_ids,
+            filter=string_param(params, "filter"),
+        )
+    page, token = page_of(found, params, LOGGED_MODELS_PAGE)
+    result: dict[str, Any] = {"models": [logged_model_json(m, e) for m, e in page]}
+    if token:
+        result["next_page_token"] = token
+    return result
+
+
+# Each endpoint's parameters with MLflow's types (its protobuf messages and handler schemas).
+_LOGGED_MODEL = {"model_id": REQUIRED}
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        "POST",
+        f"{API}/logged-models",
+        create_logged_model,
+        params={
+            "experiment_id": REQUIRED,
+            "name": STRING,
+            "model_type": STRING,
+            "source_run_id": STRING,
+            "params": KEY_VALUES,
+            "tags": KEY_VALUES,
+        },
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/logged-models/search",
+        search_logged_models,
+        params={
+            **PAGE_PARAMS,
+            "experiment_ids": list_of(STRING, required=True),
+            "filter": STRING,
+            "datasets": list_of(obj(dataset_name=STRING, dataset_digest=STRING)),
+            "order_by": list_of(
+                obj(field_name=STRING, ascending=BOOL, dataset_name=STRING, dataset_digest=STRING)
+            ),
+        },
+    ),
+    Endpoint("GET", f"{API}/logged-models/{{model_id}}", get_logged_model, params=_LOGGED_MODEL),
+    Endpoint(
+        "PATCH",
+        f"{API}/logged-models/{{model_id}}",
+        finalize_logged_model,
+        params={**_LOGGED_MODEL, "status": Param(Kind.ENUM, required=True)},
+    ),
+    Endpoint(
+        "PATCH",
+        f"{API}/logged-models/{{model_id}}/tags",
+        set_logged_model_tags,
+        params={**_LOGGED_MODEL, "tags": KEY_VALUES},
+    ),
+    Endpoint(
+        "DELETE",
+        f"{API}/logged-models/{{model_id}}/tags/{{tag_key:path}}",
+        delete_logged_model_tag,
+        params={**_LOGGED_MODEL, "tag_key": REQUIRED},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/logged-models/{{model_id}}/params",
+        log_logged_model_params,
+        params={**_LOGGED_MODEL, "params": KEY_VALUES},
+    ),
+]
