@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -328,6 +328,10 @@ def test_query_strings(
         label="query",
     )
     query = [(k, v) for k, v in pairs if NOT_IN_PATH.search(k + v) is None]
+    # A few of the long hostile filters together make a URL longer than httpx sends (65,536
+    # characters): it refuses before any request leaves. Keep to what a client can send.
+    while len(urlencode(query, quote_via=quote)) > 50_000:
+        query.pop()
     # Also bytes that are not UTF-8, encoded surrogates and NULs, as a client may send them.
     raw = data.draw(st.sampled_from(["", *RAW_QUERIES]), label="raw query")
     url = _url(endpoint, data.draw(_segments(endpoint), label="path")) + raw
