@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from tests.support.server import cli_token, run_modelreg, running_server
+from tests.support.subscriptions import until_following
 
 PASSWORD = "bob's long password 1"
 
@@ -72,6 +73,16 @@ class Registry:
         )["setVersionTags"]["errors"]
         assert errors == []
 
+    async def change(self) -> str:
+        """`change_something`; returns the id of the newest event, the change's."""
+        self.change_something()
+        newest = self.gql(
+            '{ project(path: "demo") { model(name: "churn") { activity(first: 1) '
+            "{ edges { node { id } } } } } }"
+        )
+        event_id: str = newest["project"]["model"]["activity"]["edges"][0]["node"]["id"]
+        return event_id
+
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
@@ -106,23 +117,18 @@ async def _receive(ws: ClientConnection, within: float = 10) -> dict[str, Any]:
     return message
 
 
-async def _subscribe(base: str, headers: dict[str, str], operation_id: str = "1") -> Any:
+async def _subscribe(registry: Registry, headers: dict[str, str]) -> Any:
+    """A subscription to churn's events, once it follows them."""
     ws = await connect(
-        base.replace("http://", "ws://") + "/graphql",
+        registry.base.replace("http://", "ws://") + "/graphql",
         subprotocols=[Subprotocol("graphql-transport-ws")],
         additional_headers=headers,
     )
     await ws.send(json.dumps({"type": "connection_init"}))
     assert (await _receive(ws))["type"] == "connection_ack"
-    await _start(ws, operation_id)
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": MODEL_EVENTS}}))
+    await until_following(ws, registry.change)
     return ws
-
-
-async def _start(ws: ClientConnection, operation_id: str) -> None:
-    await ws.send(
-        json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": MODEL_EVENTS}})
-    )
-    await asyncio.sleep(0.5)  # the subscription has started following
 
 
 async def _delivers(ws: ClientConnection, registry: Registry) -> None:
@@ -155,7 +161,7 @@ async def _closed_unauthenticated(ws: ClientConnection, within: float = 10) -> N
 
 async def test_project_made_private_ends_an_outsiders_subscription(registry: Registry) -> None:
     registry.set_visibility("PUBLIC")
-    ws = await _subscribe(registry.base, {})  # anonymous
+    ws = await _subscribe(registry, {})  # anonymous
     try:
         await _delivers(ws, registry)
         registry.set_visibility("PRIVATE")
@@ -168,7 +174,7 @@ async def test_project_made_private_ends_an_outsiders_subscription(registry: Reg
 async def test_a_removed_member_stops_receiving(registry: Registry) -> None:
     registry.cli("member", "add", "demo", "bob", "GUEST")
     token = cli_token(registry.tmp_path, user="bob", scope="read_api")
-    ws = await _subscribe(registry.base, {"Authorization": f"Bearer {token}"})
+    ws = await _subscribe(registry, {"Authorization": f"Bearer {token}"})
     try:
         await _delivers(ws, registry)
         registry.cli("member", "remove", "demo", "bob")
@@ -179,10 +185,10 @@ async def test_a_removed_member_stops_receiving(registry: Registry) -> None:
 
 
 async def test_an_idle_subscription_ends_when_access_ends(registry: Registry) -> None:
-    """Nothing happens in the project, yet the subscription learns it may no longer read."""
+    """Nothing happens in the project once access ends, yet the subscription learns so."""
     registry.cli("member", "add", "demo", "bob", "GUEST")
     token = cli_token(registry.tmp_path, user="bob", scope="read_api")
-    ws = await _subscribe(registry.base, {"Authorization": f"Bearer {token}"})
+    ws = await _subscribe(registry, {"Authorization": f"Bearer {token}"})
     try:
         registry.cli("member", "remove", "demo", "bob")
         await _ended_not_found(ws)
@@ -198,7 +204,7 @@ def _token_id(registry: Registry, user: str) -> str:
 async def test_a_revoked_token_closes_its_websocket(registry: Registry) -> None:
     registry.cli("member", "add", "demo", "bob", "GUEST")
     token = cli_token(registry.tmp_path, user="bob", scope="read_api")
-    ws = await _subscribe(registry.base, {"Authorization": f"Bearer {token}"})
+    ws = await _subscribe(registry, {"Authorization": f"Bearer {token}"})
     try:
         await _delivers(ws, registry)
         registry.cli("token", "revoke", _token_id(registry, "bob"))
@@ -242,7 +248,7 @@ async def test_signing_out_closes_the_sessions_websocket(registry: Registry) -> 
         )
         assert signed_in["login"]["errors"] == []
         cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
-        ws = await _subscribe(registry.base, {"Cookie": cookies})
+        ws = await _subscribe(registry, {"Cookie": cookies})
         try:
             await _delivers(ws, registry)
             async with httpx.AsyncClient(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,10 @@ from modelreg.db import Database
 from modelreg.db.models import Event
 from modelreg.events import EventFollower, EventNotifier
 from tests.support.server import cli_token, running_server
+from tests.support.subscriptions import until_following
 
+# Tag values for `_touch`: every touch is a change.
+_TOUCHES = itertools.count()
 # The admin's token for each running server, by base URL.
 _HEADERS: dict[str, dict[str, str]] = {}
 
@@ -32,6 +36,15 @@ mutation($v: ID!) {
   transitionStage(input: {versionId: $v, stage: STAGING}) { errors { message } }
 }
 """
+
+TOUCH = """
+mutation($v: ID!, $x: String!) {
+  setVersionTags(input: {id: $v, tags: [{key: "touched", value: $x}]}) { errors { message } }
+}
+"""
+
+NEWEST_EVENT = '{ project(path: "demo") { model(name: "churn") { activity(first: 1) '
+NEWEST_EVENT += "{ edges { node { id } } } } } }"
 
 
 def _post(client: httpx.Client, query: str, **variables: str) -> dict[str, Any]:
@@ -132,13 +145,26 @@ async def _transition(base: str, version_id: str) -> None:
     assert response.json()["data"]["transitionStage"]["errors"] == []
 
 
+async def _touch(base: str, version_id: str) -> str:
+    """A change of churn (a tag set on a version); returns the id of the newest event."""
+    async with httpx.AsyncClient(base_url=base, headers=_HEADERS[base]) as client:
+        touched = await client.post(
+            "/graphql",
+            json={"query": TOUCH, "variables": {"v": version_id, "x": str(next(_TOUCHES))}},
+        )
+        assert touched.json()["data"]["setVersionTags"]["errors"] == []
+        newest = (await client.post("/graphql", json={"query": NEWEST_EVENT})).json()
+    event_id: str = newest["data"]["project"]["model"]["activity"]["edges"][0]["node"]["id"]
+    return event_id
+
+
 async def test_stage_change_reaches_model_subscriber(
     server: tuple[str, dict[str, str]],
 ) -> None:
     base, versions = server
     ws = await _subscribe(base, MODEL_EVENTS, p="demo", m="churn")
     try:
-        await asyncio.sleep(0.5)  # the subscription has started following
+        await until_following(ws, lambda: _touch(base, versions["churn"]))
         await _transition(base, versions["churn"])
         message = await _receive(ws)
         assert message["type"] == "next", message
@@ -156,7 +182,7 @@ async def test_events_of_another_model_are_not_delivered(
     base, versions = server
     ws = await _subscribe(base, MODEL_EVENTS, p="demo", m="churn")
     try:
-        await asyncio.sleep(0.5)
+        await until_following(ws, lambda: _touch(base, versions["churn"]))
         await _transition(base, versions["fraud"])
         with pytest.raises(TimeoutError):
             await _receive(ws, within=1.5)
@@ -178,7 +204,7 @@ async def test_project_subscription_sees_every_model_in_order(
         'subscription { projectEvents(projectPath: "demo") { id type model { name } } }',
     )
     try:
-        await asyncio.sleep(0.5)
+        await until_following(ws, lambda: _touch(base, versions["churn"]))
         await _transition(base, versions["fraud"])
         await _transition(base, versions["churn"])
         names = [
