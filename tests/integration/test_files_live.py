@@ -51,6 +51,11 @@ def _files_on_disk(tmp_path: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+def _storing(tmp_path: Path) -> bool:
+    """Whether the server has begun writing an upload (its `.part` file has bytes)."""
+    return any(p.suffix == ".part" and p.stat().st_size > 0 for p in _files_on_disk(tmp_path))
+
+
 def test_client_disconnect_mid_upload_leaves_no_file_and_no_row(
     server: str, tmp_path: Path
 ) -> None:
@@ -67,7 +72,10 @@ def test_client_disconnect_mid_upload_leaves_no_file_and_no_row(
         chunk = b"x" * (1024 * 1024)
         for _ in range(5):  # 5 MiB of the announced 50, then the client vanishes
             sock.sendall(chunk)
-        time.sleep(0.5)
+        storing_by = time.monotonic() + 10
+        while not _storing(tmp_path):  # vanish mid-upload: once the server is writing it
+            assert time.monotonic() < storing_by, "the server never began storing the upload"
+            time.sleep(0.01)
     deadline = time.monotonic() + 10
     with httpx.Client(base_url=server, headers={"authorization": f"Bearer {token}"}) as client:
         while True:
@@ -83,7 +91,7 @@ def test_client_disconnect_mid_upload_leaves_no_file_and_no_row(
             left = _files_on_disk(tmp_path)
             if not left or time.monotonic() > deadline:
                 break
-            time.sleep(0.2)
+            time.sleep(0.05)
         assert listed["data"]["project"]["model"]["version"]["fileCount"] == 0
         assert left == []
         assert client.get(URL).status_code == 404
