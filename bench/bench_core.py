@@ -36,7 +36,7 @@ from modelreg.domain.actor import SYSTEM
 from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import precedence_key
 from modelreg.graphql.ids import encode_id
-from modelreg.services import accounts, members
+from modelreg.services import accounts, members, tokens
 
 BENCH_DIR = Path(__file__).resolve().parent
 TASKS = ("classification", "regression", "detection", "ranking")
@@ -119,7 +119,7 @@ async def seed_modelreg_user(data_dir: Path) -> str:
             await members.add_member(
                 session, actor=SYSTEM, project_id=1, username="bench", role=Role.MAINTAINER
             )
-            created = await accounts.create_token(
+            created = await tokens.create_token(
                 session, actor=SYSTEM, username="bench", name="bench", scopes=["api"]
             )
         return created.secret

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from modelreg import proxies
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
-from modelreg.services import accounts
+from modelreg.services import authentication
 
 SESSION_COOKIE = "modelreg_session"
 CSRF_COOKIE = "modelreg_csrf"
@@ -58,14 +58,14 @@ def _origin_is_ours(connection: HTTPConnection) -> bool | None:
     return urlsplit(origin).netloc in ours - {""}
 
 
-def credentials(connection: HTTPConnection) -> accounts.Credentials:
+def credentials(connection: HTTPConnection) -> authentication.Credentials:
     is_websocket = connection.scope["type"] == "websocket"
     session_secret = connection.cookies.get(SESSION_COOKIE)
     ours = _origin_is_ours(connection)
     if is_websocket and ours is False:
         session_secret = None  # cross-site websocket hijacking: ignore the cookie
     method = connection.scope.get("method", "GET")
-    return accounts.Credentials(
+    return authentication.Credentials(
         authorization=connection.headers.get("authorization"),
         session_secret=session_secret,
         csrf_header=connection.headers.get(CSRF_HEADER),
@@ -76,7 +76,7 @@ def credentials(connection: HTTPConnection) -> accounts.Credentials:
 
 
 async def authenticate(db: Database, connection: HTTPConnection) -> Actor:
-    return await accounts.authenticate(db, credentials(connection))
+    return await authentication.authenticate(db, credentials(connection))
 
 
 def _secure(connection: HTTPConnection) -> bool:

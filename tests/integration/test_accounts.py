@@ -12,8 +12,7 @@ from sqlmodel import select
 from modelreg.db import Database
 from modelreg.db.models import LoginFailure, PersonalAccessToken, UserSession
 from modelreg.db.types import utcnow
-from modelreg.services import accounts as account_service
-from modelreg.services import signin
+from modelreg.services import authentication, signin
 from tests.support.accounts import PASSWORD, Accounts
 from tests.support.graphql import GraphQLClient
 
@@ -350,7 +349,7 @@ async def test_a_cross_site_websocket_does_not_get_the_session(
             }
         )
 
-    same = await account_service.authenticate(db, credentials(scope("http://modelreg.test")))
-    other = await account_service.authenticate(db, credentials(scope("https://evil.example")))
+    same = await authentication.authenticate(db, credentials(scope("http://modelreg.test")))
+    other = await authentication.authenticate(db, credentials(scope("https://evil.example")))
     assert same.name == "ada"
     assert other.user_id is None

@@ -22,7 +22,7 @@ from modelreg.db.types import utcnow
 from modelreg.domain.actor import SYSTEM, Actor, Scope
 from modelreg.domain.policy import Role, Visibility
 from modelreg.errors import Unauthenticated
-from modelreg.services import access, signin
+from modelreg.services import access, authentication, signin
 from modelreg.services import accounts as account_service
 from modelreg.services.projects import find_project_by_path
 from tests.support.accounts import Accounts
@@ -89,7 +89,7 @@ async def _signs_in(db: Database, username: str, password: str) -> bool:
 
 
 async def _token_actor(db: Database, secret: str) -> Actor:
-    return await account_service.authenticate_token(db, secret=secret)
+    return await authentication.authenticate_token(db, secret=secret)
 
 
 def _bearer(secret: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from modelreg.app import create_app
 from modelreg.auth import credentials
 from modelreg.db import Database
 from modelreg.db.models import LoginFailure, Project
-from modelreg.services import accounts as account_service
+from modelreg.services import authentication
 from modelreg.services.signin import MAX_FAILURES_PER_ADDRESS
 from modelreg.settings import Settings
 from tests.support.accounts import PASSWORD, Accounts
@@ -132,7 +132,7 @@ async def test_a_websocket_keeps_its_cookie_only_for_an_origin_a_trusted_proxy_v
                 (b"cookie", cookie.encode()),
             ],
         }
-        actor = await account_service.authenticate(db, credentials(HTTPConnection(scope)))
+        actor = await authentication.authenticate(db, credentials(HTTPConnection(scope)))
         return actor.name if actor.user_id is not None else None
 
     assert await viewer(PROXY) == "ada"

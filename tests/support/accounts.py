@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from modelreg.db import Database
 from modelreg.domain.actor import SYSTEM
 from modelreg.services import accounts
+from modelreg.services import tokens as token_service
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,7 +36,7 @@ class Accounts:
         if key not in self.tokens:
             await self.user(username, admin=admin)
             async with self.db.begin() as session:
-                created = await accounts.create_token(
+                created = await token_service.create_token(
                     session, actor=SYSTEM, name="tests", scopes=scopes, username=username
                 )
             self.tokens[key] = created.secret

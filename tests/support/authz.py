@@ -40,9 +40,9 @@ from modelreg.domain.actor import SYSTEM
 from modelreg.domain.lifecycle import Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.graphql.ids import encode_id
-from modelreg.services import accounts as account_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
+from modelreg.services import tokens as token_service
 from modelreg.services import versions as version_service
 from modelreg.storage import Storage
 from tests.support.accounts import Accounts
@@ -113,7 +113,7 @@ class World:
             "READ_API", {"Authorization": f"Bearer {read_only}"}, maintainer, Role.MAINTAINER
         )
         async with db.begin() as session:
-            expiring = await account_service.create_token(
+            expiring = await token_service.create_token(
                 session,
                 actor=SYSTEM,
                 name="expired",
@@ -121,11 +121,11 @@ class World:
                 expires_at=utcnow() + timedelta(hours=1),
                 username=maintainer,
             )
-            revoked = await account_service.create_token(
+            revoked = await token_service.create_token(
                 session, actor=SYSTEM, name="revoked", scopes=["api"], username=maintainer
             )
             assert revoked.token.id is not None
-            await account_service.revoke_token(session, actor=SYSTEM, token_id=revoked.token.id)
+            await token_service.revoke_token(session, actor=SYSTEM, token_id=revoked.token.id)
             await session.exec(
                 sa.update(PersonalAccessToken)
                 .where(col(PersonalAccessToken.id) == expiring.token.id)

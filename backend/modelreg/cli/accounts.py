@@ -208,7 +208,7 @@ def token_create(
     'Authorization: Bearer <token>', or give it to 'modelreg files' as MODELREG_TOKEN.
     """
     from modelreg.domain.actor import SYSTEM
-    from modelreg.services import accounts
+    from modelreg.services import tokens
 
     settings = _settings(**options)
     chosen = [s.lower() for s in scopes] or ["api"]
@@ -218,7 +218,7 @@ def token_create(
 
     async def work(db: Database) -> tuple[int, str, str, str]:
         async with db.begin() as session:
-            created = await accounts.create_token(
+            created = await tokens.create_token(
                 session,
                 actor=SYSTEM,
                 name=name,
@@ -251,13 +251,13 @@ def token_list(username: str, **options: Any) -> None:
     """List a user's tokens, newest first (never their secrets)."""
     from modelreg.db.types import utcnow
     from modelreg.domain.actor import SYSTEM
-    from modelreg.services import accounts
+    from modelreg.services import tokens
 
     settings = _settings(**options)
 
     async def work(db: Database) -> list[list[str]]:
         async with db.read() as session:
-            found = await accounts.list_tokens(session, actor=SYSTEM, username=username)
+            found = await tokens.list_tokens(session, actor=SYSTEM, username=username)
         now = utcnow()
         rows = []
         for t in found:
@@ -297,13 +297,13 @@ def token_list(username: str, **options: Any) -> None:
 def token_revoke(token_id: int, **options: Any) -> None:
     """Revoke the token ID (see 'modelreg token list'); it stops working at once."""
     from modelreg.domain.actor import SYSTEM
-    from modelreg.services import accounts
+    from modelreg.services import tokens
 
     settings = _settings(**options)
 
     async def work(db: Database) -> str:
         async with db.begin() as session:
-            revoked = await accounts.revoke_token(session, actor=SYSTEM, token_id=token_id)
+            revoked = await tokens.revoke_token(session, actor=SYSTEM, token_id=token_id)
         return revoked.name
 
     name = _with_database(settings, f"revoke the token {token_id}", work)

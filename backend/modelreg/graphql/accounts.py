@@ -15,6 +15,7 @@ from modelreg.domain.policy import Role
 from modelreg.graphql.context import Info
 from modelreg.graphql.ids import encode_id
 from modelreg.services import accounts as account_service
+from modelreg.services import tokens as token_service
 
 strawberry.enum(
     Scope,
@@ -105,7 +106,7 @@ class Viewer:
         if self.user is None:
             return []
         async with info.context.read() as session:
-            rows = await account_service.list_tokens(session, actor=info.context.actor)
+            rows = await token_service.list_tokens(session, actor=info.context.actor)
         return [PersonalAccessTokenType.from_row(r) for r in rows]
 
 

@@ -14,7 +14,7 @@ from modelreg.domain.actor import Actor
 from modelreg.errors import Unauthenticated
 from modelreg.graphql.loaders import Loaders
 from modelreg.services import viewers
-from modelreg.services.accounts import Credentials
+from modelreg.services.authentication import Credentials
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 

@@ -18,7 +18,7 @@ from modelreg.graphql.context import Context
 from modelreg.graphql.request_body import call_with_body_limit, decode_json
 from modelreg.graphql.schema import create_schema
 from modelreg.graphql.websocket import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
-from modelreg.services import accounts
+from modelreg.services import authentication
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 
@@ -51,7 +51,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if scope["type"] in ("http", "websocket"):
             try:
                 found = credentials(HTTPConnection(scope))
-                scope[_ACTOR] = await accounts.authenticate(self._db, found)
+                scope[_ACTOR] = await authentication.authenticate(self._db, found)
                 scope[_CREDENTIALS] = found
             except DomainError as error:
                 unauthenticated = error.code == ErrorCode.UNAUTHENTICATED

@@ -27,7 +27,7 @@ from modelreg.mlflow.protocol import (
     error_response,
     mlflow_code,
 )
-from modelreg.services import accounts
+from modelreg.services import authentication
 from modelreg.services.projects import get_project_by_path
 from modelreg.settings import Settings
 from modelreg.storage import Storage
@@ -69,7 +69,7 @@ class Endpoint:
         return re.compile(regex)
 
 
-def _credentials(request: Request) -> accounts.Credentials:
+def _credentials(request: Request) -> authentication.Credentials:
     """MLflow clients send `MLFLOW_TRACKING_TOKEN` as a bearer token; with
     `MLFLOW_TRACKING_USERNAME`/`PASSWORD` they send Basic, whose password must be a token."""
     found = auth.credentials(request)
@@ -124,7 +124,7 @@ class MlflowApp:
     async def _record_use(self, actor: Actor | None, writable: bool) -> None:
         """A failed write rolled back the record of its token's use: record it on its own."""
         if writable and actor is not None:
-            await accounts.record_token_use(self.db, actor)
+            await authentication.record_token_use(self.db, actor)
 
     async def _params(
         self, request: Request, endpoint: Endpoint, raw: bytes, path_params: dict[str, str]
@@ -194,7 +194,7 @@ class MlflowApp:
                 session = await stack.enter_async_context(
                     self.db.begin() if writable else self.db.read()
                 )
-                actor = await accounts.authenticate(
+                actor = await authentication.authenticate(
                     self.db,
                     _credentials(request),
                     session=session,

@@ -14,11 +14,11 @@ from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.domain.policy import Ability
 from modelreg.errors import NotFound, Unauthenticated
-from modelreg.services import access, accounts
+from modelreg.services import access, authentication
 
 
 async def current_viewer(
-    db: Database, session: AsyncSession, *, credentials: accounts.Credentials, was: Actor
+    db: Database, session: AsyncSession, *, credentials: authentication.Credentials, was: Actor
 ) -> Actor:
     """Who the channel's credentials stand for now, read in `session`.
 
@@ -27,7 +27,7 @@ async def current_viewer(
     deleted account. An anonymous channel stays anonymous. The actor returned carries the
     user's current administrator flag.
     """
-    now = await accounts.authenticate(db, credentials, session=session)
+    now = await authentication.authenticate(db, credentials, session=session)
     if was.user_id is not None and now.user_id != was.user_id:
         raise Unauthenticated("Your session has ended; sign in again to follow live changes.")
     return now

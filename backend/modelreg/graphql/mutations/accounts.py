@@ -16,6 +16,7 @@ from modelreg.graphql.ids import decode_id
 from modelreg.services import accounts as account_service
 from modelreg.services import members as member_service
 from modelreg.services import signin
+from modelreg.services import tokens as token_service
 
 
 @strawberry.input
@@ -188,7 +189,7 @@ class AccountMutations:
     ) -> CreatePersonalAccessTokenPayload:
         created, errors = await run_mutation(
             info,
-            lambda s: account_service.create_token(
+            lambda s: token_service.create_token(
                 s,
                 actor=info.context.actor,
                 name=input.name,
@@ -210,7 +211,7 @@ class AccountMutations:
     ) -> PersonalAccessTokenPayload:
         row, errors = await run_mutation(
             info,
-            lambda s: account_service.revoke_token(
+            lambda s: token_service.revoke_token(
                 s,
                 actor=info.context.actor,
                 token_id=decode_id(input.id, "PersonalAccessToken"),
