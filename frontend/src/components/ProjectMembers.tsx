@@ -12,15 +12,16 @@ import {
   RemoveProjectMemberMutation,
   UpdateProjectMemberMutation,
 } from "../graphql/projects";
-import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor, type PermissionLike } from "../lib/permissions";
 import { roleLabel, ROLES, sortMembers } from "../lib/roles";
 import { urls } from "../urls";
 import { formatDate } from "./dates";
 import { ErrorLines } from "./ErrorLines";
+import { SubmitForm } from "./FormModal";
 import { mutationErrors, notifyDone, notifyErrors } from "./mutations";
 import { NotAllowedNote, SignInHint } from "./Permitted";
 import { useViewer } from "./Session";
+import { useFormSubmit } from "./useFormSubmit";
 
 interface MembersProject {
   id: string;
@@ -178,23 +179,23 @@ export function ProjectMembers({ project, onChanged }: { project: MembersProject
 function AddMember({ project, onAdded }: { project: MembersProject; onAdded: () => void }) {
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<Role>("REPORTER");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [{ fetching }, addMember] = useMutation(AddProjectMemberMutation);
+  const form = useFormSubmit(["username", "role"]);
+  const [, addMember] = useMutation(AddProjectMemberMutation);
   const [search] = useDebouncedValue(username.trim().toLowerCase(), 200);
   const [{ data }] = useQuery({ query: UsersQuery, variables: { search, first: 10 }, pause: search === "" });
   const taken = new Set(project.members.map((m) => m.user.username));
   const candidates = (data?.users ?? []).filter((u) => !taken.has(u.username));
   const names = new Map(candidates.map((u) => [u.username, u.displayName]));
-  const split = splitErrors(errors, ["username", "role"]);
+  const split = form.split;
 
   const add = async () => {
     const name = username.trim();
-    const found = mutationErrors(
-      await addMember({ input: { projectId: project.id, username: name, role } }),
-      (d) => d.addProjectMember,
-    );
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () =>
+      mutationErrors(
+        await addMember({ input: { projectId: project.id, username: name, role } }),
+        (d) => d.addProjectMember,
+      );
+    if (await form.submit(send)) {
       notifyDone(`${name} added as ${roleLabel(role)}.`);
       setUsername("");
       onAdded();
@@ -203,12 +204,7 @@ function AddMember({ project, onAdded }: { project: MembersProject; onAdded: () 
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="add-member-heading">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void add();
-        }}
-      >
+      <SubmitForm onSubmit={add}>
         <Stack gap="sm">
           <Title order={5} id="add-member-heading">
             Add a member
@@ -235,7 +231,7 @@ function AddMember({ project, onAdded }: { project: MembersProject; onAdded: () 
               value={username}
               onChange={(value) => {
                 setUsername(value);
-                setErrors([]);
+                form.setErrors([]);
               }}
               error={split.fields.username}
               w={280}
@@ -250,13 +246,13 @@ function AddMember({ project, onAdded }: { project: MembersProject; onAdded: () 
               error={split.fields.role}
               w={180}
             />
-            <Button type="submit" mt={25} loading={fetching} disabled={!username.trim()}>
+            <Button type="submit" mt={25} loading={form.busy} disabled={!username.trim()}>
               Add member
             </Button>
           </Group>
           <ErrorLines messages={split.general} />
         </Stack>
-      </form>
+      </SubmitForm>
     </Paper>
   );
 }

@@ -25,6 +25,7 @@ import { useMutation, useQuery } from "urql";
 
 import { formatDate } from "../components/dates";
 import { ErrorLines } from "../components/ErrorLines";
+import { SubmitForm } from "../components/FormModal";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { RequireSignIn } from "../components/RequireSignIn";
 import { useSession } from "../components/Session";
@@ -36,9 +37,10 @@ import {
   PersonalAccessTokensQuery,
   RevokePersonalAccessTokenMutation,
 } from "../graphql/account";
-import { splitErrors, type UserError } from "../lib/errors";
+import type { UserError } from "../lib/errors";
 import { dateInputValue, expiryInstant, scopeName, SCOPES, tokenFormProblems, tokenStatus } from "../lib/tokens";
 import { urls } from "../urls";
+import { useFormSubmit } from "../components/useFormSubmit";
 
 /** Mirrors the server's minimum password length (accounts.PASSWORD_MIN). */
 export const PASSWORD_MIN_LENGTH = 12;
@@ -128,25 +130,24 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken) => vo
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<TokenScope[]>(["READ_API"]);
   const [expires, setExpires] = useState("");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const split = splitErrors(errors, ["name", "scopes", "expiresAt"]);
+  const form = useFormSubmit(["name", "scopes", "expiresAt"]);
+  const split = form.split;
 
   const submit = async () => {
     const problems = tokenFormProblems({ name, scopes, expires });
     if (Object.keys(problems).length > 0) {
-      setErrors(Object.entries(problems).map(([field, message]) => ({ code: "INVALID_ARGUMENT", field, message })));
+      form.setErrors(Object.entries(problems).map(([field, message]) => ({ code: "INVALID_ARGUMENT", field, message })));
       return;
     }
-    setBusy(true);
-    const result = await create({
-      input: { name: name.trim(), scopes, expiresAt: expires ? expiryInstant(expires) : null },
+    let payload: { token?: { name: string } | null; secret?: string | null } | undefined;
+    const ok = await form.submit(async () => {
+      const result = await create({
+        input: { name: name.trim(), scopes, expiresAt: expires ? expiryInstant(expires) : null },
+      });
+      payload = result.data?.createPersonalAccessToken;
+      return mutationErrors(result, (d) => d.createPersonalAccessToken);
     });
-    setBusy(false);
-    const found = mutationErrors(result, (d) => d.createPersonalAccessToken);
-    setErrors(found);
-    const payload = result.data?.createPersonalAccessToken;
-    if (found.length === 0 && payload?.token && payload.secret) {
+    if (ok && payload?.token && payload.secret) {
       setName("");
       setExpires("");
       onCreated({ name: payload.token.name, secret: payload.secret });
@@ -155,12 +156,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken) => vo
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="create-token-heading">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={submit}>
         <Stack>
           <Title order={4} id="create-token-heading">
             Create a token
@@ -203,12 +199,12 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken) => vo
           />
           <ErrorLines messages={split.general} />
           <Group>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={form.busy}>
               Create token
             </Button>
           </Group>
         </Stack>
-      </form>
+      </SubmitForm>
     </Paper>
   );
 }
@@ -362,10 +358,9 @@ function PasswordTab() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
   // The API names the new password `password`.
-  const split = splitErrors(errors, ["currentPassword", "password", "repeat"]);
+  const form = useFormSubmit(["currentPassword", "password", "repeat"]);
+  const split = form.split;
 
   const submit = async () => {
     const problems: UserError[] = [];
@@ -379,13 +374,10 @@ function PasswordTab() {
     if (repeat !== next) {
       problems.push({ code: "INVALID_ARGUMENT", field: "repeat", message: "The two new passwords differ." });
     }
-    if (problems.length > 0) return setErrors(problems);
-    setBusy(true);
-    const result = await change({ input: { currentPassword: current, newPassword: next } });
-    setBusy(false);
-    const found = mutationErrors(result, (d) => d.changePassword);
-    setErrors(found);
-    if (found.length === 0) {
+    if (problems.length > 0) return form.setErrors(problems);
+    const send = async () =>
+      mutationErrors(await change({ input: { currentPassword: current, newPassword: next } }), (d) => d.changePassword);
+    if (await form.submit(send)) {
       notifyDone("Password changed. You were signed out everywhere: sign in with the new password.");
       // The server ended every session, this one too; the sign-in page brings the user back here.
       await restart();
@@ -394,12 +386,7 @@ function PasswordTab() {
 
   return (
     <Paper withBorder p="md" maw={520}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={submit}>
         <Stack>
           <Title order={4}>Change your password</Title>
           <Text size="sm" c="dimmed">
@@ -432,12 +419,12 @@ function PasswordTab() {
           />
           <ErrorLines messages={split.general} />
           <Group>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={form.busy}>
               Change password
             </Button>
           </Group>
         </Stack>
-      </form>
+      </SubmitForm>
     </Paper>
   );
 }

@@ -18,6 +18,8 @@ import { useMutation, useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { ErrorLines } from "../components/ErrorLines";
+import { SubmitForm } from "../components/FormModal";
+import { useFormSubmit } from "../components/useFormSubmit";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { NotAllowedNote, SignInHint } from "../components/Permitted";
 import { ProjectMembers } from "../components/ProjectMembers";
@@ -25,7 +27,6 @@ import { Loading, NotFound, QueryError } from "../components/States";
 import type { ProjectSettingsQuery as ProjectSettingsData, SemverGuard, Visibility } from "../gql/graphql";
 import { GUARD_LABELS } from "../components/ModelMetadata";
 import { DeleteProjectMutation, ProjectSettingsQuery, UpdateProjectMutation } from "../graphql/projects";
-import { splitErrors, type UserError } from "../lib/errors";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, VISIBILITIES, visibilityLabel } from "../lib/roles";
 import { urls } from "../urls";
@@ -152,9 +153,8 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
   const [visibility, setVisibility] = useState<Visibility>(project.visibility);
   const [guard, setGuard] = useState<SemverGuard>(project.semverGuard);
   const [confirm, setConfirm] = useState("");
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const split = splitErrors(errors, ["path", "name", "description", "visibility", "semverGuard"]);
+  const form = useFormSubmit(["path", "name", "description", "visibility", "semverGuard"]);
+  const split = form.split;
   const manage = permissionFor(project.viewerPermissions, "MANAGE_PROJECT");
 
   if (!manage.allowed) {
@@ -175,28 +175,28 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
   }
 
   const save = async () => {
-    setBusy(true);
-    const result = await update({
-      input: {
-        id: project.id,
-        path,
-        name,
-        description,
-        visibility,
-        ...(guard !== project.semverGuard ? { semverGuard: guard } : {}),
-      },
-    });
-    setBusy(false);
-    const found = mutationErrors(result, (d) => d.updateProject);
-    setErrors(found);
-    if (found.length === 0) {
+    const send = async () =>
+      mutationErrors(
+        await update({
+          input: {
+            id: project.id,
+            path,
+            name,
+            description,
+            visibility,
+            ...(guard !== project.semverGuard ? { semverGuard: guard } : {}),
+          },
+        }),
+        (d) => d.updateProject,
+      );
+    if (await form.submit(send)) {
       notifyDone("Project saved.");
       if (path !== project.path) navigate(urls.projectSettings(path), { replace: true });
     }
   };
   const destroy = async () => {
     const found = mutationErrors(await remove({ input: { id: project.id } }), (d) => d.deleteProject);
-    setErrors(found);
+    form.setErrors(found);
     if (found.length === 0) {
       notifyDone(`Project ${project.path} deleted.`);
       navigate(urls.projects());
@@ -205,12 +205,7 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
 
   return (
     <Stack maw={720}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={save}>
         <Stack>
           <TextInput
             label="Path"
@@ -235,12 +230,12 @@ function GeneralSettings({ project }: { project: SettingsProject }) {
           <SemverGuardChoice value={guard} onChange={setGuard} error={split.fields.semverGuard} />
           <ErrorLines messages={split.general} />
           <Group>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={form.busy}>
               Save
             </Button>
           </Group>
         </Stack>
-      </form>
+      </SubmitForm>
       <Divider label="Danger zone" labelPosition="left" color="red" />
       <Text size="sm">
         Deleting the project deletes all its models, versions and files. Type <b>{project.path}</b> to
