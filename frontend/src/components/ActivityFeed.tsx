@@ -1,5 +1,6 @@
 import { Alert, Button, Group, Paper, Stack, Text, Timeline } from "@mantine/core";
 import { useCallback, useEffect, useState } from "react";
+import type { OperationResult } from "urql";
 
 import { describeEvent, mergeEvents } from "../lib/activity";
 import { formatDate } from "./dates";
@@ -17,6 +18,28 @@ export interface FeedPage {
   events: FeedEvent[];
   hasNextPage: boolean;
   endCursor: string | null;
+}
+
+interface EventConnection {
+  edges: readonly { node: FeedEvent }[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
+
+/**
+ * A feed page from the answer to an activity query, `pick` finding the connection in its data;
+ * a failed query throws, with the sentence the feed shows.
+ */
+export function feedPage<D>(
+  result: OperationResult<D>,
+  pick: (data: D) => EventConnection | null | undefined,
+): FeedPage {
+  if (result.error) throw new Error(result.error.networkError ? "The registry server cannot be reached." : result.error.message);
+  const activity = result.data ? pick(result.data) : null;
+  return {
+    events: activity?.edges.map((e) => e.node) ?? [],
+    hasNextPage: activity?.pageInfo.hasNextPage ?? false,
+    endCursor: activity?.pageInfo.endCursor ?? null,
+  };
 }
 
 const PAGE = 20;

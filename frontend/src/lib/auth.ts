@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./errors";
+
 /**
  * Telling from an API answer that the browser's sign-in is gone, so the app can say so once and
  * offer to sign in again rather than show a pile of refusals.
@@ -10,6 +12,9 @@
  *   not match the session, e.g. cookies changed in another tab.
  */
 export type AuthProblem = "signed-out" | "csrf";
+
+/** The code, in the server's vocabulary, of a request made without a valid sign-in. */
+const UNAUTHENTICATED: ErrorCode = "UNAUTHENTICATED";
 
 export interface ErrorLike {
   response?: unknown;
@@ -30,7 +35,7 @@ export function authProblemOf(error: ErrorLike | null | undefined): AuthProblem 
   if (status === 401) return "signed-out";
   // Only the CSRF check refuses a whole GraphQL request with 403; other refusals are typed errors.
   if (status === 403) return "csrf";
-  if (error.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) return "signed-out";
+  if (error.graphQLErrors.some((e) => e.extensions?.code === UNAUTHENTICATED)) return "signed-out";
   return null;
 }
 
@@ -46,7 +51,7 @@ export function payloadAuthProblem(data: unknown): AuthProblem | null {
     const errors: unknown = payload.errors;
     if (
       Array.isArray(errors) &&
-      errors.some((e: unknown) => typeof e === "object" && e !== null && "code" in e && e.code === "UNAUTHENTICATED")
+      errors.some((e: unknown) => typeof e === "object" && e !== null && "code" in e && e.code === UNAUTHENTICATED)
     ) {
       return "signed-out";
     }

@@ -24,7 +24,7 @@ import { PermittedButton, SignInHint } from "../components/Permitted";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor, useTagMutations } from "../components/TagEditor";
-import { ActivityFeed, type FeedPage } from "../components/ActivityFeed";
+import { ActivityFeed, feedPage, type FeedPage } from "../components/ActivityFeed";
 import { StageBadge } from "../components/StageBadge";
 import { ModelActivityQuery } from "../graphql/lifecycle";
 import {
@@ -389,13 +389,7 @@ function ModelActivity({ projectPath, modelName }: { projectPath: string; modelN
       const result = await client
         .query(ModelActivityQuery, { path: projectPath, name: modelName, first, after }, { requestPolicy: "network-only" })
         .toPromise();
-      if (result.error) throw new Error(result.error.networkError ? "The registry server cannot be reached." : result.error.message);
-      const activity = result.data?.project?.model?.activity;
-      return {
-        events: activity?.edges.map((e) => e.node) ?? [],
-        hasNextPage: activity?.pageInfo.hasNextPage ?? false,
-        endCursor: activity?.pageInfo.endCursor ?? null,
-      };
+      return feedPage(result, (d) => d.project?.model?.activity);
     },
     [client, projectPath, modelName],
   );

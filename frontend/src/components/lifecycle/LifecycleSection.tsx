@@ -7,7 +7,7 @@ import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react"
 import { useClient, useQuery } from "urql";
 
 import { VersionActivityQuery, VersionLifecycleQuery } from "../../graphql/lifecycle";
-import { ActivityFeed, type FeedPage } from "../ActivityFeed";
+import { ActivityFeed, feedPage, type FeedPage } from "../ActivityFeed";
 import { useLiveEvents } from "../useLiveEvents";
 import { usePolling } from "../usePolling";
 import { Aliases } from "./Aliases";
@@ -48,13 +48,7 @@ export function LifecycleSection({
       const result = await client
         .query(VersionActivityQuery, { path: project, name: model, version, first, after }, { requestPolicy: "network-only" })
         .toPromise();
-      if (result.error) throw new Error(result.error.networkError ? "The registry server cannot be reached." : result.error.message);
-      const activity = result.data?.project?.model?.version?.activity;
-      return {
-        events: activity?.edges.map((e) => e.node) ?? [],
-        hasNextPage: activity?.pageInfo.hasNextPage ?? false,
-        endCursor: activity?.pageInfo.endCursor ?? null,
-      };
+      return feedPage(result, (d) => d.project?.model?.version?.activity);
     },
     [client, project, model, version],
   );
