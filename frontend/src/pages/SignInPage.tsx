@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Navigate, useSearchParams } from "react-router";
 import { useMutation } from "urql";
 
+import { SubmitForm } from "../components/FormModal";
 import { mutationErrors } from "../components/mutations";
 import { useSession } from "../components/Session";
 import { LoginMutation } from "../graphql/account";
@@ -41,12 +42,7 @@ export default function SignInPage() {
   return (
     <Center pt="xl">
       <Paper withBorder p="xl" radius="md" w={420} maw="100%">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
+        <SubmitForm onSubmit={submit}>
           <Stack>
             <div>
               <Title order={2}>Sign in</Title>
@@ -87,7 +83,7 @@ export default function SignInPage() {
               once signed in.
             </Text>
           </Stack>
-        </form>
+        </SubmitForm>
       </Paper>
     </Center>
   );
