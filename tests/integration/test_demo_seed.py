@@ -18,7 +18,7 @@ from modelreg.domain.actor import Actor
 from modelreg.services.demo import DEMO_MODELS, seed_demo
 from modelreg.services.models import find_model_by_name, list_models
 from modelreg.services.projects import create_project, find_project_by_path
-from modelreg.services.versions import latest_versions, list_versions
+from modelreg.services.version_reads import latest_versions, list_versions
 from modelreg.settings import Settings
 from tests.support.server import run_modelreg, running_server
 

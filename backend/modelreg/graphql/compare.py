@@ -11,8 +11,9 @@ from modelreg.domain import compare as rules
 from modelreg.graphql.context import Info
 from modelreg.graphql.ids import decode_id
 from modelreg.graphql.metadata import SignatureColumn, column_or_none
+from modelreg.graphql.node_common import BigInt
 from modelreg.graphql.tracking import MetricPoint
-from modelreg.graphql.types import BigInt, ModelVersionNode
+from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.services import compare as compare_service
 
 strawberry.enum(

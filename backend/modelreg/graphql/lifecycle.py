@@ -18,7 +18,8 @@ from modelreg.services import events as event_service
 from modelreg.services.pagination import check_page_size
 
 if TYPE_CHECKING:
-    from modelreg.graphql.types import ModelVersionNode, RegisteredModelNode
+    from modelreg.graphql.types import RegisteredModelNode
+    from modelreg.graphql.version_node import ModelVersionNode
 
 strawberry.enum(Stage, description="Where a version is in its lifecycle.")
 strawberry.enum(
@@ -30,12 +31,12 @@ strawberry.enum(
     description="What the viewer may do with a transition request.",
 )
 
-VersionRef = Annotated["ModelVersionNode", strawberry.lazy("modelreg.graphql.types")]
+VersionRef = Annotated["ModelVersionNode", strawberry.lazy("modelreg.graphql.version_node")]
 ModelRef = Annotated["RegisteredModelNode", strawberry.lazy("modelreg.graphql.types")]
 
 
 async def _version(info: Info, version_id: int | None) -> ModelVersionNode | None:
-    from modelreg.graphql.types import ModelVersionNode
+    from modelreg.graphql.version_node import ModelVersionNode
 
     if version_id is None:
         return None

@@ -27,7 +27,7 @@ from modelreg.db.models import (
 from modelreg.domain.actor import Actor
 from modelreg.domain.model_metadata import ModelMetadata
 from modelreg.domain.policy import Role
-from modelreg.services import access
+from modelreg.services import access, version_reads
 from modelreg.services import comments as comment_service
 from modelreg.services import compatibility as compatibility_service
 from modelreg.services import files as file_service
@@ -38,7 +38,6 @@ from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
 from modelreg.services import tracking as tracking_service
-from modelreg.services import versions as version_service
 
 Reader = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 K = TypeVar("K")
@@ -71,10 +70,10 @@ class Loaders:
             read, model_service.models_by_ids
         )
         self.version: DataLoader[int, ModelVersion | None] = _loader(
-            read, version_service.versions_by_ids
+            read, version_reads.versions_by_ids
         )
         self.latest_version: DataLoader[int, ModelVersion | None] = _loader(
-            read, version_service.latest_versions
+            read, version_reads.latest_versions
         )
         self.version_count: DataLoader[int, int | None] = _loader(
             read, model_service.version_counts, lambda: 0

@@ -25,18 +25,17 @@ from modelreg.graphql.mutations import (
     ProjectMutations,
     VersionMutations,
 )
+from modelreg.graphql.node_common import BIG_INT_SCALAR, BigInt
 from modelreg.graphql.redaction import SecretInputs
 from modelreg.graphql.reporting import report_errors
 from modelreg.graphql.subscriptions import Subscription
 from modelreg.graphql.types import (
-    BIG_INT_SCALAR,
-    BigInt,
-    ModelVersionNode,
     ProjectConnection,
     ProjectNode,
     RegisteredModelNode,
     list_projects,
 )
+from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.services import projects as project_service
 from modelreg.settings import Settings
 

@@ -1,76 +1,58 @@
-"""Node types: Project, RegisteredModel, ModelVersion, and their connections."""
+"""Node types: Project and RegisteredModel, and the connections of all three node types (the
+ModelVersion node is `version_node.py`; what they share, `node_common.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import asdict
+from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, NewType, Self
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
 
-from modelreg.db.models import ModelVersion, Project, RegisteredModel
+from modelreg.db.models import Project, RegisteredModel
 from modelreg.domain.compatibility import SemverGuard
-from modelreg.domain.lifecycle import RequestStatus, Stage
-from modelreg.domain.lineage import lineage_from_tags
-from modelreg.domain.paths import validate_prefix
-from modelreg.domain.policy import Ability, Role, Visibility
+from modelreg.domain.lifecycle import Stage
+from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
 from modelreg.graphql import permissions
 from modelreg.graphql.accounts import Member
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
-    CommentType,
     EventConnection,
     ModelAliasType,
-    TransitionRequestType,
     activity,
 )
 from modelreg.graphql.metadata import (
     CompatibilityType,
-    MetadataWarningType,
-    ModelDependencies,
-    ModelSignature,
 )
+from modelreg.graphql.node_common import (
+    CountedConnection,
+    OrderDirection,
+    Tag,
+    TagFilterInput,
+    connection_parts,
+    page_size,
+    tag_list,
+)
+from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.services import compatibility as compatibility_service
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
+from modelreg.services import version_reads
 from modelreg.services import versions as version_service
-from modelreg.services.files import VersionFile
-from modelreg.services.pagination import Page, check_page_size
 
 if TYPE_CHECKING:
-    from modelreg.graphql.tracking import RunType
+    pass
 
 strawberry.enum(
     Visibility,
     description="PRIVATE: members only. INTERNAL: any signed-in user. PUBLIC: anyone.",
 )
 strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
-strawberry.enum(version_service.VersionOrderField, name="VersionOrderField")
-
-
-@strawberry.enum
-class OrderDirection(StrEnum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
-@strawberry.type
-class Tag:
-    key: str
-    value: str
-
-
-@strawberry.input(description="Matches models that have tag `key`, with `value` when given.")
-class TagFilterInput:
-    key: str
-    value: str | None = None
+strawberry.enum(version_reads.VersionOrderField, name="VersionOrderField")
 
 
 @strawberry.input
@@ -81,64 +63,8 @@ class ModelOrder:
 
 @strawberry.input
 class VersionOrder:
-    field: version_service.VersionOrderField = version_service.VersionOrderField.VERSION
+    field: version_reads.VersionOrderField = version_reads.VersionOrderField.VERSION
     direction: OrderDirection = OrderDirection.DESC
-
-
-@strawberry.type(description="A stage the version could move to, and what the viewer may do.")
-class TransitionTarget:
-    stage: Stage
-    transition: permissions.Permission = strawberry.field(
-        description="Moving the version there directly."
-    )
-    request: permissions.Permission = strawberry.field(
-        description="Asking someone who may to move it there."
-    )
-
-
-@strawberry.type(description="Where a version came from.")
-class VersionLineage:
-    ci_job_id: str | None
-    ci_job_url: str | None
-    pipeline: str | None
-    merge_request: str | None
-    commit: str | None
-
-
-def _tags(found: dict[str, str] | None) -> list[Tag]:
-    return [Tag(key=k, value=v) for k, v in sorted((found or {}).items())]
-
-
-def _page_size(info: Info, first: int | None) -> int:
-    return check_page_size(first, maximum=info.context.settings.page_size_max)
-
-
-CountFn = Callable[[], Awaitable[int]]
-
-
-@strawberry.type
-class CountedConnection(relay.Connection[relay.NodeType]):
-    count: strawberry.Private[CountFn]
-
-    @strawberry.field(description="How many items match, across all pages.")
-    async def total_count(self) -> int:
-        return await self.count()
-
-
-def _connection_parts(page: Page[Any], to_node: Callable[[Any], Any]) -> dict[str, Any]:
-    edges = [
-        relay.Edge(cursor=cursor, node=to_node(item))
-        for item, cursor in zip(page.items, page.cursors, strict=True)
-    ]
-    return {
-        "edges": edges,
-        "page_info": relay.PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
-    }
 
 
 @strawberry.type(name="Project", description="A namespace of models with its own members.")
@@ -218,7 +144,7 @@ class ProjectNode(relay.Node):
     ) -> RegisteredModelConnection:
         order = order_by or ModelOrder()
         filters = [model_service.TagFilter(t.key, t.value) for t in tags or []]
-        size = _page_size(info, first)
+        size = page_size(info, first)
         async with info.context.read() as session:
             page = await model_service.list_models(
                 session,
@@ -242,7 +168,7 @@ class ProjectNode(relay.Node):
                 )
 
         return RegisteredModelConnection(
-            **_connection_parts(page, RegisteredModelNode.from_row), count=count
+            **connection_parts(page, RegisteredModelNode.from_row), count=count
         )
 
     @strawberry.field(description="Everything that happened in the project, newest first.")
@@ -299,7 +225,7 @@ class RegisteredModelNode(relay.Node):
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:
-        return _tags(await info.context.loaders.model_tags.load(self.id))
+        return tag_list(await info.context.loaders.model_tags.load(self.id))
 
     @strawberry.field(
         description="The highest release by SemVer precedence, else the highest prerelease."
@@ -321,9 +247,9 @@ class RegisteredModelNode(relay.Node):
         after: str | None = None,
     ) -> ModelVersionConnection:
         order = order_by or VersionOrder()
-        size = _page_size(info, first)
+        size = page_size(info, first)
         async with info.context.read() as session:
-            page = await version_service.list_versions(
+            page = await version_reads.list_versions(
                 session,
                 model_id=self.id,
                 order_by=order.field,
@@ -336,7 +262,7 @@ class RegisteredModelNode(relay.Node):
             return await info.context.loaders.version_count.load(self.id) or 0
 
         return ModelVersionConnection(
-            **_connection_parts(page, ModelVersionNode.from_row), count=count
+            **connection_parts(page, ModelVersionNode.from_row), count=count
         )
 
     @strawberry.field(description="The version with this exact SemVer string, if any.")
@@ -412,251 +338,6 @@ class RegisteredModelNode(relay.Node):
             )
 
 
-@strawberry.type(name="ModelVersion", description="One semantically versioned release of a model.")
-class ModelVersionNode(relay.Node):
-    id: relay.NodeID[int]
-    version: str = strawberry.field(description="SemVer 2.0 string, unique within the model.")
-    number: int = strawberry.field(
-        description="Per-model sequence 1, 2, 3… never reused; MLflow's version number."
-    )
-    is_prerelease: bool
-    description: str = strawberry.field(description="Markdown.")
-    stage: Stage
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    source: str = strawberry.field(
-        description="Where the model's files came from, as the MLflow client gave it "
-        "(`runs:/…`, `mlflow-artifacts:/…`, `s3://…`); empty for uploads."
-    )
-    run_id: str | None = strawberry.field(description="The MLflow run it was registered from.")
-    logged_model_id: str | None = strawberry.field(
-        description="The MLflow 3 logged model (`m-…`) it was registered from."
-    )
-    model_id: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: ModelVersion) -> Self:
-        assert row.id is not None
-        return cls(
-            id=row.id,
-            version=row.version,
-            number=row.number,
-            is_prerelease=row.is_prerelease,
-            description=row.description,
-            stage=row.stage,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            source=row.source,
-            run_id=row.run_uuid,
-            logged_model_id=row.logged_model_uuid,
-            model_id=row.model_id,
-        )
-
-    @strawberry.field(
-        description="The MLflow run the version was registered from: its params, metrics "
-        "(with step history) and tags; null when there is none or the viewer may not read it."
-    )
-    async def run(
-        self, info: Info
-    ) -> Annotated[RunType, strawberry.lazy("modelreg.graphql.tracking")] | None:
-        from modelreg.graphql.tracking import run_for_version
-
-        return await run_for_version(info, self.run_id)
-
-    @strawberry.field(
-        description="CI job, pipeline, merge request and commit, from the `modelreg.*` tags."
-    )
-    async def lineage(self, info: Info) -> VersionLineage:
-        tags = await info.context.loaders.version_tags.load(self.id)
-        return VersionLineage(**asdict(lineage_from_tags(tags or {})))
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await info.context.loaders.version.load_many([int(i) for i in node_ids])
-        models = await info.context.loaders.model.load_many([r.model_id if r else 0 for r in rows])
-        visible = await permissions.readable_project_ids(
-            info, [m.project_id if m else 0 for m in models]
-        )
-        return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
-
-    @strawberry.field(description="The MLmodel's signature; null without one.")
-    async def signature(self, info: Info) -> ModelSignature | None:
-        found = await info.context.loaders.version_metadata.load(self.id)
-        if found is None or found.signature is None:
-            return None
-        return ModelSignature.from_domain(found.signature)
-
-    @strawberry.field(
-        description="The MLmodel's environment and dependency files; null when the version has "
-        "no MLmodel and no dependency file."
-    )
-    async def dependencies(self, info: Info) -> ModelDependencies | None:
-        found = await info.context.loaders.version_metadata.load(self.id)
-        return ModelDependencies.from_domain(found) if found is not None else None
-
-    @strawberry.field(
-        description="Unpinned requirements, the conda `defaults` channel, missing dependency "
-        "files, malformed files (the same as `dependencies.warnings`)."
-    )
-    async def metadata_warnings(self, info: Info) -> list[MetadataWarningType]:
-        found = await info.context.loaders.version_metadata.load(self.id)
-        return [MetadataWarningType.from_domain(w) for w in found.warnings] if found else []
-
-    @strawberry.field(
-        description="The SemVer guard's verdict on the version's number against the previous "
-        "release."
-    )
-    async def compatibility(self, info: Info) -> CompatibilityType:
-        found = await info.context.loaders.compatibility.load(self.id)
-        assert found is not None
-        return CompatibilityType.from_service(found)
-
-    async def _project_id(self, info: Info) -> int:
-        model = await info.context.loaders.model.load(self.model_id)
-        assert model is not None
-        return model.project_id
-
-    @strawberry.field(
-        description="Every ability, with whether the viewer has it for this version in its "
-        "current stage (editing a version in Staging needs a DEVELOPER, in Production a "
-        "MAINTAINER)."
-    )
-    async def viewer_permissions(self, info: Info) -> list[permissions.Permission]:
-        return await permissions.permissions(
-            info, await self._project_id(info), stages=[self.stage]
-        )
-
-    @strawberry.field(
-        description="For each other stage: whether the viewer may move the version there "
-        "directly, and whether they may request it."
-    )
-    async def transition_targets(self, info: Info) -> list[TransitionTarget]:
-        project_id = await self._project_id(info)
-        found = []
-        request = await permissions.decide(info, project_id, Ability.REQUEST_TRANSITION)
-        for stage in Stage:
-            if stage == self.stage:
-                continue
-            move = await permissions.decide(
-                info, project_id, Ability.TRANSITION_STAGE, stages=[self.stage, stage]
-            )
-            found.append(
-                TransitionTarget(
-                    stage=stage,
-                    transition=permissions.Permission.from_decision(Ability.TRANSITION_STAGE, move),
-                    request=permissions.Permission.from_decision(
-                        Ability.REQUEST_TRANSITION, request
-                    ),
-                )
-            )
-        return found
-
-    @strawberry.field
-    async def model(self, info: Info) -> RegisteredModelNode:
-        row = await info.context.loaders.model.load(self.model_id)
-        assert row is not None
-        return RegisteredModelNode.from_row(row)
-
-    @strawberry.field
-    async def tags(self, info: Info) -> list[Tag]:
-        return _tags(await info.context.loaders.version_tags.load(self.id))
-
-    @strawberry.field(description="The aliases pointing at this version, by name.")
-    async def aliases(self, info: Info) -> list[str]:
-        return await info.context.loaders.version_aliases.load(self.id) or []
-
-    @strawberry.field(description="Transition requests, newest first; only `status` ones if given.")
-    async def transition_requests(
-        self, info: Info, status: RequestStatus | None = None
-    ) -> list[TransitionRequestType]:
-        found = await info.context.loaders.version_requests.load(self.id) or []
-        return [
-            TransitionRequestType.from_row(r) for r in found if status is None or r.status == status
-        ]
-
-    @strawberry.field(description="The comment thread, oldest first.")
-    async def comments(self, info: Info) -> list[CommentType]:
-        found = await info.context.loaders.version_comments.load(self.id) or []
-        return [CommentType.from_row(c) for c in found]
-
-    @strawberry.field(description="Everything that happened to the version, newest first.")
-    async def activity(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> EventConnection:
-        return await activity(info, first=first, after=after, version_id=self.id)
-
-    @strawberry.field(description="The version's files, by path; only those under `prefix`.")
-    async def files(self, info: Info, prefix: str = "") -> list[ModelFile]:
-        validate_prefix(prefix)
-        found = await info.context.loaders.version_files.load(self.id) or []
-        base = await self._files_url(info)
-        return [
-            ModelFile.from_file(f, f"{base}/files/{quote(f.path)}")
-            for f in found
-            if f.path.startswith(prefix)
-        ]
-
-    @strawberry.field(description="Download every file as one zip archive.")
-    async def files_zip_url(self, info: Info) -> str:
-        return f"{await self._files_url(info)}/files.zip"
-
-    @strawberry.field
-    async def file_count(self, info: Info) -> int:
-        stats = await info.context.loaders.file_stats.load(self.id)
-        return stats[0] if stats else 0
-
-    @strawberry.field(description="Bytes in all files of the version.")
-    async def total_size(self, info: Info) -> BigInt:
-        stats = await info.context.loaders.file_stats.load(self.id)
-        return BigInt(stats[1] if stats else 0)
-
-    async def _files_url(self, info: Info) -> str:
-        model = await info.context.loaders.model.load(self.model_id)
-        assert model is not None
-        project = await info.context.loaders.project.load(model.project_id)
-        assert project is not None
-        return (
-            f"/api/v1/projects/{quote(project.path)}/models/{quote(model.name)}"
-            f"/versions/{quote(self.version)}"
-        )
-
-
-BigInt = NewType("BigInt", int)
-BIG_INT_SCALAR = strawberry.scalar(
-    name="BigInt",
-    serialize=int,
-    parse_value=int,
-    description="An integer that may exceed 32 bits (file sizes in bytes).",
-)
-
-
-@strawberry.type(description="A file of a model version.")
-class ModelFile:
-    path: str = strawberry.field(description="Inside the version, with '/' between folders.")
-    size: BigInt
-    sha256: str
-    content_type: str
-    created_by: str
-    created_at: datetime
-    download_url: str = strawberry.field(description="GET it (supports HTTP Range).")
-
-    @classmethod
-    def from_file(cls, found: VersionFile, url: str) -> ModelFile:
-        return cls(
-            path=found.path,
-            size=BigInt(found.size),
-            sha256=found.sha256,
-            content_type=found.content_type,
-            created_by=found.created_by,
-            created_at=found.created_at,
-            download_url=url,
-        )
-
-
 @strawberry.type(name="ProjectConnection")
 class ProjectConnection(CountedConnection[ProjectNode]):
     pass
@@ -675,7 +356,7 @@ class ModelVersionConnection(CountedConnection[ModelVersionNode]):
 async def list_projects(
     info: Info, search: str | None, first: int | None, after: str | None
 ) -> ProjectConnection:
-    size = _page_size(info, first)
+    size = page_size(info, first)
     async with info.context.read() as session:
         page = await project_service.list_projects(
             session, actor=info.context.actor, search=search, first=size, after=after
@@ -687,4 +368,4 @@ async def list_projects(
                 session, actor=info.context.actor, search=search
             )
 
-    return ProjectConnection(**_connection_parts(page, ProjectNode.from_row), count=count)
+    return ProjectConnection(**connection_parts(page, ProjectNode.from_row), count=count)

@@ -1,7 +1,9 @@
+"""Model versions: get one, create (numbering, SemVer and its guard), update, delete, tags.
+Reading lists and the latest versions is `version_reads.py`."""
+
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from enum import StrEnum
+from collections.abc import Sequence
 from typing import Any
 
 import semver
@@ -16,7 +18,6 @@ from modelreg.db.models import Artifact, ModelVersion, RegisteredModel, VersionT
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
-from modelreg.domain.filters import parse_filter
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.lineage import VERSION_TAG
 from modelreg.domain.names import validate_description, validate_tags
@@ -24,32 +25,14 @@ from modelreg.domain.paths import validate_file_path
 from modelreg.domain.policy import Ability
 from modelreg.domain.versions import Bump, bump, parse_version
 from modelreg.errors import AlreadyExists, Conflict, NotFound
-from modelreg.services import access, filters
+from modelreg.services import access
 from modelreg.services import tags as tag_store
 from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
-from modelreg.services.pagination import Page, SortKey, keyset_page
+from modelreg.services.version_reads import latest_versions
 from modelreg.storage import Storage
-
-
-class VersionOrderField(StrEnum):
-    VERSION = "VERSION"
-    NUMBER = "NUMBER"
-    CREATED_AT = "CREATED_AT"
-
-
-_VERSION_SORT = {
-    VersionOrderField.VERSION: SortKey[ModelVersion](
-        col(ModelVersion.sort_key), lambda v: v.sort_key
-    ),
-    VersionOrderField.NUMBER: SortKey[ModelVersion](col(ModelVersion.number), lambda v: v.number),
-    VersionOrderField.CREATED_AT: SortKey[ModelVersion](
-        col(ModelVersion.created_at), lambda v: v.created_at
-    ),
-}
-_BY_ID = SortKey[ModelVersion](col(ModelVersion.id), lambda v: v.id)
 
 
 async def get_version(
@@ -84,61 +67,6 @@ async def find_version(
         ModelVersion.model_id == model_id, ModelVersion.version == version
     )
     return (await session.exec(statement)).first()
-
-
-async def versions_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, ModelVersion]:
-    rows = await session.exec(select(ModelVersion).where(col(ModelVersion.id).in_(ids)))
-    return {v.id: v for v in rows if v.id is not None}
-
-
-async def list_versions(
-    session: AsyncSession,
-    *,
-    model_id: int,
-    order_by: VersionOrderField = VersionOrderField.VERSION,
-    descending: bool = True,
-    first: int,
-    after: str | None = None,
-) -> Page[ModelVersion]:
-    statement = select(ModelVersion).where(ModelVersion.model_id == model_id)
-    return await keyset_page(
-        session,
-        statement,
-        keys=[_VERSION_SORT[order_by], _BY_ID],
-        descending=descending,
-        first=first,
-        after=after,
-    )
-
-
-def _latest_versions_statement() -> Any:
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=col(ModelVersion.model_id),
-            order_by=(col(ModelVersion.is_prerelease).asc(), col(ModelVersion.sort_key).desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(col(ModelVersion.id).label("id"), rank)
-        .where(col(ModelVersion.model_id).in_(sa.bindparam("model_ids", expanding=True)))
-        .subquery()
-    )
-    return (
-        select(ModelVersion).join(ranked, ranked.c.id == ModelVersion.id).where(ranked.c.rank == 1)
-    )
-
-
-_LATEST_VERSIONS = _latest_versions_statement()
-
-
-async def latest_versions(
-    session: AsyncSession, model_ids: Sequence[int]
-) -> dict[int, ModelVersion]:
-    """Per model: the highest release by SemVer precedence, else the highest prerelease."""
-    rows = await session.exec(_LATEST_VERSIONS, params={"model_ids": list(model_ids)})
-    return {v.model_id: v for v in rows}
 
 
 async def suggest_next_version(
@@ -397,145 +325,3 @@ async def delete_version_tags(
 
 # Statements on the hot paths are built once, with bound parameters: building and keying a
 # statement costs more than SQLite takes to run it.
-_MODEL_AND_VERSION = (
-    select(RegisteredModel, ModelVersion)
-    .outerjoin(
-        ModelVersion,
-        sa.and_(
-            col(ModelVersion.model_id) == col(RegisteredModel.id),
-            col(ModelVersion.number) == sa.bindparam("number"),
-        ),
-    )
-    .where(
-        RegisteredModel.project_id == sa.bindparam("project_id"),
-        RegisteredModel.name == sa.bindparam("name"),
-    )
-)
-
-
-async def find_model_and_version(
-    session: AsyncSession, *, project_id: int, name: str, number: int
-) -> tuple[RegisteredModel | None, ModelVersion | None]:
-    """The project's model by name and its version by number, in one statement; either may be
-    missing (the version is when the model is)."""
-    row = (
-        await session.exec(
-            _MODEL_AND_VERSION, params={"project_id": project_id, "name": name, "number": number}
-        )
-    ).first()
-    if row is None:
-        return None, None
-    model, version = row
-    return model, version
-
-
-def _latest_by_stage_statement(by_stage: bool) -> Any:
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=(col(ModelVersion.model_id), col(ModelVersion.stage)),
-            order_by=col(ModelVersion.number).desc(),
-        )
-        .label("rank")
-    )
-    ranked: Any = select(col(ModelVersion.id).label("id"), rank).where(
-        col(ModelVersion.model_id).in_(sa.bindparam("model_ids", expanding=True))
-    )
-    if by_stage:
-        ranked = ranked.where(col(ModelVersion.stage).in_(sa.bindparam("stages", expanding=True)))
-    sub = ranked.subquery()
-    return (
-        select(ModelVersion)
-        .join(sub, sub.c.id == ModelVersion.id)
-        .where(sub.c.rank == 1)
-        .order_by(col(ModelVersion.number))
-    )
-
-
-_LATEST_BY_STAGE = _latest_by_stage_statement(False)
-_LATEST_IN_STAGES = _latest_by_stage_statement(True)
-
-
-async def latest_by_stage(
-    session: AsyncSession, model_ids: Sequence[int], stages: Sequence[Stage] = ()
-) -> dict[int, list[ModelVersion]]:
-    """Per model, the highest-numbered version in each stage (MLflow's "latest versions")."""
-    rows = await session.exec(
-        _LATEST_IN_STAGES if stages else _LATEST_BY_STAGE,
-        params={"model_ids": list(model_ids), **({"stages": list(stages)} if stages else {})},
-    )
-    found: dict[int, list[ModelVersion]] = {}
-    for row in rows:
-        found.setdefault(row.model_id, []).append(row)
-    return found
-
-
-# Fields a version filter may name besides `tags.<key>`: the model's name, the run, the source.
-VERSION_FILTER_FIELDS = frozenset({"name", "run_id", "source_path"})
-VERSION_FILTER_NUMBERS = frozenset({"version_number"})
-
-
-def _version_tag(
-    key: str, value: Callable[[Any], sa.ColumnElement[bool]]
-) -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        col(VersionTag.version_id) == col(ModelVersion.id),
-        col(VersionTag.key) == key,
-        value(col(VersionTag.value)),
-    )
-
-
-async def search_versions(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    project_id: int,
-    filter: str | None,
-    order_by: VersionOrderField = VersionOrderField.NUMBER,
-    descending: bool = True,
-    first: int,
-    after: str | None = None,
-) -> Page[tuple[ModelVersion, RegisteredModel]]:
-    """Versions of the project's models matching an MLflow filter (`name`, `version_number`,
-    `run_id`, `source_path`, `tags.<key>`), with their models."""
-    await access.require(session, actor, project_id, Ability.READ)
-    parsed = parse_filter(
-        filter or "", fields=VERSION_FILTER_FIELDS, numeric=VERSION_FILTER_NUMBERS
-    )
-    statement = (
-        select(ModelVersion)
-        .join(RegisteredModel, col(RegisteredModel.id) == col(ModelVersion.model_id))
-        .where(RegisteredModel.project_id == project_id)
-    )
-    if parsed is not None:
-        statement = statement.where(
-            filters.where(
-                parsed,
-                columns={
-                    "name": col(RegisteredModel.name),
-                    "run_id": col(ModelVersion.run_uuid),
-                    "source_path": col(ModelVersion.source),
-                    "version_number": col(ModelVersion.number),
-                },
-                tag_clause=_version_tag,
-                dialect=session.bind.dialect.name if session.bind else "sqlite",
-            )
-        )
-    page = await keyset_page(
-        session,
-        statement,
-        keys=[_VERSION_SORT[order_by], _BY_ID],
-        descending=descending,
-        first=first,
-        after=after,
-    )
-    models = await session.exec(
-        select(RegisteredModel).where(col(RegisteredModel.id).in_({v.model_id for v in page.items}))
-    )
-    by_id = {m.id: m for m in models}
-    return Page(
-        items=[(v, by_id[v.model_id]) for v in page.items],
-        cursors=page.cursors,
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-    )

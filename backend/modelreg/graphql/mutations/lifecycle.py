@@ -10,7 +10,7 @@ from modelreg.graphql.ids import decode_id, encode_id
 from modelreg.graphql.lifecycle import CommentType, ModelAliasType, TransitionRequestType
 from modelreg.graphql.mutations.common import DeletePayload
 from modelreg.graphql.mutations.versions import VersionPayload
-from modelreg.graphql.types import ModelVersionNode
+from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.services import comments as comment_service
 from modelreg.services import lifecycle as lifecycle_service
 

@@ -8,7 +8,7 @@ from modelreg.graphql.context import Info
 from modelreg.graphql.errors import UserError, run_mutation
 from modelreg.graphql.ids import decode_id, encode_id
 from modelreg.graphql.mutations.common import DeletePayload, TagInput, tag_pairs
-from modelreg.graphql.types import ModelVersionNode
+from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.services import files as file_service
 from modelreg.services import versions as version_service
 

@@ -27,6 +27,7 @@ from modelreg.mlflow.registry.requests import (
 )
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import tags as tag_service
+from modelreg.services import version_reads
 from modelreg.services import versions as version_service
 
 # The artifact root under which the proxy serves a version's files (see mlflow/artifacts.py).
@@ -109,18 +110,18 @@ async def delete_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
 
 
 _VERSION_ORDER = {
-    "version_number": version_service.VersionOrderField.NUMBER,
-    "creation_timestamp": version_service.VersionOrderField.CREATED_AT,
-    "timestamp": version_service.VersionOrderField.CREATED_AT,
+    "version_number": version_reads.VersionOrderField.NUMBER,
+    "creation_timestamp": version_reads.VersionOrderField.CREATED_AT,
+    "timestamp": version_reads.VersionOrderField.CREATED_AT,
 }
 
 
 async def search_model_versions(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     order, descending = ordering(
-        params, _VERSION_ORDER, (version_service.VersionOrderField.NUMBER, True)
+        params, _VERSION_ORDER, (version_reads.VersionOrderField.NUMBER, True)
     )
     async with ctx.read() as session:
-        page = await version_service.search_versions(
+        page = await version_reads.search_versions(
             session,
             actor=ctx.actor,
             project_id=ctx.project_id,

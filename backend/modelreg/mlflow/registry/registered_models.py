@@ -32,7 +32,7 @@ from modelreg.mlflow.registry.requests import (
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import tags as tag_service
-from modelreg.services import versions as version_service
+from modelreg.services import version_reads
 
 # MLflow's own defaults and limits for a page of search results.
 MODELS_PAGE = (100, 1000)
@@ -123,7 +123,7 @@ async def get_latest_versions(ctx: MlflowContext, params: Params) -> dict[str, A
     async with ctx.read() as session:
         model = await find_model(session, ctx, str(required(params, "name")))
         assert model.id is not None
-        latest = await version_service.latest_by_stage(session, [model.id], stages)
+        latest = await version_reads.latest_by_stage(session, [model.id], stages)
         rows = [(v, model) for v in latest.get(model.id, [])]
         return {"model_versions": await versions_json(session, rows)}
 

@@ -15,7 +15,7 @@ from modelreg.mlflow.protocol import MlflowContext, millis
 from modelreg.mlflow.registry.requests import STAGE_NAMES, find_model, find_version
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import tags as tag_service
-from modelreg.services import versions as version_service
+from modelreg.services import version_reads
 
 
 def version_json(
@@ -66,7 +66,7 @@ async def models_json(
     ids = [m.id for m in models if m.id is not None]
     tags = await tag_service.tags_by_owner(session, ModelTag, ids)
     aliases = await lifecycle_service.alias_targets_by_models(session, ids)
-    latest = await version_service.latest_by_stage(session, ids)
+    latest = await version_reads.latest_by_stage(session, ids)
     # Every alias of these models was read above, so the latest versions' aliases are known.
     aliases_by_version: dict[int, list[str]] = {}
     for found in aliases.values():

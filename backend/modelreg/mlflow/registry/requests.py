@@ -15,7 +15,7 @@ from modelreg.errors import NotFound
 from modelreg.mlflow.params import INT, REQUIRED, STRING, STRINGS
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, integer, listed, required
 from modelreg.services import models as model_service
-from modelreg.services import versions as version_service
+from modelreg.services import version_reads
 
 API = "api/2.0/mlflow"
 
@@ -101,7 +101,7 @@ def _no_model(name: str) -> NotFound:
 async def find_version(
     session: AsyncSession, ctx: MlflowContext, name: str, number: int
 ) -> tuple[RegisteredModel, ModelVersion]:
-    model, found = await version_service.find_model_and_version(
+    model, found = await version_reads.find_model_and_version(
         session, project_id=ctx.project_id, name=name, number=number
     )
     if model is None:

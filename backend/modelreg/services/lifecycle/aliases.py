@@ -106,7 +106,7 @@ async def resolve_alias(session: AsyncSession, *, model_id: int, alias: str) -> 
     """`model@alias`: an alias, `latest`, `v<number>` or a SemVer string (`model@1.2.0`);
     NotFound when it names nothing."""
     if alias.lower() == "latest":
-        from modelreg.services.versions import latest_versions
+        from modelreg.services.version_reads import latest_versions
 
         latest = (await latest_versions(session, [model_id])).get(model_id)
         if latest is None:
