@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -13,8 +12,6 @@ from strawberry.extensions import SchemaExtension
 from modelreg import errors
 from modelreg.graphql.context import Context, Info
 from modelreg.services import transactions
-
-logger = logging.getLogger("modelreg.graphql")
 
 strawberry.enum(errors.ErrorCode, description="Stable machine-readable error codes.")
 

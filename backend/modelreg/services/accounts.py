@@ -42,10 +42,7 @@ from modelreg.services.access import check
 from modelreg.services.events import record_event
 from modelreg.services.text import like_escape
 
-TOKEN_PREFIX = "mrt_"
 SESSION_LIFETIME = timedelta(days=14)
-# A token's last use is written at most this often, so reads do not turn into writes.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Hasher:

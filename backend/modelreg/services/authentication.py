@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,11 +33,10 @@ from modelreg.errors import (
     Unauthenticated,
 )
 from modelreg.services.access import remember_project
-from modelreg.services.accounts import (
-    LAST_USED_RESOLUTION,
-    digest,
-    resolve_session,
-)
+from modelreg.services.accounts import digest, resolve_session
+
+# A token's last use is written at most this often, so reads do not turn into writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 # Built once, reading only what an actor needs: every request with a token runs it.
 _TOKEN_COLUMNS = (

@@ -9,7 +9,6 @@ deleted, so identical files are kept once.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from collections import defaultdict
 from collections.abc import AsyncIterable, Sequence
@@ -35,8 +34,6 @@ from modelreg.services.metadata import affects_metadata
 from modelreg.services.text import like_escape
 from modelreg.services.versions import get_version
 from modelreg.storage import Storage
-
-logger = logging.getLogger("modelreg.files")
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,10 @@ from modelreg.errors import (
     Unauthenticated,
 )
 from modelreg.services.access import check
-from modelreg.services.accounts import (
-    TOKEN_PREFIX,
-    digest,
-    get_user,
-)
+from modelreg.services.accounts import digest, get_user
 from modelreg.services.events import record_event
+
+TOKEN_PREFIX = "mrt_"
 
 
 @dataclass(frozen=True, slots=True)
