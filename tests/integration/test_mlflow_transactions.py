@@ -64,21 +64,24 @@ async def seeded(gql: GraphQLClient, http: httpx.AsyncClient) -> httpx.AsyncClie
 @pytest.mark.parametrize(
     ("method", "path", "body", "most", "locking"),
     [
-        # token, user, project and role; the model; the newest version; insert; model; event.
-        # PostgreSQL runs writers side by side, so it locks the model row and reads it again.
-        ("POST", "model-versions/create", {"name": "churn"}, 6, 1),
-        # token…role; model and version; version and model (one flush); event; the version's
-        # tags and aliases (one statement). PostgreSQL: the version's model id, the locked
+        # Every event also reads the project's active webhooks (`services/outbox.py`), and an
+        # event that may send mail writes its mail job.
+        # token, user, project and role; the model; the newest version; insert; model; webhooks;
+        # event; mail job. PostgreSQL runs writers side by side, so it locks the model row and
+        # reads it again.
+        ("POST", "model-versions/create", {"name": "churn"}, 8, 1),
+        # token…role; model and version; version and model (one flush); webhooks; event; mail
+        # job; the version's tags and aliases (one statement). PostgreSQL: the version's model id, the locked
         # model, the version read after the lock.
         (
             "POST",
             "model-versions/transition-stage",
             {"name": "churn", "version": "1", "stage": "Staging"},
-            6,
+            8,
             3,
         ),
-        # token…role; the name is free; insert; event
-        ("POST", "registered-models/create", {"name": "new-model"}, 4, 0),
+        # token…role; the name is free; insert; webhooks; event
+        ("POST", "registered-models/create", {"name": "new-model"}, 5, 0),
         # token…role; the model; its tags, aliases, latest versions and their tags
         ("GET", "registered-models/get", {"name": "churn"}, 6, 0),
         # token…role; the page; tags, aliases, latest versions and their tags

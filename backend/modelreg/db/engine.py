@@ -73,6 +73,8 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         # Wakes this process's event followers after a commit that recorded events.
         self.notifier = EventNotifier()
+        # Wakes this process's webhook and mail workers after a commit that wrote outbox rows.
+        self.outbox = EventNotifier()
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from modelreg.db.types import BinaryPath, BinaryText, UTCDateTime, utcnow
 from modelreg.domain.compatibility import SemverGuard
 from modelreg.domain.lifecycle import RequestStatus, Stage
+from modelreg.domain.notifications import DEFAULT_LEVEL, NotificationLevel
 from modelreg.domain.policy import Role, Visibility
 
 metadata = SQLModel.metadata
@@ -289,6 +290,13 @@ class UserAccount(SQLModel, table=True):
     is_admin: bool = False
     created_at: datetime = _created()
     password_changed_at: datetime = _created()
+    # Where mail goes (empty: none) and the e-mail level for models without a setting of their own.
+    email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    notification_level: NotificationLevel = Field(
+        default=DEFAULT_LEVEL,
+        sa_type=sa.Enum(NotificationLevel, native_enum=False, length=16, validate_strings=True),
+        sa_column_kwargs={"server_default": DEFAULT_LEVEL.value},
+    )
 
 
 class UserSession(SQLModel, table=True):
@@ -477,3 +485,8 @@ class TrackedFile(SQLModel, table=True):
     )
     created_by: str = Field(max_length=255)
     created_at: datetime = _created()
+
+
+# Webhooks and notifications live in their own module; importing it here puts their tables on
+# this metadata for migrations and the drift check.
+from modelreg.db import notification_models as notification_models  # noqa: E402

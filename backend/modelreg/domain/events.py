@@ -34,6 +34,12 @@ class EventType(StrEnum):
     MEMBER_ADDED = "project.member_added"
     MEMBER_ROLE_CHANGED = "project.member_role_changed"
     MEMBER_REMOVED = "project.member_removed"
+    # Webhook management. The secret never appears in a payload.
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
+    WEBHOOK_DELETED = "webhook.deleted"
+    # Disabled by the delivery worker after repeated failures; mails the webhook's owner.
+    WEBHOOK_DISABLED = "webhook.disabled"
     # MLflow tracking. Logged values (params, metrics, tags) and artifact uploads are not events:
     # a training loop logs thousands, which would drown the activity feed.
     EXPERIMENT_CREATED = "experiment.created"

@@ -40,13 +40,23 @@ class WebhookStatus(StrEnum):
     DISABLED = "DISABLED"  # receives nothing (set by hand, or after repeated failures)
 
 
-# Instance-wide events (users, tokens) and member changes concern no model and are not sent.
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"  # waiting for its first or next attempt
+    DELIVERED = "DELIVERED"  # the receiver answered 2xx
+    FAILED = "FAILED"  # a final refusal, or retries ran out
+
+
+# Instance-wide events (users, tokens) and webhook management are not sent to webhooks.
 _NOT_PUBLISHED = frozenset(
     {
         EventType.USER_CREATED,
         EventType.USER_PASSWORD_CHANGED,
         EventType.TOKEN_CREATED,
         EventType.TOKEN_REVOKED,
+        EventType.WEBHOOK_CREATED,
+        EventType.WEBHOOK_UPDATED,
+        EventType.WEBHOOK_DELETED,
+        EventType.WEBHOOK_DISABLED,
     }
 )
 PUBLISHED_TYPES: tuple[str, ...] = tuple(t.value for t in EventType if t not in _NOT_PUBLISHED)

@@ -12,10 +12,12 @@ from modelreg.db.models import Event
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
+from modelreg.services import outbox
 from modelreg.services.pagination import Page, SortKey, keyset_page
 
 # Built once: every change records an event.
 _INSERT_EVENT = sa.insert(Event)
+_INSERT_EVENT_RETURNING_ID = sa.insert(Event).returning(col(Event.id))
 
 
 async def record_event(
@@ -32,20 +34,29 @@ async def record_event(
 
     Written at once with a plain insert: events are never read back as objects in the
     transaction that records them, and skipping the unit of work keeps every change cheaper.
-    Once the transaction commits, this process's event followers wake (`db/after_commit.py`)."""
+    Once the transaction commits, this process's event followers wake (`db/after_commit.py`).
+    What the event owes webhooks and mail is written with it (`services/outbox.py`)."""
     wake_followers_after_commit(session)
-    await (await plain(session)).execute(
-        _INSERT_EVENT,
-        {
-            "type": type.value,
-            "actor": actor.name,
-            "project_id": project_id,
-            "model_id": model_id,
-            "version_id": version_id,
-            "payload": payload or {},
-            "created_at": utcnow(),
-        },
+    conn = await plain(session)
+    body = payload or {}
+    values: dict[str, Any] = {
+        "type": type.value,
+        "actor": actor.name,
+        "project_id": project_id,
+        "model_id": model_id,
+        "version_id": version_id,
+        "payload": body,
+        "created_at": utcnow(),
+    }
+    webhook_ids = await outbox.outbox_targets(
+        conn, type=type.value, project_id=project_id, model_id=model_id, payload=body
     )
+    if not webhook_ids and not outbox.sends_mail(type.value):
+        await conn.execute(_INSERT_EVENT, values)
+        return
+    event_id = (await conn.execute(_INSERT_EVENT_RETURNING_ID, values)).scalar_one()
+    assert event_id is not None
+    await outbox.enqueue(session, conn, event_id=event_id, type=type.value, webhook_ids=webhook_ids)
 
 
 async def list_events(
