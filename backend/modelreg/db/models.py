@@ -237,7 +237,13 @@ class ModelAlias(SQLModel, table=True):
 
 class TransitionRequest(SQLModel, table=True):
     __tablename__ = "transition_request"
-    __table_args__ = (sa.Index(None, "version_id", "status"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        sa.Index(None, "version_id", "status"),
+        # The inbox: pending requests in id order, and a requester's own.
+        sa.Index(None, "status", "id"),
+        sa.Index(None, "requester", "status"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(
