@@ -31,6 +31,7 @@ from modelreg.services import access, version_reads
 from modelreg.services import comments as comment_service
 from modelreg.services import compatibility as compatibility_service
 from modelreg.services import files as file_service
+from modelreg.services import inbox as inbox_service
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import members as member_service
 from modelreg.services import metadata as metadata_service
@@ -105,6 +106,10 @@ class Loaders:
         )
         self.version_requests: DataLoader[int, list[TransitionRequest] | None] = _loader(
             read, lifecycle_service.requests_by_versions, list
+        )
+        # Each model's pending transition requests (the models table, graphql/inbox.py).
+        self.model_pending_requests: DataLoader[int, list[TransitionRequest] | None] = _loader(
+            read, inbox_service.pending_requests_by_models, list
         )
         self.members: DataLoader[int, list[tuple[Membership, UserAccount]] | None] = _loader(
             read, member_service.members_by_projects, list

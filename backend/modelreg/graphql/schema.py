@@ -16,6 +16,7 @@ from modelreg.graphql.context import Info
 from modelreg.graphql.document_cache import DocumentCache
 from modelreg.graphql.errors import ReadSessionExtension
 from modelreg.graphql.guard import RequestGuard
+from modelreg.graphql.inbox import InboxQueries
 from modelreg.graphql.limits import DocumentLimits
 from modelreg.graphql.mutations import (
     AccountMutations,
@@ -47,7 +48,7 @@ NODE_TYPES: dict[str, type[ProjectNode] | type[RegisteredModelNode] | type[Model
 
 
 @strawberry.type
-class Query(AccountQueries):
+class Query(AccountQueries, InboxQueries):
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:

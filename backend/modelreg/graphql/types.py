@@ -16,12 +16,13 @@ from modelreg.domain.lifecycle import Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
-from modelreg.graphql import permissions
+from modelreg.graphql import inbox, permissions
 from modelreg.graphql.accounts import Member
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
     EventConnection,
     ModelAliasType,
+    TransitionRequestType,
     activity,
 )
 from modelreg.graphql.metadata import (
@@ -270,6 +271,15 @@ class RegisteredModelNode(relay.Node):
         async with info.context.read() as session:
             row = await version_service.find_version(session, model_id=self.id, version=version)
         return ModelVersionNode.from_row(row) if row else None
+
+    pending_requests: list[TransitionRequestType] = strawberry.field(
+        resolver=inbox.model_pending_requests,
+        description="Pending transition requests of the model's versions, oldest first.",
+    )
+    pending_request_count: int = strawberry.field(
+        resolver=inbox.model_pending_request_count,
+        description="How many transition requests of the model's versions are pending.",
+    )
 
     @strawberry.field(description="The model's aliases, by name.")
     async def aliases(self, info: Info) -> list[ModelAliasType]:
