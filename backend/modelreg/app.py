@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from modelreg import __version__
 from modelreg.db import Database
 from modelreg.errors import ErrorCode
+from modelreg.events.webhook_worker import WebhookWorker
 from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.http.errors import code_for_status, error_response
 from modelreg.http.files import FileRoutes
@@ -60,7 +61,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if isinstance(blobs, LocalStorage):
             await blobs.cleanup()  # partial files left by a crash during an upload
+        webhooks = WebhookWorker(database, settings) if settings.webhooks_enabled else None
+        if webhooks is not None:
+            webhooks.start()
         yield
+        if webhooks is not None:
+            await webhooks.stop()
         if owns_storage:
             await blobs.close()
         if owns_db:

@@ -69,6 +69,17 @@ class Settings(BaseModel):
     # Reverse proxies (IP addresses and CIDR networks, comma-separated) whose X-Forwarded-For,
     # -Proto and -Host headers are believed; empty believes no one's.
     trusted_proxies: str = ""
+    # Webhook delivery (README "Webhooks"). Off: no delivery worker runs in this process.
+    webhooks_enabled: bool = True
+    # Let webhooks reach loopback, private and link-local addresses (receivers on your own
+    # network, tests); off, only public addresses are reached.
+    webhook_allow_private_addresses: bool = False
+    # The deadline of one delivery attempt, name resolution to the response's first 1 KiB.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Deliveries one process sends at once.
+    webhook_concurrency: int = Field(default=4, ge=1, le=256)
+    # Finished deliveries (and their attempts) are removed after this many days.
+    webhook_log_days: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod
