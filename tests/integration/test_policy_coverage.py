@@ -38,6 +38,8 @@ from modelreg.mlflow import Endpoint
 from modelreg.mlflow import endpoints as mlflow_endpoints
 from modelreg.services import comments as comment_service
 from modelreg.services import lifecycle as lifecycle_service
+from modelreg.services import webhook_sends
+from modelreg.services import webhooks as webhook_service
 from modelreg.settings import Settings
 from modelreg.storage import Storage
 from tests.support.accounts import Accounts
@@ -89,6 +91,8 @@ class Ids:
     request: str
     comment: str
     token: str
+    webhook: str
+    delivery: str
     project_path: str = HIDDEN_PATH
     model_name: str = HIDDEN_MODEL
 
@@ -102,6 +106,8 @@ GHOST = Ids(
     request=gid("TransitionRequest", GHOST_PK),
     comment=gid("Comment", GHOST_PK),
     token=gid("PersonalAccessToken", GHOST_PK),
+    webhook=gid("Webhook", GHOST_PK),
+    delivery=gid("WebhookDelivery", GHOST_PK),
     project_path=GHOST_PATH,
     model_name=GHOST_MODEL,
 )
@@ -149,6 +155,11 @@ async def setup(
             )
         ).first()
         assert token is not None
+        hook = await webhook_service.create_webhook(
+            session, actor=owner, project_id=project.id, url="https://hush.example/", events=["*"]
+        )
+        assert hook.webhook.id is not None
+        delivery = await webhook_sends.send_test(session, actor=owner, webhook_id=hook.webhook.id)
     ids = Ids(
         project=gid("Project", project.id),
         model=gid("RegisteredModel", model.id),
@@ -158,6 +169,8 @@ async def setup(
         request=gid("TransitionRequest", request.id),
         comment=gid("Comment", comment.id),
         token=gid("PersonalAccessToken", token.id),
+        webhook=gid("Webhook", hook.webhook.id),
+        delivery=gid("WebhookDelivery", delivery.id),
     )
     return Setup(world, ids, anon_http, app, db)
 
@@ -245,6 +258,15 @@ MUTATIONS: dict[str, MutationSpec] = {
     "addComment": MutationSpec(HIDDEN, lambda i: {"versionId": i.v_none, "body": "boo"}),
     "editComment": MutationSpec(HIDDEN, lambda i: {"id": i.comment, "body": "pwned"}),
     "deleteComment": MutationSpec(HIDDEN, lambda i: {"id": i.comment}),
+    "createWebhook": MutationSpec(
+        HIDDEN, lambda i: {"projectId": i.project, "url": "https://evil.example/", "events": ["*"]}
+    ),
+    "updateWebhook": MutationSpec(HIDDEN, lambda i: {"id": i.webhook, "status": "DISABLED"}),
+    "deleteWebhook": MutationSpec(HIDDEN, lambda i: {"id": i.webhook}),
+    "rotateWebhookSecret": MutationSpec(HIDDEN, lambda i: {"id": i.webhook}),
+    "sendTestWebhook": MutationSpec(HIDDEN, lambda i: {"id": i.webhook}),
+    "redeliverWebhookDelivery": MutationSpec(HIDDEN, lambda i: {"id": i.delivery}),
+    "replayEvents": MutationSpec(HIDDEN, lambda i: {"webhookId": i.webhook, "fromEventId": 1}),
 }
 
 CALLERS = {"expired": "EXPIRED", "anonymous": "ANONYMOUS", "outsider": "OUTSIDER"}
@@ -469,10 +491,13 @@ NODE_TYPES = {
     "Project": lambda i: i.project,
     "RegisteredModel": lambda i: i.model,
     "ModelVersion": lambda i: i.v_none,
+    "Webhook": lambda i: i.webhook,
 }
+# Nodes only MAINTAINERs see (a guest gets null, as outsiders do).
+MAINTAINER_NODES = {"Webhook"}
 
 # Root query fields: how each treats the hidden project.
-QUERIES = ("viewer", "users", "node", "project", "projects", "compareVersions")
+QUERIES = ("viewer", "users", "node", "project", "projects", "compareVersions", "webhookTopics")
 
 
 async def test_hidden_objects_are_null_to_outsiders(setup: Setup) -> None:
@@ -501,6 +526,8 @@ async def test_hidden_objects_are_null_to_outsiders(setup: Setup) -> None:
     # The same objects, seen by their members.
     guest = principals["GUEST"]
     for type_name, pick in NODE_TYPES.items():
+        if type_name in MAINTAINER_NODES:
+            continue
         response = await post_graphql(
             setup.http, guest, "query($id: ID!) { node(id: $id) { id } }", {"id": pick(setup.ids)}
         )

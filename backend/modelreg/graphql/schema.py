@@ -26,6 +26,7 @@ from modelreg.graphql.mutations import (
     ProjectMutations,
     VersionMutations,
 )
+from modelreg.graphql.mutations.webhooks import WebhookMutations
 from modelreg.graphql.node_common import BIG_INT_SCALAR, BigInt
 from modelreg.graphql.redaction import SecretInputs
 from modelreg.graphql.reporting import report_errors
@@ -37,18 +38,23 @@ from modelreg.graphql.types import (
     list_projects,
 )
 from modelreg.graphql.version_node import ModelVersionNode
+from modelreg.graphql.webhooks import WebhookNode, WebhookQueries
 from modelreg.services import projects as project_service
 from modelreg.settings import Settings
 
-NODE_TYPES: dict[str, type[ProjectNode] | type[RegisteredModelNode] | type[ModelVersionNode]] = {
+NODE_TYPES: dict[
+    str,
+    type[ProjectNode] | type[RegisteredModelNode] | type[ModelVersionNode] | type[WebhookNode],
+] = {
     "Project": ProjectNode,
     "RegisteredModel": RegisteredModelNode,
     "ModelVersion": ModelVersionNode,
+    "Webhook": WebhookNode,
 }
 
 
 @strawberry.type
-class Query(AccountQueries, InboxQueries):
+class Query(AccountQueries, InboxQueries, WebhookQueries):
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:
@@ -99,6 +105,7 @@ class Mutation(
     VersionMutations,
     FileMutations,
     LifecycleMutations,
+    WebhookMutations,
 ):
     pass
 

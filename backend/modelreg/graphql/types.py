@@ -38,6 +38,7 @@ from modelreg.graphql.node_common import (
     tag_list,
 )
 from modelreg.graphql.version_node import ModelVersionNode
+from modelreg.graphql.webhooks import WebhookNode, project_webhooks
 from modelreg.services import compatibility as compatibility_service
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
@@ -121,6 +122,12 @@ class ProjectNode(relay.Node):
     async def members(self, info: Info) -> list[Member]:
         rows = await info.context.loaders.members.load(self.id)
         return [Member.from_rows(m, u) for m, u in rows or []]
+
+    webhooks: list[WebhookNode] | None = strawberry.field(
+        resolver=project_webhooks,
+        description="The project's webhooks, oldest first: MAINTAINERs only (others get null "
+        "and a PERMISSION_DENIED error).",
+    )
 
     @strawberry.field(description="Models of the project, filtered, sorted and paginated.")
     async def models(
