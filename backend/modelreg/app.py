@@ -16,10 +16,12 @@ from starlette.routing import Route, WebSocketRoute
 from modelreg import __version__
 from modelreg.db import Database
 from modelreg.errors import ErrorCode
+from modelreg.events.mail_worker import MailWorker
 from modelreg.events.webhook_worker import WebhookWorker
 from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.http.errors import code_for_status, error_response
 from modelreg.http.files import FileRoutes
+from modelreg.http.unsubscribe import UnsubscribeRoutes
 from modelreg.mlflow import MlflowApp
 from modelreg.mlflow import endpoints as mlflow_endpoints
 from modelreg.settings import Settings
@@ -61,10 +63,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if isinstance(blobs, LocalStorage):
             await blobs.cleanup()  # partial files left by a crash during an upload
+        mailer = MailWorker(database, settings)  # with mail off it only drops queued jobs
+        mailer.start()
         webhooks = WebhookWorker(database, settings) if settings.webhooks_enabled else None
         if webhooks is not None:
             webhooks.start()
         yield
+        await mailer.stop()
         if webhooks is not None:
             await webhooks.stop()
         if owns_storage:
@@ -79,6 +84,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *FileRoutes(settings, database, blobs).routes(),
+            *UnsubscribeRoutes(database).routes(),
             *MlflowApp(settings, database, blobs, mlflow_endpoints()).routes(),
             # Last: the web app's assets and its history fallback (or the landing page).
             *ui_routes(settings.ui_dir),

@@ -69,6 +69,17 @@ class Settings(BaseModel):
     # Reverse proxies (IP addresses and CIDR networks, comma-separated) whose X-Forwarded-For,
     # -Proto and -Host headers are believed; empty believes no one's.
     trusted_proxies: str = ""
+    # E-mail notifications (README "E-mail notifications"): off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "modelreg@localhost"
+    # Mails a user gets per UTC day; past it one "limit reached" mail, the rest in a digest.
+    mail_daily_cap: int = Field(default=100, ge=1)
+    # The address people reach the registry at, for links in mail (no trailing slash).
+    public_url: str = "http://127.0.0.1:8000"
     # Webhook delivery (README "Webhooks"). Off: no delivery worker runs in this process.
     webhooks_enabled: bool = True
     # Let webhooks reach loopback, private and link-local addresses (receivers on your own

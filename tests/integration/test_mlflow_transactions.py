@@ -67,12 +67,12 @@ async def seeded(gql: GraphQLClient, http: httpx.AsyncClient) -> httpx.AsyncClie
         # Every event also reads the project's active webhooks (`services/outbox.py`), and an
         # event that may send mail writes its mail job.
         # token, user, project and role; the model; the newest version; insert; model; webhooks;
-        # event; mail job. PostgreSQL runs writers side by side, so it locks the model row and
-        # reads it again.
-        ("POST", "model-versions/create", {"name": "churn"}, 8, 1),
+        # event; mail job; the creator follows the version (e-mail notifications). PostgreSQL
+        # runs writers side by side, so it locks the model row and reads it again.
+        ("POST", "model-versions/create", {"name": "churn"}, 9, 1),
         # token…role; model and version; version and model (one flush); webhooks; event; mail
-        # job; the version's tags and aliases (one statement). PostgreSQL: the version's model id, the locked
-        # model, the version read after the lock.
+        # job; the version's tags and aliases (one statement). PostgreSQL: the version's model
+        # id, the locked model, the version read after the lock.
         (
             "POST",
             "model-versions/transition-stage",

@@ -495,4 +495,5 @@ class TrackedFile(SQLModel, table=True):
 
 # Webhooks and notifications live in their own module; importing it here puts their tables on
 # this metadata for migrations and the drift check.
+from modelreg.db import mail_models as mail_models  # noqa: E402
 from modelreg.db import notification_models as notification_models  # noqa: E402

@@ -13,10 +13,12 @@ from modelreg.domain import policy
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import validate_comment
+from modelreg.domain.notifications import FollowReason
 from modelreg.domain.policy import Ability
 from modelreg.errors import NotFound, PermissionDenied
 from modelreg.services import access
 from modelreg.services.events import record_event
+from modelreg.services.notifications import follow_on_action
 from modelreg.services.versions import get_version
 
 
@@ -62,6 +64,7 @@ async def add_comment(
         version_id=version.id,
         payload={**_payload(version, comment), "body": body},
     )
+    await follow_on_action(session, actor, version.id, FollowReason.COMMENTED)
     return comment
 
 

@@ -21,6 +21,7 @@ from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
 from modelreg.domain.lineage import VERSION_TAG
 from modelreg.domain.names import validate_description, validate_tags
+from modelreg.domain.notifications import FollowReason
 from modelreg.domain.paths import validate_file_path
 from modelreg.domain.policy import Ability
 from modelreg.domain.versions import Bump, bump, parse_version
@@ -31,6 +32,7 @@ from modelreg.services.blobs import collect_garbage_after_commit
 from modelreg.services.compatibility import refresh_and_guard
 from modelreg.services.events import record_event
 from modelreg.services.models import get_model, lock_model
+from modelreg.services.notifications import follow_on_action
 from modelreg.services.version_reads import latest_versions
 from modelreg.storage import Storage
 
@@ -219,6 +221,7 @@ async def create_version(
             **({"run_id": run_uuid} if run_uuid else {}),
         },
     )
+    await follow_on_action(session, actor, row.id, FollowReason.CREATED)
     return row
 
 

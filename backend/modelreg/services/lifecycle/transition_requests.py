@@ -19,6 +19,7 @@ from modelreg.domain.lifecycle import (
     check_target_stage,
     validate_comment,
 )
+from modelreg.domain.notifications import FollowReason
 from modelreg.domain.policy import Ability
 from modelreg.errors import Conflict, NotFound, PermissionDenied
 from modelreg.services import access
@@ -26,6 +27,7 @@ from modelreg.services.compatibility import enforce_production_release
 from modelreg.services.events import record_event
 from modelreg.services.lifecycle.locking import _locked_version, _version_ref
 from modelreg.services.lifecycle.transitions import _apply_transition
+from modelreg.services.notifications import follow_on_action
 
 
 def _no_request(request_id: int) -> NotFound:
@@ -79,6 +81,7 @@ async def request_transition(
             "archive_existing": archive_existing,
         },
     )
+    await follow_on_action(session, actor, version.id, FollowReason.REQUESTED)
     return row
 
 
