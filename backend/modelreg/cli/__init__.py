@@ -3,7 +3,8 @@ tokens, members and projects (on the server's machine), move files (through a ru
 
 This module holds the `modelreg` group and registers the commands of its siblings:
 server.py (run the server, migrate, demo, schema), accounts.py and projects.py (admin commands
-straight to the database, through admin.py), remote.py (files through a running server);
+straight to the database, through admin.py), remote.py (files through a running server),
+webhooks.py (webhooks through a running server);
 options.py and output.py are what they share.
 """
 
@@ -15,6 +16,7 @@ from modelreg.cli.accounts import token, user
 from modelreg.cli.projects import member, project
 from modelreg.cli.remote import files
 from modelreg.cli.server import db, demo_command, export_schema, serve
+from modelreg.cli.webhooks import webhooks
 
 
 @click.group()
@@ -23,5 +25,16 @@ def main() -> None:
     """modelreg: a self-hosted machine-learning model registry."""
 
 
-for command in (serve, db, demo_command, export_schema, user, token, member, project, files):
+for command in (
+    serve,
+    db,
+    demo_command,
+    export_schema,
+    user,
+    token,
+    member,
+    project,
+    files,
+    webhooks,
+):
     main.add_command(command)
