@@ -91,8 +91,9 @@ test("request a transition as alice, approve it as bob, see it live", async ({ b
     await expect(aliceRequest).toHaveCount(0);
     const feed = aliceLifecycle.getByRole("feed", { name: "Version activity" });
     await expect(feed).toContainText("alice requested to move 2.0.0 from None to Production", { timeout: 8_000 });
-    await expect(feed).toContainText("bob approved the request to move 2.0.0 to Production");
-    await expect(feed).toContainText("bob moved 2.0.0 from None to Production");
+    // The approval and the move it made are one entry, with the versions it archived and why.
+    await expect(feed).toContainText("bob approved alice's request to move 2.0.0 to Production and archived 1.0.0");
+    await expect(feed.getByTestId("activity-comment").first()).toHaveText("Go.");
     await shot(alicePage, info, "lifecycle-03-alice-after-approval");
 
     // 1.0.0 was archived.
@@ -108,7 +109,7 @@ test("request a transition as alice, approve it as bob, see it live", async ({ b
     await expect(rows.filter({ hasText: "1.0.0" }).getByTestId("stage-badge")).toHaveText("Archived");
     await alicePage.getByRole("tab", { name: "Activity" }).click();
     await expect(alicePage.getByRole("feed", { name: "Model activity" })).toContainText(
-      "bob approved the request to move 2.0.0 to Production",
+      "bob approved alice's request to move 2.0.0 to Production and archived 1.0.0",
     );
     await shot(alicePage, info, "lifecycle-04-model-activity");
   } finally {

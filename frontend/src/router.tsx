@@ -19,6 +19,7 @@ export const router = createBrowserRouter([
         path: "-/user/password",
         lazy: () => import("./pages/AccountPage").then((m) => ({ Component: m.PasswordPage })),
       },
+      { path: "-/inbox", lazy: () => import("./pages/InboxPage").then((m) => ({ Component: m.default })) },
       {
         path: "projects/:project",
         lazy: () => import("./pages/ProjectPage").then((m) => ({ Component: m.default })),

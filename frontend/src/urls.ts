@@ -21,6 +21,8 @@ export const urls = {
   },
   accountTokens: () => "/-/user/tokens",
   accountPassword: () => "/-/user/password",
+  /** Pending transition requests: those the viewer may approve, and their own. */
+  inbox: () => "/-/inbox",
   graphiql: () => "/graphql",
 };
 

@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Paper, Stack, Text, Timeline } from "@mantine/core";
+import { Alert, Anchor, Button, Collapse, Group, List, Paper, Stack, Text, Timeline } from "@mantine/core";
 import { useCallback, useEffect, useState } from "react";
 import type { OperationResult } from "urql";
 
-import { describeEvent, mergeEvents } from "../lib/activity";
+import { mergeEvents } from "../lib/activity";
+import { groupActivity, type ActivityEntry } from "../lib/activityGroups";
 import { formatDate } from "./dates";
 import { usePolling } from "./usePolling";
 
@@ -96,6 +97,7 @@ export function ActivityFeed({
   };
 
   const events = mergeEvents(latest ?? [], older);
+  const entries = groupActivity(events);
   return (
     <Stack gap="sm" aria-label={label} role="feed">
       {error && (
@@ -107,12 +109,9 @@ export function ActivityFeed({
       {events.length > 0 && (
         <Paper withBorder p="md">
           <Timeline bulletSize={12} lineWidth={2}>
-            {events.map((e) => (
-              <Timeline.Item key={e.id} data-testid="activity-item">
-                <Text size="sm">{describeEvent(e)}</Text>
-                <Text size="xs" c="dimmed">
-                  {formatDate(e.createdAt)}
-                </Text>
+            {entries.map((entry) => (
+              <Timeline.Item key={entry.event.id} data-testid="activity-item">
+                <ActivityEntryView entry={entry} />
               </Timeline.Item>
             ))}
           </Timeline>
@@ -126,5 +125,47 @@ export function ActivityFeed({
         </Group>
       )}
     </Stack>
+  );
+}
+
+/** One entry: its sentence, the reason given (a comment), and a list to expand (files). */
+export function ActivityEntryView({ entry }: { entry: ActivityEntry<FeedEvent> }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Text size="sm">{entry.text}</Text>
+      {entry.comment && (
+        <Text
+          size="sm"
+          c="dimmed"
+          lineClamp={4}
+          style={{ whiteSpace: "pre-wrap", borderLeft: "2px solid var(--mantine-color-gray-4)", paddingLeft: 8 }}
+          data-testid="activity-comment"
+        >
+          {entry.comment}
+        </Text>
+      )}
+      {entry.details && (
+        <>
+          <Anchor component="button" type="button" size="xs" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
+            {open ? `Hide ${entry.details.label}` : `Show ${entry.details.label}`}
+          </Anchor>
+          <Collapse expanded={open}>
+            <List size="xs" spacing={2} data-testid="activity-details">
+              {entry.details.items.map((item, i) => (
+                <List.Item key={`${i}:${item}`}>
+                  <Text span size="xs" ff="monospace">
+                    {item}
+                  </Text>
+                </List.Item>
+              ))}
+            </List>
+          </Collapse>
+        </>
+      )}
+      <Text size="xs" c="dimmed">
+        {formatDate(entry.event.createdAt)}
+      </Text>
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { Anchor, AppShell, Button, Container, Group, Loader, Center, Text } from
 import { Link, Outlet, useLocation } from "react-router";
 
 import { urls } from "../urls";
+import { InboxBadge } from "./inbox/InboxBadge";
 import { useSession } from "./Session";
 import { UserMenu } from "./UserMenu";
 
@@ -26,6 +27,7 @@ export function Layout() {
               <Anchor href={urls.graphiql()} target="_blank" rel="noreferrer">
                 GraphiQL
               </Anchor>
+              {known && user && <InboxBadge />}
               {known && user && <UserMenu user={user} />}
               {known && !user && !onSignIn && (
                 <Button component={Link} to={urls.signIn(location.pathname + location.search)} size="xs">

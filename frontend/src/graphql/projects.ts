@@ -46,6 +46,7 @@ export const ProjectModelsQuery = graphql(`
             name
             updatedAt
             versionCount
+            pendingRequestCount
             latestVersion { id version }
             tags { key value }
           }

@@ -47,15 +47,17 @@ export function describeEvent(event: ActivityEvent): string {
   const from = stageLabel(p.from);
   const alias = str(p.alias) ?? "an alias";
   const model = str(p.model) ?? str(p.name);
+  const requester = str(p.requester);
+  const whose = !requester ? "the" : requester === event.actor ? "their own" : `${requester}'s`;
   switch (event.type) {
     case "version.stage_changed":
       return `${who} moved ${version} from ${from} to ${to}`;
     case "version.transition_requested":
       return `${who} requested to move ${version} from ${from} to ${to}`;
     case "version.transition_approved":
-      return `${who} approved the request to move ${version} to ${to}`;
+      return `${who} approved ${whose} request to move ${version} to ${to}`;
     case "version.transition_rejected":
-      return `${who} rejected the request to move ${version} to ${to}`;
+      return `${who} rejected ${whose} request to move ${version} to ${to}`;
     case "version.transition_cancelled":
       return `${who} cancelled the request to move ${version} to ${to}`;
     case "model.alias_set": {

@@ -40,6 +40,7 @@ import { permissionFor, type Verdict } from "../lib/permissions";
 import { urls } from "../urls";
 import { FormModal } from "../components/FormModal";
 import { useFormSubmit } from "../components/useFormSubmit";
+import { ModelPendingRequests } from "../components/inbox/ModelPendingRequests";
 
 export default function ModelPage() {
   const { project = "", model = "" } = useParams();
@@ -127,6 +128,7 @@ export default function ModelPage() {
       </Group>
       <SignInHint>Sign in to edit this model and publish versions, if you are a member of the project.</SignInHint>
       <TagEditor editable={edit.allowed} tags={found.tags} {...tagEditing(found.id)} />
+      <ModelPendingRequests projectPath={projectPath} modelName={found.name} />
       <Tabs
         value={tab}
         onChange={(value) =>

@@ -34,6 +34,7 @@ import { parseTagFilter, parseTagFilters, tagInputs } from "../lib/tags";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
 import { useFormSubmit } from "../components/useFormSubmit";
+import { PendingBadge } from "../components/inbox/PendingBadge";
 
 const PAGE = 20;
 const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
@@ -189,6 +190,7 @@ export default function ProjectPage() {
                     <Anchor component={Link} to={urls.model(found.path, node.name)} fw={500}>
                       {node.name}
                     </Anchor>
+                    <PendingBadge count={node.pendingRequestCount} project={found.path} model={node.name} />
                   </Table.Td>
                   <Table.Td>
                     {node.latestVersion ? (
