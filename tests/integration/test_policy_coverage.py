@@ -267,6 +267,16 @@ MUTATIONS: dict[str, MutationSpec] = {
     "sendTestWebhook": MutationSpec(HIDDEN, lambda i: {"id": i.webhook}),
     "redeliverWebhookDelivery": MutationSpec(HIDDEN, lambda i: {"id": i.delivery}),
     "replayEvents": MutationSpec(HIDDEN, lambda i: {"webhookId": i.webhook, "fromEventId": 1}),
+    # E-mail notifications: the caller's own settings, and follows and levels in a project.
+    "setEmail": MutationSpec(OWN_ACCOUNT, lambda i: {"email": "x@example.org"}, outsider=None),
+    "updateNotificationSettings": MutationSpec(
+        OWN_ACCOUNT, lambda i: {"level": "ALL"}, outsider=None
+    ),
+    "setModelNotificationLevel": MutationSpec(
+        HIDDEN, lambda i: {"modelId": i.model, "level": "ALL"}
+    ),
+    "followVersion": MutationSpec(HIDDEN, lambda i: {"versionId": i.v_none}),
+    "unfollowVersion": MutationSpec(HIDDEN, lambda i: {"versionId": i.v_none}),
 }
 
 CALLERS = {"expired": "EXPIRED", "anonymous": "ANONYMOUS", "outsider": "OUTSIDER"}
@@ -601,6 +611,11 @@ OTHER_ROUTES = {
     ("/", "GET"),  # the landing page, when no web app is built
     ("/", "HEAD"),
     ("/assets", "MOUNT"),  # the web app's static files
+    # One-click unsubscribe: the signed token is the whole authority (test_mail_notifications
+    # shows a tampered one refused); it can only mute mail, for the user it names.
+    ("/unsubscribe/{token}", "GET"),
+    ("/unsubscribe/{token}", "HEAD"),
+    ("/unsubscribe/{token}", "POST"),
     # Every MLflow endpoint: `test_mlflow_endpoints_are_behind_the_policy` walks them all.
     *(
         (route, method)

@@ -11,7 +11,9 @@ from modelreg.db.models import Membership, PersonalAccessToken, UserAccount
 from modelreg.db.types import utcnow
 from modelreg.domain.accounts import parse_scopes
 from modelreg.domain.actor import Scope
+from modelreg.domain.notifications import NotificationLevel
 from modelreg.domain.policy import Role
+from modelreg.graphql import notifications
 from modelreg.graphql.context import Info
 from modelreg.graphql.ids import encode_id
 from modelreg.services import accounts as account_service
@@ -100,6 +102,8 @@ class Viewer:
     token_scopes: list[Scope] | None = strawberry.field(
         description="When authenticated by a token: its scopes (null for a browser session)."
     )
+    email: str | None = notifications.VIEWER_EMAIL
+    notification_level: NotificationLevel | None = notifications.VIEWER_LEVEL
 
     @strawberry.field(description="The viewer's personal access tokens, newest first.")
     async def personal_access_tokens(self, info: Info) -> list[PersonalAccessTokenType]:

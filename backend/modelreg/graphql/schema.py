@@ -28,6 +28,7 @@ from modelreg.graphql.mutations import (
 )
 from modelreg.graphql.mutations.webhooks import WebhookMutations
 from modelreg.graphql.node_common import BIG_INT_SCALAR, BigInt
+from modelreg.graphql.notifications import NotificationMutations
 from modelreg.graphql.redaction import SecretInputs
 from modelreg.graphql.reporting import report_errors
 from modelreg.graphql.subscriptions import Subscription
@@ -106,6 +107,7 @@ class Mutation(
     FileMutations,
     LifecycleMutations,
     WebhookMutations,
+    NotificationMutations,
 ):
     pass
 

@@ -16,7 +16,7 @@ from modelreg.domain.lifecycle import Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
-from modelreg.graphql import inbox, permissions
+from modelreg.graphql import inbox, notifications, permissions
 from modelreg.graphql.accounts import Member
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
@@ -201,6 +201,9 @@ class RegisteredModelNode(relay.Node):
     created_at: datetime
     updated_at: datetime
     project_id: strawberry.Private[int]
+    viewer_notification_level: notifications.ModelNotificationLevel | None = (
+        notifications.MODEL_LEVEL
+    )
 
     @classmethod
     def from_row(cls, row: RegisteredModel) -> Self:

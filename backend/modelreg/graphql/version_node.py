@@ -17,7 +17,7 @@ from modelreg.domain.lifecycle import RequestStatus, Stage
 from modelreg.domain.lineage import lineage_from_tags
 from modelreg.domain.paths import validate_prefix
 from modelreg.domain.policy import Ability
-from modelreg.graphql import permissions
+from modelreg.graphql import notifications, permissions
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
     CommentType,
@@ -81,6 +81,7 @@ class ModelVersionNode(relay.Node):
         description="The MLflow 3 logged model (`m-…`) it was registered from."
     )
     model_id: strawberry.Private[int]
+    viewer_following: bool = notifications.VERSION_FOLLOWING
 
     @classmethod
     def from_row(cls, row: ModelVersion) -> Self:

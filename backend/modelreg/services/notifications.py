@@ -95,7 +95,7 @@ async def set_default_level(
 
 
 async def _readable_model(session: AsyncSession, actor: Actor, model_id: int) -> RegisteredModel:
-    hidden = NotFound(f"No registered model has the id {model_id}.", field="model")
+    hidden = NotFound(f"No registered model has the id {model_id}.", field="modelId")
     model = await session.get(RegisteredModel, model_id)
     if model is None:
         raise hidden
@@ -131,8 +131,8 @@ async def set_model_level(
     session: AsyncSession, *, actor: Actor, model_id: int, level: NotificationLevel | None
 ) -> ModelLevel:
     """The viewer's level for one model; None goes back to their default."""
+    await _readable_model(session, actor, model_id)  # first: a hidden model is NOT_FOUND
     user_id = _signed_in(actor)
-    await _readable_model(session, actor, model_id)
     await _store_model_level(session, user_id=user_id, model_id=model_id, level=level)
     return (await model_levels(session, user_id=user_id, model_ids=[model_id]))[model_id]
 
@@ -178,7 +178,7 @@ async def unsubscribe(session: AsyncSession, *, user_id: int, model_id: int) -> 
 
 
 async def _readable_version(session: AsyncSession, actor: Actor, version_id: int) -> ModelVersion:
-    hidden = NotFound(f"No model version has the id {version_id}.", field="version")
+    hidden = NotFound(f"No model version has the id {version_id}.", field="versionId")
     version = await session.get(ModelVersion, version_id)
     model = await session.get(RegisteredModel, version.model_id) if version else None
     if version is None or model is None:
@@ -205,8 +205,8 @@ async def _insert_follow(
 
 async def follow_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
     """The viewer follows a version they may read (doing it twice changes nothing)."""
-    user_id = _signed_in(actor)
     version = await _readable_version(session, actor, version_id)
+    user_id = _signed_in(actor)
     await _insert_follow(
         session, user_id=user_id, version_id=version_id, reason=FollowReason.FOLLOWED
     )
@@ -214,8 +214,8 @@ async def follow_version(session: AsyncSession, *, actor: Actor, version_id: int
 
 
 async def unfollow_version(session: AsyncSession, *, actor: Actor, version_id: int) -> ModelVersion:
-    user_id = _signed_in(actor)
     version = await _readable_version(session, actor, version_id)
+    user_id = _signed_in(actor)
     await session.exec(
         sa.delete(VersionFollow).where(
             col(VersionFollow.user_id) == user_id, col(VersionFollow.version_id) == version_id
