@@ -1,6 +1,6 @@
 /** The inbox's small rules: how old a request reads, and telling the header badge to look again. */
 
-/** "just now", "5 minutes", "1 hour", "3 days": how long a request has waited. */
+/** "just now", "5 minutes ago", "1 hour ago", "3 days ago": how long a request has waited. */
 export function formatAge(createdAt: string, now: number = Date.now()): string {
   const seconds = Math.max(0, (now - Date.parse(createdAt)) / 1000);
   if (!Number.isFinite(seconds) || seconds < 60) return "just now";
@@ -12,7 +12,7 @@ export function formatAge(createdAt: string, now: number = Date.now()): string {
   for (const [size, name] of units) {
     if (seconds >= size) {
       const n = Math.floor(seconds / size);
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
+      return `${n} ${name}${n === 1 ? "" : "s"} ago`;
     }
   }
   return "just now";

@@ -205,10 +205,10 @@ describe("formatAge", () => {
   it("reads in the largest whole unit", () => {
     const now = Date.parse("2026-12-03T12:00:00Z");
     expect(formatAge("2026-12-03T11:59:30Z", now)).toBe("just now");
-    expect(formatAge("2026-12-03T11:59:00Z", now)).toBe("1 minute");
-    expect(formatAge("2026-12-03T11:15:00Z", now)).toBe("45 minutes");
-    expect(formatAge("2026-12-03T09:00:00Z", now)).toBe("3 hours");
-    expect(formatAge("2026-12-01T12:00:00Z", now)).toBe("2 days");
+    expect(formatAge("2026-12-03T11:59:00Z", now)).toBe("1 minute ago");
+    expect(formatAge("2026-12-03T11:15:00Z", now)).toBe("45 minutes ago");
+    expect(formatAge("2026-12-03T09:00:00Z", now)).toBe("3 hours ago");
+    expect(formatAge("2026-12-01T12:00:00Z", now)).toBe("2 days ago");
     expect(formatAge("not a date", now)).toBe("just now");
   });
 });

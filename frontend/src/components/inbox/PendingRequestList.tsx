@@ -53,7 +53,7 @@ function RequestRow({
           </Group>
           <Text size="xs" c="dimmed">
             requested by <b>{r.requester}</b>{" "}
-            <span title={formatDate(r.createdAt)}>{formatAge(r.createdAt)} ago</span>
+            <span title={formatDate(r.createdAt)}>{formatAge(r.createdAt)}</span>
             {r.archiveExisting ? " · archives other versions in that stage" : ""}
           </Text>
           {r.comment && (
