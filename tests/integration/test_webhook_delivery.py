@@ -89,7 +89,7 @@ async def test_a_stage_change_reaches_the_receiver_signed_and_described(
     assert (body["from_stage"], body["to_stage"]) == ("NONE", "STAGING")
     assert body["aliases"] == ["champion"]
     assert body["comment"] == "canary looks good"
-    assert body["semver_guard"]["verdict"] == "FIRST_RELEASE"
+    assert "semver_guard" not in body  # said of new versions and of those headed for Production
     assert body["data"]["to"] == "STAGING"
     assert "secret" not in got.body.decode().lower()
     assert (delivery.status, delivery.attempts, delivery.body) == (
@@ -120,6 +120,15 @@ async def test_a_transition_request_carries_the_request(db: Database, tmp_path: 
     assert body["request"] == {"id": request.id, "comment": "AUC +2%", "status": "PENDING"}
     assert (body["from_stage"], body["to_stage"]) == ("NONE", "PRODUCTION")
     assert body["comment"] == "AUC +2%"
+    assert body["semver_guard"] == {
+        "guard": "WARN",
+        "verdict": "FIRST_RELEASE",
+        "previous_version": None,
+        "declared_bump": None,
+        "required_bump": None,
+        "suggested_version": None,
+        "warning": None,
+    }
 
 
 async def test_topics_per_target_stage_and_the_model_filter(db: Database, tmp_path: Path) -> None:
@@ -149,6 +158,8 @@ async def test_topics_per_target_stage_and_the_model_filter(db: Database, tmp_pa
     assert by_path["/production"]["model"]["id"] == model_id
     assert by_path["/fraud"]["type"] == "version.created"
     assert by_path["/fraud"]["model"] == {"id": other_model.id, "name": "fraud"}
+    assert by_path["/fraud"]["semver_guard"]["verdict"] == "FIRST_RELEASE"
+    assert by_path["/production"]["semver_guard"]["verdict"] == "FIRST_RELEASE"
 
 
 async def test_two_500s_then_a_200_deliver_on_the_third_attempt(

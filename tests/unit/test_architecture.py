@@ -20,8 +20,9 @@ ALLOWED = {
     "domain": {"errors"},
     "db": {"errors", "domain"},
     "storage": {"errors", "settings"},
-    "events": {"errors", "domain", "db"},
-    "services": {"errors", "domain", "db", "storage", "events", "settings", "proxies"},
+    # Background workers (webhook and mail delivery) sit above the services they call.
+    "events": {"errors", "domain", "db", "services", "settings", "__version__"},
+    "services": {"errors", "domain", "db", "storage", "settings", "proxies"},
 }
 
 

@@ -7,7 +7,8 @@ A body (snake_case, documented in README "Webhooks"):
     {"id": "msg_…", "type": "version.stage_changed", "timestamp": "2026-…Z",
      "event": {"id", "type", "time", "actor"}, "project": {"id", "path", "name"},
      "model": {"id", "name"}, "version": {"id", "number", "semver", "stage"},
-     "from_stage", "to_stage", "aliases": [...], "semver_guard": {...},
+     "from_stage", "to_stage", "aliases": [...], "semver_guard": {...} (a new version, or one
+     headed for Production),
      "request": {"id", "comment", "status"}, "comment", "data": {raw event payload}}
 
 Keys that do not apply to an event are left out. What no longer exists (a deleted model or
@@ -37,6 +38,7 @@ from modelreg.db.models import (
 )
 from modelreg.db.types import utcnow
 from modelreg.domain.events import EventType
+from modelreg.domain.lifecycle import Stage
 from modelreg.domain.webhooks import TEST_TOPIC
 from modelreg.services.compatibility import GuardedCompatibility, compatibility_by_versions
 
@@ -68,6 +70,12 @@ class BodyRequest:
     event_id: int | None
     webhook_id: int
     project_id: int
+
+
+def _guard_applies(event_type: str, payload: dict[str, Any]) -> bool:
+    if event_type == EventType.VERSION_CREATED.value:
+        return True
+    return event_type in _STAGE_EVENTS and payload.get("to") == Stage.PRODUCTION.value
 
 
 def _iso(moment: datetime) -> str:
@@ -163,7 +171,16 @@ async def _load(session: AsyncSession, wanted: Sequence[BodyRequest]) -> _State:
         )
         if r.id is not None
     }
-    guards = await compatibility_by_versions(session, sorted(versions)) if versions else {}
+    # The guard's verdict where it applies: a new version, and a version headed for Production.
+    # (It reads every version of the model, so it is not worked out for other events.)
+    judged = sorted(
+        {
+            e.version_id
+            for e in events.values()
+            if e.version_id in versions and _guard_applies(e.type, e.payload or {})
+        }
+    )
+    guards = await compatibility_by_versions(session, judged) if judged else {}
     return _State(events, projects, models, versions, aliases, requests, guards)
 
 
