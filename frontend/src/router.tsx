@@ -33,6 +33,10 @@ export const router = createBrowserRouter([
         lazy: () => import("./pages/ProjectSettingsPage").then((m) => ({ Component: m.MembersSettingsPage })),
       },
       {
+        path: "projects/:project/settings/webhooks",
+        lazy: () => import("./pages/ProjectSettingsPage").then((m) => ({ Component: m.WebhooksSettingsPage })),
+      },
+      {
         path: "projects/:project/models/:model",
         lazy: () => import("./pages/ModelPage").then((m) => ({ Component: m.default })),
       },

@@ -8,6 +8,7 @@ describe("urls", () => {
     );
     expect(urls.newVersion("demo", "churn")).toBe("/projects/demo/models/churn/versions/new");
     expect(urls.projectMembers("demo")).toBe("/projects/demo/settings/members");
+    expect(urls.projectWebhooks("demo")).toBe("/projects/demo/settings/webhooks");
   });
 
   it("builds compare URLs whose versions read back in order", () => {

@@ -5,6 +5,7 @@ export const urls = {
   project: (project: string) => `/projects/${enc(project)}`,
   projectSettings: (project: string) => `${urls.project(project)}/settings`,
   projectMembers: (project: string) => `${urls.project(project)}/settings/members`,
+  projectWebhooks: (project: string) => `${urls.project(project)}/settings/webhooks`,
   model: (project: string, model: string) => `/projects/${enc(project)}/models/${enc(model)}`,
   modelTab: (project: string, model: string, tab: "card" | "versions") =>
     `${urls.model(project, model)}?tab=${tab}`,

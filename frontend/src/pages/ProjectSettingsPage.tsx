@@ -23,6 +23,7 @@ import { useFormSubmit } from "../components/useFormSubmit";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { NotAllowedNote, SignInHint } from "../components/Permitted";
 import { ProjectMembers } from "../components/ProjectMembers";
+import { ProjectWebhooks } from "../components/webhooks/ProjectWebhooks";
 import { Loading, NotFound, QueryError } from "../components/States";
 import type { ProjectSettingsQuery as ProjectSettingsData, SemverGuard, Visibility } from "../gql/graphql";
 import { GUARD_LABELS } from "../components/ModelMetadata";
@@ -34,7 +35,7 @@ import { urls } from "../urls";
 type SettingsProject = NonNullable<ProjectSettingsData["project"]>;
 
 /** `/projects/:project/settings` (general) and `…/settings/members`. */
-export function ProjectSettingsPage({ tab }: { tab: "general" | "members" }) {
+export function ProjectSettingsPage({ tab }: { tab: "general" | "members" | "webhooks" }) {
   const { project = "" } = useParams();
   const navigate = useNavigate();
   const [{ data, fetching, error }, refetch] = useQuery({ query: ProjectSettingsQuery, variables: { path: project } });
@@ -63,12 +64,19 @@ export function ProjectSettingsPage({ tab }: { tab: "general" | "members" }) {
       <Tabs
         value={tab}
         onChange={(value) =>
-          navigate(value === "members" ? urls.projectMembers(found.path) : urls.projectSettings(found.path))
+          navigate(
+            value === "members"
+              ? urls.projectMembers(found.path)
+              : value === "webhooks"
+                ? urls.projectWebhooks(found.path)
+                : urls.projectSettings(found.path),
+          )
         }
       >
         <Tabs.List>
           <Tabs.Tab value="general">General</Tabs.Tab>
           <Tabs.Tab value="members">Members ({found.members.length})</Tabs.Tab>
+          <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md">
           {tab === "general" && <GeneralSettings key={found.id} project={found} />}
@@ -76,6 +84,11 @@ export function ProjectSettingsPage({ tab }: { tab: "general" | "members" }) {
         <Tabs.Panel value="members" pt="md">
           {tab === "members" && (
             <ProjectMembers project={found} onChanged={() => refetch({ requestPolicy: "network-only" })} />
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="webhooks" pt="md">
+          {tab === "webhooks" && (
+            <ProjectWebhooks path={found.path} verdict={permissionFor(found.viewerPermissions, "MANAGE_WEBHOOKS")} />
           )}
         </Tabs.Panel>
       </Tabs>
@@ -89,6 +102,10 @@ export function GeneralSettingsPage() {
 
 export function MembersSettingsPage() {
   return <ProjectSettingsPage tab="members" />;
+}
+
+export function WebhooksSettingsPage() {
+  return <ProjectSettingsPage tab="webhooks" />;
 }
 
 export function VisibilityChoice({
