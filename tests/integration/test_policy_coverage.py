@@ -507,7 +507,17 @@ NODE_TYPES = {
 MAINTAINER_NODES = {"Webhook"}
 
 # Root query fields: how each treats the hidden project.
-QUERIES = ("viewer", "users", "node", "project", "projects", "compareVersions", "webhookTopics")
+QUERIES = (
+    "viewer",
+    "users",
+    "node",
+    "project",
+    "projects",
+    "compareVersions",
+    "webhookTopics",
+    "inbox",
+    "inboxCount",
+)
 
 
 async def test_hidden_objects_are_null_to_outsiders(setup: Setup) -> None:
@@ -585,6 +595,37 @@ async def test_viewer_and_users_need_a_sign_in(setup: Setup) -> None:
         )
         assert response.status_code == 401
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+INBOX = (
+    "{ inboxCount inbox { toApprove { totalCount edges { node { id } } } "
+    "ownRequests { totalCount edges { node { id } } } } }"
+)
+
+
+async def test_the_inbox_shows_the_hidden_request_only_to_members_who_may_act(
+    setup: Setup,
+) -> None:
+    """The hidden project's pending request (owner's, to Staging) is in no one else's inbox but
+    its approvers'; a guest or reporter has nothing to approve; a bad token must sign in."""
+    principals = setup.world.principals
+    found: dict[str, tuple[int, list[str], list[str]]] = {}
+    for who in ("ANONYMOUS", "OUTSIDER", "READ_API", "GUEST", "REPORTER", "DEVELOPER", "OWNER"):
+        response = await post_graphql(setup.http, principals[who], INBOX)
+        data = response.json()["data"]
+        found[who] = (
+            data["inboxCount"],
+            [e["node"]["id"] for e in data["inbox"]["toApprove"]["edges"]],
+            [e["node"]["id"] for e in data["inbox"]["ownRequests"]["edges"]],
+        )
+    nothing: tuple[int, list[str], list[str]] = (0, [], [])
+    for who in ("ANONYMOUS", "OUTSIDER", "READ_API", "GUEST", "REPORTER"):
+        assert found[who] == nothing, who
+    assert found["DEVELOPER"] == (1, [setup.ids.request], [])
+    assert found["OWNER"] == (0, [], [setup.ids.request])
+    for who in ("EXPIRED", "REVOKED"):
+        response = await post_graphql(setup.http, principals[who], INBOX)
+        assert response.status_code == 401, who
 
 
 # ----------------------------------------------------------------------------- REST
