@@ -19,6 +19,10 @@ export const router = createBrowserRouter([
         path: "-/user/password",
         lazy: () => import("./pages/AccountPage").then((m) => ({ Component: m.PasswordPage })),
       },
+      {
+        path: "-/user/notifications",
+        lazy: () => import("./pages/AccountPage").then((m) => ({ Component: m.NotificationsPage })),
+      },
       { path: "-/inbox", lazy: () => import("./pages/InboxPage").then((m) => ({ Component: m.default })) },
       {
         path: "projects/:project",

@@ -22,6 +22,7 @@ export const urls = {
   },
   accountTokens: () => "/-/user/tokens",
   accountPassword: () => "/-/user/password",
+  accountNotifications: () => "/-/user/notifications",
   /** Pending transition requests: those the viewer may approve, and their own. */
   inbox: () => "/-/inbox",
   graphiql: () => "/graphql",

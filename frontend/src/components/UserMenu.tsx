@@ -1,5 +1,5 @@
 import { Avatar, Button, Menu, Text } from "@mantine/core";
-import { IconKey, IconLock, IconLogout } from "@tabler/icons-react";
+import { IconBell, IconKey, IconLock, IconLogout } from "@tabler/icons-react";
 import { Link, useNavigate } from "react-router";
 import { useMutation } from "urql";
 
@@ -14,7 +14,7 @@ function initials(user: ViewerUser): string {
   return ((words[0]?.[0] ?? "") + (words[1]?.[0] ?? "")).toUpperCase() || "?";
 }
 
-/** The signed-in user in the header: their tokens, password, and signing out. */
+/** The signed-in user in the header: their tokens, password, notifications, and signing out. */
 export function UserMenu({ user }: { user: ViewerUser }) {
   const { restart } = useSession();
   const navigate = useNavigate();
@@ -60,6 +60,9 @@ export function UserMenu({ user }: { user: ViewerUser }) {
         </Menu.Item>
         <Menu.Item component={Link} to={urls.accountPassword()} leftSection={<IconLock size={16} />}>
           Change password
+        </Menu.Item>
+        <Menu.Item component={Link} to={urls.accountNotifications()} leftSection={<IconBell size={16} />}>
+          Notifications
         </Menu.Item>
         <Menu.Divider />
         <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void signOut()}>

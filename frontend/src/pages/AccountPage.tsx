@@ -27,6 +27,7 @@ import { formatDate } from "../components/dates";
 import { ErrorLines } from "../components/ErrorLines";
 import { SubmitForm } from "../components/FormModal";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
+import { NotificationSettings } from "../components/notifications/NotificationSettings";
 import { RequireSignIn } from "../components/RequireSignIn";
 import { useSession } from "../components/Session";
 import { EmptyState, Loading, QueryError } from "../components/States";
@@ -45,8 +46,9 @@ import { useFormSubmit } from "../components/useFormSubmit";
 /** Mirrors the server's minimum password length (accounts.PASSWORD_MIN). */
 export const PASSWORD_MIN_LENGTH = 12;
 
-/** `/-/user/tokens` and `/-/user/password`: the signed-in user's access tokens and password. */
-export function AccountPage({ tab }: { tab: "tokens" | "password" }) {
+/** `/-/user/tokens`, `/-/user/password`, `/-/user/notifications`: the signed-in user's access
+ * tokens, password and e-mail notification settings. */
+export function AccountPage({ tab }: { tab: "tokens" | "password" | "notifications" }) {
   const navigate = useNavigate();
   const { user } = useSession();
   return (
@@ -64,17 +66,29 @@ export function AccountPage({ tab }: { tab: "tokens" | "password" }) {
         </div>
         <Tabs
           value={tab}
-          onChange={(value) => navigate(value === "password" ? urls.accountPassword() : urls.accountTokens())}
+          onChange={(value) =>
+            navigate(
+              value === "password"
+                ? urls.accountPassword()
+                : value === "notifications"
+                  ? urls.accountNotifications()
+                  : urls.accountTokens(),
+            )
+          }
         >
           <Tabs.List>
             <Tabs.Tab value="tokens">Access tokens</Tabs.Tab>
             <Tabs.Tab value="password">Password</Tabs.Tab>
+            <Tabs.Tab value="notifications">Notifications</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="tokens" pt="md">
             {tab === "tokens" && <TokensTab />}
           </Tabs.Panel>
           <Tabs.Panel value="password" pt="md">
             {tab === "password" && <PasswordTab />}
+          </Tabs.Panel>
+          <Tabs.Panel value="notifications" pt="md">
+            {tab === "notifications" && <NotificationSettings />}
           </Tabs.Panel>
         </Tabs>
       </Stack>
@@ -88,6 +102,10 @@ export function TokensPage() {
 
 export function PasswordPage() {
   return <AccountPage tab="password" />;
+}
+
+export function NotificationsPage() {
+  return <AccountPage tab="notifications" />;
 }
 
 interface CreatedToken {

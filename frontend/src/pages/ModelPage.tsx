@@ -18,6 +18,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useMutation, useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
+import { ModelNotificationSelect } from "../components/notifications/ModelNotificationSelect";
 import { formatDate } from "../components/dates";
 import { mutationErrors, notifyDone, notifyErrors } from "../components/mutations";
 import { PermittedButton, SignInHint } from "../components/Permitted";
@@ -115,6 +116,7 @@ export default function ModelPage() {
           </Text>
         </div>
         <Group gap="xs">
+          <ModelNotificationSelect modelId={found.id} />
           <PermittedButton verdict={edit} to={urls.newVersion(projectPath, found.name)}>
             New version
           </PermittedButton>

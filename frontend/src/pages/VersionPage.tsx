@@ -28,6 +28,7 @@ import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor, useTagMutations } from "../components/TagEditor";
 import { LifecycleSection } from "../components/lifecycle/LifecycleSection";
+import { FollowButton } from "../components/notifications/FollowButton";
 import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
 import {
@@ -112,9 +113,12 @@ export default function VersionPage() {
             </Badge>
           )}
         </Group>
-        <PermittedButton verdict={edit} variant="light" color="red" onClick={confirmDelete}>
-          Delete version
-        </PermittedButton>
+        <Group gap="xs">
+          <FollowButton versionId={found.id} />
+          <PermittedButton verdict={edit} variant="light" color="red" onClick={confirmDelete}>
+            Delete version
+          </PermittedButton>
+        </Group>
       </Group>
       <SignInHint>Sign in to change this version, move it between stages or comment, if you are a member of the project.</SignInHint>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
