@@ -55,6 +55,8 @@ export default defineConfig({
       // The first start of the empty registry creates `admin` with this password; specs sign in as
       // admin and create the other users they need.
       MODELREG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // Webhook receivers in the specs are on loopback (webhooks.spec.ts).
+      MODELREG_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true",
     },
   },
 });

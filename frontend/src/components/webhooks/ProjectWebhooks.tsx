@@ -17,6 +17,7 @@ import { formatDate } from "../dates";
 import { mutationErrors, notifyDone, notifyErrors } from "../mutations";
 import { NotAllowedNote } from "../Permitted";
 import { EmptyState, Loading, QueryError } from "../States";
+import { usePolling } from "../usePolling";
 import { DeliveryLog } from "./DeliveryLog";
 import { SecretReveal } from "./SecretReveal";
 import { EMPTY_WEBHOOK, WebhookForm, type WebhookValues } from "./WebhookForm";
@@ -58,6 +59,7 @@ function WebhookList({ path }: { path: string }) {
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const [logOf, setLogOf] = useState<string | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
+  usePolling(reload, 10_000); // each webhook's last delivery moves as the worker sends
 
   if (error) return <QueryError error={error} />;
   if (fetching && !data) return <Loading />;
