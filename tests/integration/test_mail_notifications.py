@@ -240,6 +240,37 @@ async def test_a_pending_request_to_production_mails_those_who_can_approve_it(
     assert "> ready" in mail.text()
 
 
+async def test_muted_beats_following_and_approving(
+    db: Database, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    # given: carol follows the version and mia may approve, but both muted the model
+    carol = await _person(db, "carol")
+    mia = await _person(db, "mia")
+    await _person(db, "max")  # a maintainer who did not mute: the control
+    rita = await _person(db, "rita")
+    world = await _world(
+        db, carol=Role.GUEST, mia=Role.MAINTAINER, max=Role.MAINTAINER, rita=Role.REPORTER
+    )
+    version_id = await _version(db, world.owner, world.model_id, "1.0.0")
+    async with db.begin() as s:
+        await notifications.follow_version(s, actor=carol, version_id=version_id)
+        for person in (carol, mia):
+            await notifications.set_model_level(
+                s, actor=person, model_id=world.model_id, level=NotificationLevel.MUTED
+            )
+    # when
+    async with db.begin() as s:
+        await lifecycle.request_transition(
+            s, actor=rita, version_id=version_id, stage=Stage.PRODUCTION
+        )
+    await _worker(db, tmp_path, smtp, Clock()).run_once()
+    # then
+    assert sorted(r.recipients[0] for r in smtp.received) == [
+        "alice@example.org",
+        "max@example.org",
+    ]
+
+
 async def test_a_request_already_resolved_at_send_time_mails_no_approver(
     db: Database, tmp_path: Path, smtp: SmtpServer
 ) -> None:
