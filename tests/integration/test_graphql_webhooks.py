@@ -3,6 +3,7 @@ test events, redelivery, replaying a range of the event log, and the delivery lo
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -235,6 +236,24 @@ async def test_the_secret_is_shown_once_and_never_stored_in_events(
     assert any(p.get("changed") == ["secret"] for p in payloads)
     for payload in payloads:
         assert secret not in str(payload) and rotated["secret"] not in str(payload)
+
+
+async def test_secrets_never_reach_the_logs(
+    gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    project = await create_project(gql, "demo")
+    created = await _create(gql, project["id"])
+    rotated = await gql.execute(ROTATE, {"input": {"id": created["webhook"]["id"]}})
+    # A refused change logs its error: still no secret in it.
+    await gql.execute(
+        ROTATE, {"input": {"id": created["webhook"]["id"], "previousSecretValidHours": 999}}
+    )
+    secrets = [created["secret"], rotated["rotateWebhookSecret"]["secret"]]
+    assert caplog.records
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert secret.removeprefix("whsec_") not in caplog.text
 
 
 async def test_rotation_keeps_the_previous_secret_for_a_while(
