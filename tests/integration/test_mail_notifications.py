@@ -3,6 +3,7 @@ sends them through a real SMTP server on loopback (aiosmtpd), and the tests read
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from sqlmodel import select
 from starlette.applications import Starlette
 
+from modelreg.app import create_app
 from modelreg.db import Database
 from modelreg.db.mail_models import MailDigestItem
 from modelreg.db.notification_models import MailJob, ModelNotificationSetting
@@ -486,3 +488,25 @@ async def test_model_levels_fall_back_to_the_user_default(db: Database) -> None:
             s, actor=bob, model_id=world.model_id, level=None
         )
     assert back == notifications.ModelLevel(NotificationLevel.ALL, False)
+
+
+async def test_the_app_runs_the_mail_worker_and_a_commit_wakes_it(
+    db: Database, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    # given: the app with mail on, started as a server starts it (its lifespan)
+    await _person(db, "bob", level=NotificationLevel.ALL)
+    world = await _world(db, bob=Role.REPORTER)
+    settings = Settings(
+        data_dir=tmp_path / "data", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none"
+    )
+    app = create_app(settings, db=db)
+    async with app.router.lifespan_context(app):
+        # when: a version is created (the worker is asleep: its poll is 5 seconds)
+        await asyncio.sleep(0.2)
+        await _version(db, world.owner, world.model_id, "1.0.0")
+        # then: mailed at once, woken by the commit
+        for _ in range(40):  # 2 s, less than the poll
+            if smtp.received:
+                break
+            await asyncio.sleep(0.05)
+    assert [r.subject for r in smtp.received] == ["New version 1.0.0 of churn"]

@@ -114,13 +114,20 @@ class MailWorker:
                 await asyncio.wait_for(waiter.wait(), self._poll)
 
     async def run_once(self) -> int:
-        """One round: how many jobs and digests it dealt with (0: nothing was due)."""
+        """One round: how many jobs and digests it dealt with (0: nothing was due). Each step
+        looks first with a read, so an idle worker never takes SQLite's writer queue."""
+        now = self._clock()
+        async with self._db.read() as session:
+            queued = await mail_outbox.has_jobs(session, due_by=now if self.enabled else None)
         if not self.enabled:
+            if not queued:
+                return 0
             async with self._db.begin() as session:
                 return await mail_outbox.purge_jobs(session)
-        now = self._clock()
-        async with self._db.begin() as session:
-            job_ids = await mail_outbox.claim_jobs(session, now=now)
+        job_ids: list[int] = []
+        if queued:
+            async with self._db.begin() as session:
+                job_ids = await mail_outbox.claim_jobs(session, now=now)
         for job_id in job_ids:
             await self._job(job_id)
         return len(job_ids) + await self._digests()

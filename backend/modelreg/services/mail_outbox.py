@@ -49,6 +49,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+async def has_jobs(session: AsyncSession, *, due_by: datetime | None = None) -> bool:
+    """Whether any job is queued (due by `due_by`, when given): a cheap read, so an idle worker
+    never takes SQLite's writer queue."""
+    statement = select(MailJob.id).limit(1)
+    if due_by is not None:
+        statement = statement.where(col(MailJob.next_attempt_at) <= due_by)
+    return (await session.exec(statement)).first() is not None
+
+
 async def claim_jobs(session: AsyncSession, *, now: datetime, limit: int = BATCH) -> list[int]:
     """Lease up to `limit` due jobs for this worker; their ids, oldest due first."""
     due = (
