@@ -7,8 +7,6 @@ transaction (see `Endpoint.transaction`); these tests pin that shape, because th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -22,24 +20,9 @@ from modelreg.db.models import Event, ModelVersion, PersonalAccessToken, Registe
 from modelreg.db.types import utcnow
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import create_project
-from tests.support.sql import count_statements
+from tests.support.sql import count_commits, count_statements
 
 API = "/projects/demo/mlflow/api/2.0/mlflow"
-
-
-@contextmanager
-def count_commits(db: Database) -> Iterator[list[int]]:
-    """Counts the transactions committed while the block runs (one entry each)."""
-    commits: list[int] = []
-
-    def on_commit(conn: Any) -> None:
-        commits.append(1)
-
-    sa.event.listen(db.engine.sync_engine, "commit", on_commit)
-    try:
-        yield commits
-    finally:
-        sa.event.remove(db.engine.sync_engine, "commit", on_commit)
 
 
 async def _call(http: httpx.AsyncClient, method: str, path: str, body: dict[str, Any]) -> Any:

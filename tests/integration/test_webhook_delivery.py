@@ -22,8 +22,16 @@ from modelreg.events.webhook_sender import USER_AGENT
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import models as model_service
 from modelreg.services import outbox
-from modelreg.services.webhook_delivery import DISABLED_ERROR, default_schedule, prune
+from modelreg.services.webhook_delivery import (
+    DISABLED_ERROR,
+    Outcome,
+    claim_due,
+    default_schedule,
+    prune,
+    record_attempts,
+)
 from modelreg.services.webhook_payloads import TEST_MESSAGE
+from tests.support.sql import count_commits
 from tests.support.webhook_receiver import Received, Reply, WebhookReceiver, webhook_receiver
 from tests.support.webhooks import (
     OLD_SECRET,
@@ -359,3 +367,54 @@ async def test_prune_removes_finished_deliveries_past_the_log_window(
     [left] = await deliveries(db)
     assert left.status == "PENDING"
     assert await attempts(db, 1) == []
+
+
+async def test_attempts_that_finish_together_are_recorded_in_one_transaction(
+    db: Database,
+) -> None:
+    project_id, _, version_id = await registry(db)
+    await add_webhook(db, project_id, "http://127.0.0.1:9/hook")
+    for alias in ("a", "b", "c"):
+        await act(db, lifecycle_service.set_alias, version_id=version_id, alias=alias)
+    first, second, third = await claim_due(db, limit=10, lease=timedelta(minutes=1))
+    # The third's claim lapsed and another worker took the delivery over.
+    async with db.begin() as session:
+        await session.exec(
+            sa.update(WebhookDelivery)
+            .where(col(WebhookDelivery.id) == third.delivery_id)
+            .values(next_attempt_at=utcnow() + timedelta(minutes=5))
+        )
+    started = utcnow()
+    with count_commits(db) as commits:
+        statuses = await record_attempts(
+            db,
+            [
+                (first, Outcome(started_at=started, duration_ms=5, status_code=204)),
+                (second, Outcome(started_at=started, duration_ms=7, status_code=503)),
+                (third, Outcome(started_at=started, duration_ms=9, status_code=200)),
+            ],
+            schedule=default_schedule,
+        )
+    assert len(commits) == 1
+    assert statuses == ["DELIVERED", "PENDING", None]
+    rows = {d.id: d for d in await deliveries(db)}
+    assert rows[first.delivery_id].status == "DELIVERED"
+    assert rows[second.delivery_id].status == "PENDING"
+    assert rows[second.delivery_id].attempts == 1
+    assert rows[second.delivery_id].last_status_code == 503
+    assert rows[third.delivery_id].attempts == 0  # the new owner records its own attempt
+    # Every attempt is logged, the lapsed one too.
+    assert [a.status_code for a in await attempts(db, third.delivery_id)] == [200]
+
+
+async def test_a_burst_is_delivered_completely_and_once(db: Database, tmp_path: Path) -> None:
+    project_id, model_id, _ = await registry(db)
+    with webhook_receiver() as receiver:
+        await add_webhook(db, project_id, receiver.url, events=["version.created"])
+        for minor in range(30):
+            await new_version(db, model_id, f"1.{minor + 1}.0")
+        async with running_worker(db, worker_settings(tmp_path, webhook_concurrency=4)):
+            got = await wait_for(receiver, 30)
+            done = await finished(db, 30)
+    assert len({r.headers["webhook-id"] for r in got}) == 30
+    assert all(d.status == "DELIVERED" and d.attempts == 1 for d in done)

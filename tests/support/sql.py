@@ -27,6 +27,21 @@ def count_statements(db: Database) -> Iterator[list[str]]:
         sa.event.remove(db.engine.sync_engine, "before_cursor_execute", before)
 
 
+@contextmanager
+def count_commits(db: Database) -> Iterator[list[int]]:
+    """Counts the transactions committed while the block runs (one entry each)."""
+    commits: list[int] = []
+
+    def on_commit(conn: Any) -> None:
+        commits.append(1)
+
+    sa.event.listen(db.engine.sync_engine, "commit", on_commit)
+    try:
+        yield commits
+    finally:
+        sa.event.remove(db.engine.sync_engine, "commit", on_commit)
+
+
 def assert_does_not_grow(small: list[str], large: list[str], *, at_most: int) -> None:
     """The statements of a large page against those of a small one: no more of them (a query
     per row, an "N+1", adds one for every row the large page has over the small one), and no

@@ -14,7 +14,7 @@ outcome of the worker that took over.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -179,68 +179,97 @@ async def record_attempt(
     *,
     schedule: Schedule = default_schedule,
 ) -> DeliveryStatus | None:
-    """Record one attempt and what follows from it, in one transaction: DELIVERED, PENDING
-    again (the next attempt's time) or FAILED. Returns the delivery's new status, or None when
-    the claim had lapsed and another worker owns the delivery (the attempt is still logged)."""
+    """Record one attempt and what follows from it (see `record_attempts`)."""
+    return (await record_attempts(db, [(claimed, outcome)], schedule=schedule))[0]
+
+
+async def record_attempts(
+    db: Database,
+    finished: Sequence[tuple[Claimed, Outcome]],
+    *,
+    schedule: Schedule = default_schedule,
+) -> list[DeliveryStatus | None]:
+    """Record attempts and what follows from each, in one transaction: DELIVERED, PENDING again
+    (the next attempt's time) or FAILED. For each, the delivery's new status, or None when the
+    claim had lapsed and another worker owns the delivery (the attempt is still logged).
+
+    One transaction for all the attempts that finished together: on SQLite's one writer, a
+    transaction per attempt is what limits deliveries per second."""
     async with db.begin() as session:
         conn = await plain(session)
         now = utcnow()
         await conn.execute(
             sa.insert(WebhookAttempt),
-            {
-                "delivery_id": claimed.delivery_id,
-                "attempt": claimed.attempt,
-                "started_at": outcome.started_at,
-                "duration_ms": outcome.duration_ms,
-                "status_code": outcome.status_code,
-                "error": outcome.error,
-                "response_excerpt": outcome.excerpt,
-            },
+            [
+                {
+                    "delivery_id": claimed.delivery_id,
+                    "attempt": claimed.attempt,
+                    "started_at": outcome.started_at,
+                    "duration_ms": outcome.duration_ms,
+                    "status_code": outcome.status_code,
+                    "error": outcome.error,
+                    "response_excerpt": outcome.excerpt,
+                }
+                for claimed, outcome in finished
+            ],
         )
-        retry_at: datetime | None = None
-        if is_success(outcome.status_code):
-            status = DeliveryStatus.DELIVERED
-        elif outcome.final or not is_retryable(outcome.status_code):
-            status = DeliveryStatus.FAILED
-        else:
-            retry_at = schedule(claimed.attempt, now, outcome.retry_after)
-            if claimed.attempt >= MAX_ATTEMPTS:
-                retry_at = None
-            status = DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.FAILED
-        changed = await conn.execute(
-            sa.update(WebhookDelivery)
-            .where(
-                col(WebhookDelivery.id) == claimed.delivery_id,
-                col(WebhookDelivery.status) == DeliveryStatus.PENDING,
-                col(WebhookDelivery.next_attempt_at) == claimed.claimed_until,
-            )
-            .values(
-                status=status,
-                attempts=claimed.attempt,
-                next_attempt_at=retry_at if retry_at is not None else now,
-                last_status_code=outcome.status_code,
-                last_error=outcome.error,
-                finished_at=None if status is DeliveryStatus.PENDING else now,
-            )
+        return [
+            await _settle(session, conn, claimed, outcome, now, schedule)
+            for claimed, outcome in finished
+        ]
+
+
+async def _settle(
+    session: AsyncSession,
+    conn: AsyncConnection,
+    claimed: Claimed,
+    outcome: Outcome,
+    now: datetime,
+    schedule: Schedule,
+) -> DeliveryStatus | None:
+    """The delivery's state after one recorded attempt, and its webhook's failure count."""
+    retry_at: datetime | None = None
+    if is_success(outcome.status_code):
+        status = DeliveryStatus.DELIVERED
+    elif outcome.final or not is_retryable(outcome.status_code):
+        status = DeliveryStatus.FAILED
+    else:
+        retry_at = schedule(claimed.attempt, now, outcome.retry_after)
+        if claimed.attempt >= MAX_ATTEMPTS:
+            retry_at = None
+        status = DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.FAILED
+    changed = await conn.execute(
+        sa.update(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.id) == claimed.delivery_id,
+            col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+            col(WebhookDelivery.next_attempt_at) == claimed.claimed_until,
         )
-        if changed.rowcount != 1:
-            logger.info(
-                "delivery %s: the claim lapsed; its new owner records it", claimed.delivery_id
-            )
-            return None
-        if claimed.topic != TEST_TOPIC:
-            if status is DeliveryStatus.DELIVERED:
-                await conn.execute(
-                    sa.update(Webhook)
-                    .where(
-                        col(Webhook.id) == claimed.webhook_id,
-                        col(Webhook.consecutive_failures) != 0,
-                    )
-                    .values(consecutive_failures=0)
+        .values(
+            status=status,
+            attempts=claimed.attempt,
+            next_attempt_at=retry_at if retry_at is not None else now,
+            last_status_code=outcome.status_code,
+            last_error=outcome.error,
+            finished_at=None if status is DeliveryStatus.PENDING else now,
+        )
+    )
+    if changed.rowcount != 1:
+        logger.info("delivery %s: the claim lapsed; its new owner records it", claimed.delivery_id)
+        return None
+    if claimed.topic != TEST_TOPIC:
+        if status is DeliveryStatus.DELIVERED:
+            await conn.execute(
+                sa.update(Webhook)
+                .where(
+                    col(Webhook.id) == claimed.webhook_id,
+                    col(Webhook.consecutive_failures) != 0,
                 )
-            elif status is DeliveryStatus.FAILED:
-                await _count_failure(session, conn, claimed, outcome, now)
-        return status
+                .values(consecutive_failures=0)
+            )
+        elif status is DeliveryStatus.FAILED:
+            await _count_failure(session, conn, claimed, outcome, now)
+    return status
 
 
 async def _count_failure(
