@@ -100,7 +100,7 @@ def test_webhook_lifecycle_from_the_command_line(server: tuple[str, str], regist
     log = _ok(_cli(server, "deliveries", hook_id, "--first", "10"))
     assert "version.created" in log and log.count("webhook.test") == 2
 
-    rotated = _ok(_cli(server, "rotate-secret", hook_id, "--previous-valid-hours", "1"))
+    rotated = _ok(_cli(server, "rotate-secret", hook_id, "--overlap-hours", "1"))
     new_secret = re.search(r"^secret: (whsec_\S+)$", rotated, re.MULTILINE)
     assert new_secret is not None and new_secret.group(1) != secret.group(1)
 

@@ -247,7 +247,7 @@ async def test_secrets_never_reach_the_logs(
     rotated = await gql.execute(ROTATE, {"input": {"id": created["webhook"]["id"]}})
     # A refused change logs its error: still no secret in it.
     await gql.execute(
-        ROTATE, {"input": {"id": created["webhook"]["id"], "previousSecretValidHours": 999}}
+        ROTATE, {"input": {"id": created["webhook"]["id"], "overlapHours": 999}}
     )
     secrets = [created["secret"], rotated["rotateWebhookSecret"]["secret"]]
     assert caplog.records
@@ -263,7 +263,7 @@ async def test_rotation_keeps_the_previous_secret_for_a_while(
     created = await _create(gql, project["id"])
     hook_id = created["webhook"]["id"]
     before = utcnow()
-    data = await gql.execute(ROTATE, {"input": {"id": hook_id, "previousSecretValidHours": 2}})
+    data = await gql.execute(ROTATE, {"input": {"id": hook_id, "overlapHours": 2}})
     payload = data["rotateWebhookSecret"]
     async with db.read() as session:
         row = await session.get(Webhook, await _pk(hook_id))
@@ -280,13 +280,13 @@ async def test_rotation_keeps_the_previous_secret_for_a_while(
 
     for hours in (-1, 169):
         data = await gql.execute(
-            ROTATE, {"input": {"id": hook_id, "previousSecretValidHours": hours}}
+            ROTATE, {"input": {"id": hook_id, "overlapHours": hours}}
         )
         error = data["rotateWebhookSecret"]["errors"][0]
-        assert (error["code"], error["field"]) == ("INVALID_ARGUMENT", "previousSecretValidHours")
+        assert (error["code"], error["field"]) == ("INVALID_ARGUMENT", "overlapHours")
         assert data["rotateWebhookSecret"]["secret"] is None
 
-    data = await gql.execute(ROTATE, {"input": {"id": hook_id, "previousSecretValidHours": 0}})
+    data = await gql.execute(ROTATE, {"input": {"id": hook_id, "overlapHours": 0}})
     assert data["rotateWebhookSecret"]["webhook"]["previousSecretValidUntil"] is None
     async with db.read() as session:
         row = await session.get(Webhook, await _pk(hook_id))

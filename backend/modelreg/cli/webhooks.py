@@ -341,7 +341,7 @@ def webhooks_replay(
 @webhooks.command("rotate-secret")
 @click.argument("webhook_id")
 @click.option(
-    "--previous-valid-hours",
+    "--overlap-hours",
     type=click.IntRange(0, 168),
     default=24,
     show_default=True,
@@ -350,14 +350,14 @@ def webhooks_replay(
 @_url
 @_token
 def webhooks_rotate_secret(
-    webhook_id: str, previous_valid_hours: int, url: str, token: str | None
+    webhook_id: str, overlap_hours: int, url: str, token: str | None
 ) -> None:
     """A new secret, printed once; the current one keeps signing for a while."""
     with _client(url, token) as client:
         payload = _mutate(
             client,
             "rotateWebhookSecret",
-            {"id": webhook_id, "previousSecretValidHours": previous_valid_hours},
+            {"id": webhook_id, "overlapHours": overlap_hours},
         )
     click.echo(_SECRET_WARNING, err=True)
     click.echo(f"secret: {payload['secret']}")

@@ -260,7 +260,7 @@ def _validity(previous_valid_for: timedelta) -> timedelta:
     if previous_valid_for < timedelta(0) or previous_valid_for > MAX_PREVIOUS_SECRET_VALIDITY:
         raise InvalidArgument(
             "The previous secret can stay valid for 0 to 168 hours (7 days).",
-            field="previousSecretValidHours",
+            field="overlapHours",
         )
     return previous_valid_for
 

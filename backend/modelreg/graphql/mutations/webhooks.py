@@ -57,9 +57,9 @@ class WebhookIdInput:
 @strawberry.input
 class RotateWebhookSecretInput:
     id: strawberry.ID
-    previous_secret_valid_hours: int = strawberry.field(
+    overlap_hours: int = strawberry.field(
         default=24,
-        description="How long the current secret keeps signing too (0 to 168 hours), so "
+        description="Hours the current secret keeps signing next to the new one (0 to 168), so "
         "receivers can switch without losing a delivery.",
     )
 
@@ -192,7 +192,7 @@ class WebhookMutations:
 
     @strawberry.mutation(
         description="A new secret, shown once in the payload; the current one keeps signing for "
-        "`previousSecretValidHours`."
+        "`overlapHours`."
     )
     async def rotate_webhook_secret(
         self, info: Info, input: RotateWebhookSecretInput
@@ -203,7 +203,7 @@ class WebhookMutations:
                 s,
                 actor=info.context.actor,
                 webhook_id=_webhook_id(input.id),
-                previous_valid_for=timedelta(hours=input.previous_secret_valid_hours),
+                previous_valid_for=timedelta(hours=input.overlap_hours),
             ),
         )
         return _with_secret(created, errors)
