@@ -296,7 +296,7 @@ async def test_a_webhook_that_keeps_failing_is_disabled_and_its_owner_told(
     assert event.project_id == project_id and event.actor == "system"
     assert event.payload == {
         "webhook_id": hook_id,
-        "url": receiver.url,
+        "url": receiver.url.removesuffix("/hook"),  # the origin: a path may hold a credential
         "reason": hook.disabled_reason,
         "owner": "alice",
     }

@@ -215,3 +215,16 @@ def test_urls_are_http_with_a_host_and_no_credentials() -> None:
     ]:
         with pytest.raises(InvalidArgument, match=says):
             rules.parse_url(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://hooks.slack.com/services/T0/B0/secretpart", "https://hooks.slack.com"),
+        ("https://hooks.example.com:8443/x?token=abc#frag", "https://hooks.example.com:8443"),
+        ("http://user:pw@10.0.0.1/hook", "http://10.0.0.1"),
+        ("https://[2001:db8::1]:9000/h", "https://[2001:db8::1]:9000"),
+    ],
+)
+def test_events_name_only_a_urls_origin(url: str, origin: str) -> None:
+    assert rules.url_origin(url) == origin

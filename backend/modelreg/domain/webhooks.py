@@ -256,6 +256,21 @@ class Target:
     port: int
 
 
+def url_origin(url: str) -> str:
+    """`scheme://host[:port]` of a webhook URL: what events and mail may say of it. The path and
+    query stay out: receivers such as chat services put their credential there, and events are
+    read by everyone who can read the project."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.scheme}://{host}:{port}" if port else f"{parts.scheme}://{host}"
+
+
 def parse_url(url: str, *, field: str = "url") -> Target:
     """An http(s) URL with a host and no credentials in it (the secret signs, URLs leak)."""
     text = url.strip()

@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -38,6 +37,7 @@ from modelreg.domain.webhooks import (
     is_retryable,
     is_success,
     next_attempt_at,
+    url_origin,
 )
 from modelreg.services.events import record_event
 from modelreg.services.webhook_payloads import BodyRequest, build_bodies
@@ -160,16 +160,6 @@ async def claim_due(db: Database, *, limit: int, lease: timedelta) -> list[Claim
                 )
             )
     return claimed
-
-
-def public_url(url: str) -> str:
-    """The URL without user information, query or fragment (they may carry credentials)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 async def record_attempt(
@@ -314,7 +304,7 @@ async def _count_failure(
         project_id=project_id,
         payload={
             "webhook_id": claimed.webhook_id,
-            "url": public_url(url),
+            "url": url_origin(url),
             "reason": reason,
             "owner": owner,
         },

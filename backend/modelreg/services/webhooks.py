@@ -25,7 +25,13 @@ from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.policy import Ability
-from modelreg.domain.webhooks import WebhookStatus, format_secret, parse_url, validate_topics
+from modelreg.domain.webhooks import (
+    WebhookStatus,
+    format_secret,
+    parse_url,
+    url_origin,
+    validate_topics,
+)
 from modelreg.errors import Conflict, InvalidArgument, NotFound
 from modelreg.services import access
 from modelreg.services.events import record_event
@@ -123,10 +129,11 @@ async def _model_filter(session: AsyncSession, *, project: Project, model_id: in
 
 
 def _event_payload(webhook: Webhook, **extra: Any) -> dict[str, Any]:
-    """What a webhook event records: never the secret (the URL carries no credentials)."""
+    """What a webhook event records, which every reader of the project sees: never the secret,
+    and of the URL only its origin (a path or query may hold a receiver's credential)."""
     return {
         "webhook_id": webhook.id,
-        "url": webhook.url,
+        "url": url_origin(webhook.url),
         "events": list(webhook.events),
         "model_id": webhook.model_id,
         "status": webhook.status.value,
