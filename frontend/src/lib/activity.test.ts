@@ -3,6 +3,19 @@ import { describe, expect, it } from "vitest";
 import { describeEvent, mergeEvents, stageColor, stageLabel } from "./activity";
 
 describe("describeEvent", () => {
+  it("describes webhook changes by the receiver's origin", () => {
+    expect(describeEvent({ type: "webhook.created", actor: "mia", payload: { url: "https://hooks.example.com" } })).toBe(
+      "mia added a webhook to https://hooks.example.com",
+    );
+    expect(
+      describeEvent({
+        type: "webhook.disabled",
+        actor: "system",
+        payload: { url: "https://hooks.example.com", reason: "5 deliveries in a row failed" },
+      }),
+    ).toBe("the webhook to https://hooks.example.com was disabled: 5 deliveries in a row failed");
+  });
+
   it("describes stage changes", () => {
     expect(
       describeEvent({ type: "version.stage_changed", actor: "alice", payload: { version: "1.2.0", from: "STAGING", to: "PRODUCTION" } }),

@@ -98,6 +98,14 @@ export function describeEvent(event: ActivityEvent): string {
       return `${who} set tags on the model`;
     case "model.tags_deleted":
       return `${who} removed tags from the model`;
+    case "webhook.created":
+      return `${who} added a webhook to ${str(p.url) ?? "a receiver"}`;
+    case "webhook.updated":
+      return `${who} changed the webhook to ${str(p.url) ?? "a receiver"}`;
+    case "webhook.deleted":
+      return `${who} deleted the webhook to ${str(p.url) ?? "a receiver"}`;
+    case "webhook.disabled":
+      return `the webhook to ${str(p.url) ?? "a receiver"} was disabled: ${str(p.reason) ?? "its deliveries kept failing"}`;
     default:
       return `${who}: ${event.type}`;
   }
