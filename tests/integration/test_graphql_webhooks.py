@@ -246,9 +246,7 @@ async def test_secrets_never_reach_the_logs(
     created = await _create(gql, project["id"])
     rotated = await gql.execute(ROTATE, {"input": {"id": created["webhook"]["id"]}})
     # A refused change logs its error: still no secret in it.
-    await gql.execute(
-        ROTATE, {"input": {"id": created["webhook"]["id"], "overlapHours": 999}}
-    )
+    await gql.execute(ROTATE, {"input": {"id": created["webhook"]["id"], "overlapHours": 999}})
     secrets = [created["secret"], rotated["rotateWebhookSecret"]["secret"]]
     assert caplog.records
     for secret in secrets:
@@ -279,9 +277,7 @@ async def test_rotation_keeps_the_previous_secret_for_a_while(
     assert payload["webhook"]["previousSecretValidUntil"] is not None
 
     for hours in (-1, 169):
-        data = await gql.execute(
-            ROTATE, {"input": {"id": hook_id, "overlapHours": hours}}
-        )
+        data = await gql.execute(ROTATE, {"input": {"id": hook_id, "overlapHours": hours}})
         error = data["rotateWebhookSecret"]["errors"][0]
         assert (error["code"], error["field"]) == ("INVALID_ARGUMENT", "overlapHours")
         assert data["rotateWebhookSecret"]["secret"] is None
