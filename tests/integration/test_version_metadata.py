@@ -529,3 +529,22 @@ async def test_check_version_before_the_version_exists(
     assert error["extensions"] == {"code": "INVALID_ARGUMENT", "field": "version"}
     malformed = await check("1.0.1", "flavors: [")
     assert malformed["verdict"] == "UNKNOWN"
+
+
+async def test_the_previous_release_skips_prereleases_and_later_versions(
+    gql: GraphQLClient, model: dict[str, Any]
+) -> None:
+    # Registered out of order: 1.1.0 comes after 2.0.0 and after its own release candidate.
+    for version in ("1.0.0", "1.1.0-rc.1", "2.0.0", "1.1.0", "0.9.0"):
+        await create_version(gql, model["id"], version)
+    previous = {
+        version: (await version_data(gql, version))["compatibility"]["previousVersion"]
+        for version in ("0.9.0", "1.0.0", "1.1.0-rc.1", "1.1.0", "2.0.0")
+    }
+    assert previous == {
+        "0.9.0": None,
+        "1.0.0": "0.9.0",
+        "1.1.0-rc.1": "1.0.0",
+        "1.1.0": "1.0.0",
+        "2.0.0": "1.1.0",
+    }

@@ -9,14 +9,16 @@ such files, and a prerelease cannot go to Production.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import semver
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg.db import plain
 from modelreg.db.models import ModelVersion, Project, RegisteredModel
 from modelreg.domain.actor import Actor
 from modelreg.domain.compatibility import (
@@ -96,33 +98,49 @@ async def guards_by_models(
 async def compatibility_by_versions(
     session: AsyncSession, version_ids: Sequence[int]
 ) -> dict[int, GuardedCompatibility]:
-    """The verdict of each version (three statements, whatever the number of versions)."""
+    """The verdict of each version (three statements, whatever the number of versions, and
+    indexed: a model's other versions are not read, however many it has)."""
     if not version_ids:
         return {}
-    models_of = select(ModelVersion.model_id).where(col(ModelVersion.id).in_(list(version_ids)))
+    # The previous release of each: the highest non-prerelease of the same model sorting
+    # before it (`sort_key` orders by SemVer precedence; the index on (model_id, is_prerelease,
+    # sort_key) answers it).
+    earlier = aliased(ModelVersion)
+    previous_id = (
+        select(earlier.id)
+        .where(
+            col(earlier.model_id) == col(ModelVersion.model_id),
+            col(earlier.is_prerelease).is_(False),
+            col(earlier.sort_key) < col(ModelVersion.sort_key),
+        )
+        .order_by(col(earlier.sort_key).desc())
+        .limit(1)
+        .correlate(ModelVersion)
+        .scalar_subquery()
+    )
+    prior = aliased(ModelVersion)
     rows = (
-        await session.exec(
-            select(
-                ModelVersion.id,
-                ModelVersion.model_id,
-                ModelVersion.version,
-                ModelVersion.is_prerelease,
-            ).where(col(ModelVersion.model_id).in_(models_of))
+        await (await plain(session)).execute(
+            sa.select(
+                col(ModelVersion.id),
+                col(ModelVersion.model_id),
+                col(ModelVersion.version),
+                col(ModelVersion.is_prerelease),
+                col(prior.id),
+                col(prior.version),
+            )
+            .select_from(ModelVersion)
+            .outerjoin(prior, col(prior.id) == previous_id)
+            .where(col(ModelVersion.id).in_(list(version_ids)))
         )
     ).all()
-    by_model: dict[int, list[tuple[int, str]]] = defaultdict(list)
     info: dict[int, tuple[int, str, bool]] = {}
-    for vid, model_id, version, is_prerelease in rows:
-        assert vid is not None
-        by_model[model_id].append((vid, version))
-        info[vid] = (model_id, version, is_prerelease)
-    wanted = [v for v in dict.fromkeys(version_ids) if v in info]
     previous: dict[int, tuple[str, int] | None] = {}
-    for vid in wanted:
-        model_id, version, _ = info[vid]
-        others = {v: i for i, v in by_model[model_id] if i != vid}
-        name = previous_release(version, others)
-        previous[vid] = (name, others[name]) if name is not None else None
+    for vid, model_id, version, is_prerelease, prior_id, prior_version in rows:
+        assert vid is not None
+        info[vid] = (model_id, version, is_prerelease)
+        previous[vid] = (prior_version, prior_id) if prior_id is not None else None
+    wanted = [v for v in dict.fromkeys(version_ids) if v in info]
     needed = set(wanted) | {p[1] for p in previous.values() if p is not None}
     metadata = await metadata_by_versions(session, sorted(needed))
     guards = await guards_by_models(session, sorted({info[v][0] for v in wanted}))
