@@ -510,3 +510,40 @@ async def test_the_app_runs_the_mail_worker_and_a_commit_wakes_it(
                 break
             await asyncio.sleep(0.05)
     assert [r.subject for r in smtp.received] == ["New version 1.0.0 of churn"]
+
+
+async def test_all_by_default_covers_ones_own_projects_not_every_public_one(
+    db: Database, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    # given: a public project; pat (default ALL) and an instance admin are not members of it,
+    # quinn is not either but chose ALL on this model, rob is a member with default ALL.
+    await _person(db, "pat", level=NotificationLevel.ALL)
+    quinn = await _person(db, "quinn")
+    await _person(db, "rob", level=NotificationLevel.ALL)
+    async with db.begin() as s:
+        admin, _ = await accounts.create_user(
+            s, actor=SYSTEM, username="root", password="correct horse battery staple", is_admin=True
+        )
+        assert admin.id is not None
+        await notifications.set_email(
+            s, actor=Actor(name="root", user_id=admin.id, is_admin=True), email="root@example.org"
+        )
+    world = await _world(db, rob=Role.REPORTER)
+    async with db.begin() as s:
+        await projects.update_project(
+            s, actor=world.owner, project_id=world.project_id, visibility=Visibility.PUBLIC
+        )
+        await notifications.set_model_level(
+            s, actor=quinn, model_id=world.model_id, level=NotificationLevel.ALL
+        )
+    worker = _worker(db, tmp_path, smtp, Clock())
+    # when: a new version, then a request to Production (which an admin may approve)
+    version_id = await _version(db, world.owner, world.model_id, "1.0.0")
+    async with db.begin() as s:
+        await lifecycle.request_transition(
+            s, actor=world.owner, version_id=version_id, stage=Stage.PRODUCTION
+        )
+    await worker.run_once()
+    # then: mail for quinn (model setting) and rob (member), never for pat or the admin
+    got = sorted(r.recipients[0] for r in smtp.received)
+    assert got == ["quinn@example.org"] * 2 + ["rob@example.org"] * 2

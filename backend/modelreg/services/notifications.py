@@ -1,10 +1,11 @@
 """E-mail notification settings and who hears about an event.
 
 A user's level for a model (`ALL`, `PARTICIPATING`, `MUTED`) is their setting for that model,
-else their own default. Following a version (one click, or by acting on it: creating it,
+else their own default; a default of `ALL` covers the projects the user is a member of (not every
+public project of the instance). Following a version (one click, or by acting on it: creating it,
 requesting a transition, commenting) is what `PARTICIPATING` mails about. `recipients` decides,
 when the mail is sent, who gets an event: only people who may still read the project, never the
-actor themself, only with an address; plus everyone who may approve a pending request to
+actor themself, only with an address; plus every member who may approve a pending request to
 Production, and the owner of a webhook the delivery worker disabled. MUTED silences everything
 but that last notice.
 """
@@ -284,6 +285,7 @@ async def recipients(session: AsyncSession, event: Event) -> list[Recipient]:
             col(UserAccount.email),
             col(UserAccount.is_admin),
             level,
+            col(setting.level),
             col(VersionFollow.user_id).is_not(None),
             col(Membership.role),
         )
@@ -314,13 +316,24 @@ async def recipients(session: AsyncSession, event: Event) -> list[Recipient]:
         .where(level != NotificationLevel.MUTED)
         .order_by(col(UserAccount.id))
     )
-    wanted = [level == NotificationLevel.ALL, col(VersionFollow.user_id).is_not(None)]
+    # ALL from a model's own setting, or from the user's default in a project they are a member
+    # of: a default of ALL does not subscribe anyone to every public project of the instance.
+    member = col(Membership.role).is_not(None)
+    wanted = [
+        col(setting.level) == NotificationLevel.ALL,
+        sa.and_(
+            col(setting.level).is_(None),
+            col(UserAccount.notification_level) == NotificationLevel.ALL,
+            member,
+        ),
+        col(VersionFollow.user_id).is_not(None),
+    ]
     if approval_stages:
-        wanted += [col(UserAccount.is_admin).is_(True), col(Membership.role).is_not(None)]
+        wanted.append(member)  # approvers are mailed as members (an admin too, when one)
     statement = statement.where(sa.or_(*wanted))
     rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
     found: list[Recipient] = []
-    for user_id, username, email, is_admin, user_level, follows, role in rows:
+    for user_id, username, email, is_admin, user_level, explicit, follows, role in rows:
         person = Actor(name=username, user_id=user_id, is_admin=is_admin)
         member_role = Role(role) if role is not None else None
         if not policy.can_read(person, visibility=project.visibility, role=member_role):
@@ -328,6 +341,7 @@ async def recipients(session: AsyncSession, event: Event) -> list[Recipient]:
         reason = ""
         if (
             approval_stages
+            and member_role is not None
             and policy.decide(
                 person,
                 Ability.APPROVE_TRANSITION,
@@ -339,7 +353,9 @@ async def recipients(session: AsyncSession, event: Event) -> list[Recipient]:
             reason = REASON_APPROVER
         elif follows:
             reason = REASON_FOLLOW
-        elif NotificationLevel(user_level) is NotificationLevel.ALL:
+        elif NotificationLevel(user_level) is NotificationLevel.ALL and (
+            explicit is not None or member_role is not None
+        ):
             reason = REASON_ALL
         if reason:
             found.append(Recipient(user_id, username, email, reason))
