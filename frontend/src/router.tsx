@@ -1,13 +1,17 @@
-import { createBrowserRouter } from "react-router";
+import { createBrowserRouter, type RouteObject } from "react-router";
 
 import { Layout } from "./components/Layout";
 import { RouteError } from "./components/RouteError";
+import { Loading } from "./components/States";
 
 // Every page is its own chunk: the first load carries only the shell and the page shown.
-export const router = createBrowserRouter([
+// Until the first page's chunk has loaded the router is not initialised, and renders the
+// root's HydrateFallback (without one, nothing, and React Router warns on every load).
+export const routes: RouteObject[] = [
   {
     element: <Layout />,
     errorElement: <RouteError />,
+    HydrateFallback: Loading,
     children: [
       { index: true, lazy: () => import("./pages/ProjectsPage").then((m) => ({ Component: m.default })) },
       { path: "sign-in", lazy: () => import("./pages/SignInPage").then((m) => ({ Component: m.default })) },
@@ -59,4 +63,6 @@ export const router = createBrowserRouter([
       { path: "*", lazy: () => import("./pages/NotFoundPage").then((m) => ({ Component: m.default })) },
     ],
   },
-]);
+];
+
+export const router = createBrowserRouter(routes);
