@@ -57,6 +57,14 @@ describe("TagEditor", () => {
     expect(screen.queryByLabelText("Tag key")).toBeNull();
     expect(screen.queryByRole("button", { name: "Set tag" })).toBeNull();
   });
+
+  it("shows a tag without a value as its key alone, not `pii:`", () => {
+    renderEditor({ tags: [{ key: "pii", value: "" }, { key: "team", value: "growth" }], onSet: vi.fn(), onDelete: vi.fn() });
+    const badges = screen.getByLabelText("Tags").textContent ?? "";
+    expect(badges).toContain("pii");
+    expect(badges).not.toContain("pii:");
+    expect(badges).toContain("team: growth");
+  });
 });
 
 describe("TagsField", () => {

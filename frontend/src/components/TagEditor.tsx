@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useMutation, type TypedDocumentNode } from "urql";
 
 import type { UserError } from "../lib/errors";
+import { tagLabel } from "../lib/tags";
 import { mutationErrors } from "./mutations";
 import { useFormSubmit } from "./useFormSubmit";
 
@@ -66,7 +67,7 @@ export function TagEditor({
               )
             }
           >
-            {tag.key}: {tag.value}
+            {tagLabel(tag)}
           </Badge>
         ))}
       </Group>

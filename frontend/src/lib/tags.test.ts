@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs } from "./tags";
+import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "./tags";
 
 describe("tag filters", () => {
   it("parses key=value and bare keys", () => {
@@ -31,5 +31,12 @@ describe("tagInputs", () => {
       { key: "pii", value: "" },
       { key: "url", value: "a=b" },
     ]);
+  });
+});
+
+describe("tagLabel", () => {
+  it("shows key and value, or the key alone for a tag without a value", () => {
+    expect(tagLabel({ key: "team", value: "growth" })).toBe("team: growth");
+    expect(tagLabel({ key: "pii", value: "" })).toBe("pii");
   });
 });

@@ -26,3 +26,8 @@ export function parseTagFilters(texts: readonly string[]): TagFilter[] {
 export function tagInputs(texts: readonly string[]): { key: string; value: string }[] {
   return parseTagFilters(texts).map((t) => ({ key: t.key, value: t.value ?? "" }));
 }
+
+/** A tag as a badge shows it: `team: growth`, or just `pii` for a tag without a value. */
+export function tagLabel(tag: { key: string; value: string }): string {
+  return tag.value === "" ? tag.key : `${tag.key}: ${tag.value}`;
+}

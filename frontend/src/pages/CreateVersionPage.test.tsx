@@ -147,3 +147,23 @@ describe("CreateVersionPage and the SemVer guard", () => {
     );
   });
 });
+
+describe("CreateVersionPage's suggested numbers", () => {
+  it("offers 0.1.0 and 1.0.0 once each for a model with no version yet, and fills one in", async () => {
+    const empty = structuredClone(model);
+    Object.assign(empty.data.project.model, {
+      versionCount: 0,
+      latestVersion: null,
+      major: "1.0.0",
+      minor: "0.1.0",
+      patch: "0.1.0",
+    });
+    fetchMock.mockImplementation(async () => answer(empty));
+    renderPage();
+    const field = (await screen.findByLabelText(/^Version/)) as HTMLInputElement;
+    const buttons = screen.getAllByRole("button").map((b) => b.textContent);
+    expect(buttons.filter((t) => /\d+\.\d+\.\d+/.test(t ?? ""))).toEqual(["Development 0.1.0", "Stable 1.0.0"]);
+    fireEvent.click(screen.getByRole("button", { name: "Stable 1.0.0" }));
+    expect(field.value).toBe("1.0.0");
+  });
+});

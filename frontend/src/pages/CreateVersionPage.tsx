@@ -26,7 +26,7 @@ import { CheckVersionQuery, ModelQuery } from "../graphql/models";
 import { CreateVersionMutation } from "../graphql/versions";
 import { permissionFor } from "../lib/permissions";
 import { mlmodelPath, readText, versionApiBase } from "../lib/files";
-import { versionProblem } from "../lib/semver";
+import { versionProblem, versionSuggestions } from "../lib/semver";
 import { tagInputs } from "../lib/tags";
 import { failedUploads, type UploadItem } from "../lib/uploads";
 import { urls } from "../urls";
@@ -135,11 +135,7 @@ export default function CreateVersionPage() {
     }
   };
 
-  const suggestions = [
-    { label: "Major", value: found.major, hint: "breaking change: new algorithm or required input" },
-    { label: "Minor", value: found.minor, hint: "new optional input or output" },
-    { label: "Patch", value: found.patch, hint: "retrain, same inputs and outputs" },
-  ];
+  const suggestions = versionSuggestions(latest, found);
 
   return (
     <Stack maw={900}>

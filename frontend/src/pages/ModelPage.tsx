@@ -37,6 +37,7 @@ import {
   UpdateModelMutation,
 } from "../graphql/models";
 import { compareSelectionProblem } from "../lib/compare";
+import { tagLabel } from "../lib/tags";
 import { permissionFor, type Verdict } from "../lib/permissions";
 import { urls } from "../urls";
 import { FormModal } from "../components/FormModal";
@@ -318,7 +319,7 @@ function VersionsTable({
                 <Group gap={4}>
                   {node.tags.map((t) => (
                     <Badge key={t.key} variant="light" tt="none">
-                      {t.key}: {t.value}
+                      {tagLabel(t)}
                     </Badge>
                   ))}
                 </Group>

@@ -30,7 +30,7 @@ import { CreateModelMutation } from "../graphql/models";
 import { ProjectModelsQuery } from "../graphql/projects";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, visibilityLabel } from "../lib/roles";
-import { parseTagFilter, parseTagFilters, tagInputs } from "../lib/tags";
+import { parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
 import { useFormSubmit } from "../components/useFormSubmit";
@@ -219,7 +219,7 @@ export default function ProjectPage() {
                             if (!tagTexts.includes(text)) update({ tag: [...tagTexts, text] });
                           }}
                         >
-                          {t.key}: {t.value}
+                          {tagLabel(t)}
                         </Badge>
                       ))}
                     </Group>
