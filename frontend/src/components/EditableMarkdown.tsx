@@ -8,6 +8,7 @@ import { MarkdownEditor, MarkdownView } from "./Markdown";
 import { notifyDone } from "./mutations";
 import { ErrorLines } from "./ErrorLines";
 import { useFormSubmit } from "./useFormSubmit";
+import { useUnsavedChanges } from "./UnsavedChanges";
 
 /** Markdown shown rendered, with an Edit button that opens the editor with live preview. */
 export function EditableMarkdown({
@@ -31,6 +32,7 @@ export function EditableMarkdown({
   const [draft, setDraft] = useState(value);
   const form = useFormSubmit([]);
   const lower = label.toLowerCase();
+  useUnsavedChanges(editing && draft !== value);
 
   if (!editing) {
     return (

@@ -4,6 +4,7 @@ import { Link, Outlet, useLocation } from "react-router";
 import { urls } from "../urls";
 import { InboxBadge } from "./inbox/InboxBadge";
 import { useSession } from "./Session";
+import { UnsavedChangesGuard } from "./UnsavedChanges";
 import { UserMenu } from "./UserMenu";
 
 export function Layout() {
@@ -12,6 +13,7 @@ export function Layout() {
   const onSignIn = location.pathname === "/sign-in";
   return (
     <AppShell header={{ height: 56 }} padding="md">
+      <UnsavedChangesGuard />
       <AppShell.Header>
         <Container size="xl" h="100%">
           <Group h="100%" justify="space-between">

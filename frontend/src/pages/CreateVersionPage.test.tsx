@@ -1,10 +1,11 @@
 import { MantineProvider } from "@mantine/core";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { createMemoryRouter, Outlet, RouterProvider } from "react-router";
 import { Client, fetchExchange, Provider as UrqlProvider } from "urql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { type Session, SessionContext } from "../components/Session";
+import { UnsavedChangesGuard } from "../components/UnsavedChanges";
 import type { CompatibilityFieldsFragment } from "../gql/graphql";
 import CreateVersionPage from "./CreateVersionPage";
 
@@ -165,5 +166,71 @@ describe("CreateVersionPage's suggested numbers", () => {
     expect(buttons.filter((t) => /\d+\.\d+\.\d+/.test(t ?? ""))).toEqual(["Development 0.1.0", "Stable 1.0.0"]);
     fireEvent.click(screen.getByRole("button", { name: "Stable 1.0.0" }));
     expect(field.value).toBe("1.0.0");
+  });
+});
+
+describe("CreateVersionPage and a half-written description", () => {
+  function renderGuarded() {
+    const router = createMemoryRouter(
+      [
+        {
+          element: (
+            <>
+              <UnsavedChangesGuard />
+              <Outlet />
+            </>
+          ),
+          children: [
+            { path: "/projects/:project/models/:model/versions/new", element: <CreateVersionPage /> },
+            { path: "/projects/:project/models/:model/versions/:version", element: <h1>Version page</h1> },
+            { path: "/projects/:project/models/:model", element: <h1>Model page</h1> },
+          ],
+        },
+      ],
+      { initialEntries: ["/projects/demo/models/churn/versions/new"] },
+    );
+    const client = new Client({ url: "http://localhost/graphql", exchanges: [fetchExchange] });
+    render(
+      <MantineProvider>
+        <UrqlProvider value={client}>
+          <SessionContext.Provider value={session}>
+            <RouterProvider router={router} />
+          </SessionContext.Provider>
+        </UrqlProvider>
+      </MantineProvider>,
+    );
+  }
+
+  beforeEach(() => {
+    fetchMock.mockImplementation(async (...call) => {
+      const { query } = sent(call);
+      if (query.includes("createVersion")) {
+        return answer({ data: { createVersion: { modelVersion: { id: "V2", version: "1.1.0" }, errors: [] } } });
+      }
+      return answer(model);
+    });
+  });
+
+  async function describeIt() {
+    const editor = await screen.findByLabelText("Version description", {}, { timeout: 5000 });
+    fireEvent.change(editor, { target: { value: "Retrained on May data." } });
+  }
+
+  it("asks before Cancel discards it", async () => {
+    renderGuarded();
+    await describeIt();
+    fireEvent.click(screen.getByRole("link", { name: "Cancel" }));
+    expect(await screen.findByRole("dialog", { name: "Discard your changes?" })).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Discard changes" }));
+    expect(await screen.findByRole("heading", { name: "Model page" })).toBeTruthy();
+  });
+
+  it("opens the created version without asking: the description is saved", async () => {
+    renderGuarded();
+    await describeIt();
+    fireEvent.click(screen.getByRole("button", { name: "Minor 1.1.0" }));
+    fireEvent.click(screen.getByRole("button", { name: "Create version" }));
+    expect(await screen.findByRole("heading", { name: "Version page" })).toBeTruthy();
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 });

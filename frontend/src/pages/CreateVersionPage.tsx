@@ -17,6 +17,7 @@ import { Crumbs } from "../components/Crumbs";
 import { FileUpload } from "../components/FileUpload";
 import { SubmitForm } from "../components/FormModal";
 import { MarkdownField } from "../components/Markdown";
+import { useUnsavedChanges } from "../components/UnsavedChanges";
 import { mutationErrors, notifyDone } from "../components/mutations";
 import { SignInHint } from "../components/Permitted";
 import { useViewer } from "../components/Session";
@@ -55,6 +56,8 @@ export default function CreateVersionPage() {
   // An attached MLmodel, read in the browser, is checked against the typed number (SemVer guard).
   const [mlmodel, setMlmodel] = useState<{ path: string; text: string } | null>(null);
   const mlmodelFile = useRef<File | null>(null);
+  // A half-written description is not left without asking (a created version has it saved).
+  const releaseUnsaved = useUnsavedChanges(description.trim() !== "" && created === null);
   const [settledVersion] = useDebouncedValue(version, 300);
   const checkedVersion = settledVersion !== "" && versionProblem(settledVersion, null) === null ? settledVersion : null;
   const [check] = useQuery({
@@ -127,6 +130,7 @@ export default function CreateVersionPage() {
     if (ok && made) {
       if (queued === 0) {
         notifyDone(`Version ${made.version} created.`);
+        releaseUnsaved();
         navigate(urls.version(projectPath, found.name, made.version));
       } else {
         // FileUpload sends the files now; `onSettled` opens the version when they are done.

@@ -12,6 +12,7 @@ import { MarkdownView } from "../Markdown";
 import { mutationErrors, notifyErrors } from "../mutations";
 import { NotAllowedNote, SignInHint } from "../Permitted";
 import { useFormSubmit } from "../useFormSubmit";
+import { useUnsavedChanges } from "../UnsavedChanges";
 import type { LifecycleVersion } from "./types";
 
 export function Comments({ version, onChanged }: { version: LifecycleVersion; onChanged: () => void }) {
@@ -20,6 +21,7 @@ export function Comments({ version, onChanged }: { version: LifecycleVersion; on
   const [, addComment] = useMutation(AddCommentMutation);
   const split = form.split;
   const may = permissionFor(version.viewerPermissions, "COMMENT");
+  useUnsavedChanges(body.trim() !== "");
   const add = async () => {
     const send = async () =>
       mutationErrors(await addComment({ input: { versionId: version.id, body } }), (d) => d.addComment);
@@ -79,6 +81,7 @@ function CommentItem({
   const form = useFormSubmit(["body"]);
   const [, edit] = useMutation(EditCommentMutation);
   const [, remove] = useMutation(DeleteCommentMutation);
+  useUnsavedChanges(editing && draft !== comment.body);
   const split = form.split;
   const save = async () => {
     const send = async () =>
