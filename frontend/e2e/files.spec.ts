@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import type { APIRequestContext } from "@playwright/test";
 
@@ -145,4 +147,53 @@ test("create a version and upload its files in one go; a failed upload is listed
   await shot(page, info, "files-07-created-with-a-failure");
   await failed.getByRole("button", { name: "Dismiss" }).click();
   await expect(failed).toHaveCount(0);
+});
+
+test("upload a nested folder: paths are kept, and replacing asks first", async ({ page }, info) => {
+  const modelId = await createModel(page.request, "files-e2e-folder", "ranker");
+  await createVersion(page.request, modelId, "1.0.0");
+  // model-dir/{a,b}/config.yaml: the same name in two subfolders, plus a deeper file.
+  const root = await mkdtemp(join(tmpdir(), "modelreg-e2e-"));
+  const dir = join(root, "model-dir");
+  try {
+    await mkdir(join(dir, "a"), { recursive: true });
+    await mkdir(join(dir, "b", "config"), { recursive: true });
+    await writeFile(join(dir, "a", "config.yaml"), "lr: 0.1\n");
+    await writeFile(join(dir, "b", "config.yaml"), "lr: 0.25\n");
+    await writeFile(join(dir, "b", "config", "params.json"), '{"depth": 3}\n');
+
+    await page.goto("/projects/files-e2e-folder/models/ranker/versions/1.0.0");
+    const files = page.getByRole("region", { name: "Files" });
+    await expect(files.getByRole("button", { name: "Upload folder" })).toBeVisible();
+    await files.getByLabel("Subfolder").fill("weights");
+    await page.getByTestId("folder-input").setInputFiles(dir);
+    await expect(files.getByRole("table", { name: "Uploads" }).getByText("Uploaded")).toHaveCount(3);
+    const tree = files.getByRole("table", { name: "Files" });
+    for (const path of ["weights/model-dir/a/config.yaml", "weights/model-dir/b/config.yaml"]) {
+      await expect(tree.locator(`[data-path="${path}"]`)).toContainText("config.yaml");
+    }
+    await expect(tree.locator('[data-path="weights/model-dir/b/config/params.json"]')).toBeVisible();
+    await expect(page.getByTestId("files-summary")).toContainText("3 files");
+    const base = "/api/v1/projects/files-e2e-folder/models/ranker/versions/1.0.0/files/weights/model-dir";
+    expect(await (await page.request.get(`${base}/a/config.yaml`)).text()).toBe("lr: 0.1\n");
+    expect(await (await page.request.get(`${base}/b/config.yaml`)).text()).toBe("lr: 0.25\n");
+    await shot(page, info, "files-08-folder-uploaded");
+
+    // The same folder again, changed: nothing is sent until answered; Skip keeps what is there.
+    await writeFile(join(dir, "a", "config.yaml"), "lr: 0.5\n");
+    await page.getByTestId("folder-input").setInputFiles(dir);
+    const dialog = page.getByRole("dialog", { name: "Replace 3 files?" });
+    await expect(dialog.getByText("weights/model-dir/a/config.yaml")).toBeVisible();
+    await shot(page, info, "files-09-replace-prompt");
+    await dialog.getByRole("button", { name: "Skip" }).click();
+    await expect(dialog).toBeHidden();
+    expect(await (await page.request.get(`${base}/a/config.yaml`)).text()).toBe("lr: 0.1\n");
+    // Replace sends them.
+    await page.getByTestId("folder-input").setInputFiles(dir);
+    await dialog.getByRole("button", { name: "Replace" }).click();
+    await expect(files.getByRole("table", { name: "Uploads" }).getByText("Uploaded")).toHaveCount(6);
+    expect(await (await page.request.get(`${base}/a/config.yaml`)).text()).toBe("lr: 0.5\n");
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

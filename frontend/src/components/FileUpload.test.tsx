@@ -1,5 +1,5 @@
 import { MantineProvider } from "@mantine/core";
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { FileUpload, type FileUploadProps } from "./FileUpload";
@@ -151,4 +151,76 @@ describe("FileUpload", () => {
     fireEvent.change(screen.getByLabelText("Subfolder"), { target: { value: "../up" } });
     expect(screen.getByText("'.' and '..' are not folder names.")).toBeTruthy();
   });
+
+  it("keeps the folders of a picked folder, so same-named files stay apart", async () => {
+    renderUpload();
+    fireEvent.change(screen.getByLabelText("Subfolder"), { target: { value: "weights" } });
+    expect(screen.getByTestId("folder-input").hasAttribute("webkitdirectory")).toBe(true);
+    pickFolder(
+      inFolder("model-dir/a/config.yaml"),
+      inFolder("model-dir/b/config.yaml"),
+      inFolder("model-dir/config/params.json"),
+    );
+    await waitFor(() => expect(FakeXhr.sent).toHaveLength(3));
+    expect(FakeXhr.sent.map((x) => x.url)).toEqual([
+      `${BASE}/files/weights/model-dir/a/config.yaml`,
+      `${BASE}/files/weights/model-dir/b/config.yaml`,
+      `${BASE}/files/weights/model-dir/config/params.json`,
+    ]);
+  });
+
+  it("asks before replacing a file the version has: Cancel sends nothing, Skip the rest, Replace all", async () => {
+    renderUpload({ existingPaths: ["model-dir/a/config.yaml", "README.md"] });
+    const folder = () => [inFolder("model-dir/a/config.yaml"), inFolder("model-dir/notes.txt")];
+
+    pickFolder(...folder());
+    let dialog = await screen.findByRole("dialog", { name: "Replace 1 file?" });
+    expect(within(dialog).getByRole("list", { name: "Paths already in the version" }).textContent).toBe(
+      "model-dir/a/config.yaml",
+    );
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(FakeXhr.sent).toHaveLength(0);
+
+    pickFolder(...folder());
+    dialog = await screen.findByRole("dialog", { name: "Replace 1 file?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Skip" }));
+    await waitFor(() => expect(FakeXhr.sent.map((x) => x.url)).toEqual([`${BASE}/files/model-dir/notes.txt`]));
+    FakeXhr.sent[0]?.answer(201, {});
+
+    // notes.txt is now uploaded too: picking the folder again asks about both.
+    pickFolder(...folder());
+    dialog = await screen.findByRole("dialog", { name: "Replace 2 files?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Replace" }));
+    await waitFor(() => expect(FakeXhr.sent).toHaveLength(3));
+    expect(FakeXhr.sent.slice(1).map((x) => x.url)).toEqual([
+      `${BASE}/files/model-dir/a/config.yaml`,
+      `${BASE}/files/model-dir/notes.txt`,
+    ]);
+  });
+
+  it("asks when two chosen files share a path; Replace sends the last one once", async () => {
+    renderUpload();
+    const first = bytes("config.yaml", 1);
+    const second = bytes("config.yaml", 2);
+    choose(first, second, bytes("other.txt", 1));
+    const dialog = await screen.findByRole("dialog", { name: "Replace 1 file?" });
+    expect(within(dialog).getByRole("list", { name: "Paths chosen more than once" }).textContent).toBe("config.yaml");
+    expect(FakeXhr.sent).toHaveLength(0);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Replace" }));
+    await waitFor(() => expect(FakeXhr.sent).toHaveLength(2));
+    expect(FakeXhr.sent.map((x) => x.url)).toEqual([`${BASE}/files/config.yaml`, `${BASE}/files/other.txt`]);
+    expect(FakeXhr.sent[0]?.body).toBe(second);
+  });
 });
+
+/** A file of a picked folder, as `<input webkitdirectory>` hands it over. */
+function inFolder(path: string): File {
+  const f = new File(["x"], path.split("/").pop() ?? path);
+  Object.defineProperty(f, "webkitRelativePath", { value: path });
+  return f;
+}
+
+function pickFolder(...files: File[]) {
+  fireEvent.change(screen.getByTestId("folder-input"), { target: { files } });
+}

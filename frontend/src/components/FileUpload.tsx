@@ -1,12 +1,34 @@
 import "@mantine/dropzone/styles.css";
 
-import { Badge, Button, Group, Progress, Stack, Table, Text, TextInput } from "@mantine/core";
+import {
+  Badge,
+  Button,
+  Code,
+  Group,
+  List,
+  Modal,
+  Progress,
+  ScrollArea,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
-import { IconCloudUpload, IconUpload, IconX } from "@tabler/icons-react";
-import { type InputHTMLAttributes, useEffect, useEffectEvent, useState } from "react";
+import { IconCloudUpload, IconFolderUp, IconUpload, IconX } from "@tabler/icons-react";
+import { type InputHTMLAttributes, useEffect, useEffectEvent, useRef, useState } from "react";
 
 import { folderProblem, formatBytes, MAX_FILE_SIZE, normalizeFolder, plural } from "../lib/files";
-import { percent, summarize, type UploadItem } from "../lib/uploads";
+import {
+  type ConflictChoice,
+  findConflicts,
+  hasConflicts,
+  planUploads,
+  type PlannedUpload,
+  resolveConflicts,
+  type UploadConflicts,
+} from "../lib/folderUpload";
+import { isActive, percent, summarize, type UploadItem } from "../lib/uploads";
 import { useUploadQueue } from "./useUploadQueue";
 
 export interface FileUploadProps {
@@ -25,7 +47,18 @@ export interface FileUploadProps {
   onItemsChange?: (items: readonly UploadItem[]) => void;
   /** No more files can be added (the form is busy). */
   disabled?: boolean;
+  /** Paths the version already has: uploading to one of them asks first. */
+  existingPaths?: readonly string[];
 }
+
+/** A batch that would overwrite files, waiting for the user's answer. */
+interface PendingBatch {
+  planned: PlannedUpload[];
+  conflicts: UploadConflicts;
+}
+
+/** What `<input webkitdirectory>` needs; React's types do not know the attribute. */
+const folderPickerProps = { webkitdirectory: "", directory: "" } as InputHTMLAttributes<HTMLInputElement>;
 
 /** A subfolder field, a drop zone, and one row per file with progress, Cancel and the outcome. */
 export function FileUpload({
@@ -35,8 +68,11 @@ export function FileUpload({
   onQueuedChange,
   onItemsChange,
   disabled = false,
+  existingPaths = [],
 }: FileUploadProps) {
   const [folder, setFolder] = useState("");
+  const [pending, setPending] = useState<PendingBatch | null>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   const queue = useUploadQueue({ target, maxFileSize, onSettled });
   const problem = folderProblem(folder);
   const items = queue.state.items;
@@ -46,6 +82,34 @@ export function FileUpload({
   useEffect(() => queuedChanged(summary.queued), [summary.queued]);
   const itemsChanged = useEffectEvent((list: readonly UploadItem[]) => onItemsChange?.(list));
   useEffect(() => itemsChanged(items), [items]);
+
+  /** Files dropped or picked (folders keep their paths): sent at once, or asked about first. */
+  const choose = (files: readonly File[]) => {
+    const planned = planUploads(files, folder);
+    if (planned.length === 0) return;
+    // Paths the version has, and paths of this page's uploads waiting, on their way or done.
+    const taken = new Set(existingPaths);
+    for (const item of items) {
+      if (item.status === "queued" || item.status === "uploading" || item.status === "done") taken.add(item.path);
+    }
+    const conflicts = findConflicts(planned, taken);
+    if (hasConflicts(conflicts)) setPending({ planned, conflicts });
+    else queue.add(planned);
+  };
+  const answer = (choice: ConflictChoice | null) => {
+    if (pending && choice) {
+      const send = resolveConflicts(pending.planned, pending.conflicts, choice);
+      if (choice === "replace") {
+        // An earlier upload to a replaced path that has not ended would race the new one: stop it.
+        const replaced = new Set(send.map((p) => p.path));
+        for (const item of items) {
+          if (isActive(item) && replaced.has(item.path)) queue.cancel(item.id);
+        }
+      }
+      if (send.length > 0) queue.add(send);
+    }
+    setPending(null);
+  };
 
   const clean = normalizeFolder(folder);
   return (
@@ -62,7 +126,7 @@ export function FileUpload({
         styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
       />
       <Dropzone
-        onDrop={(files) => queue.add(files, folder)}
+        onDrop={choose}
         multiple
         disabled={disabled || problem !== null}
         inputProps={{ "data-testid": "file-input" } as InputHTMLAttributes<HTMLInputElement>}
@@ -82,7 +146,7 @@ export function FileUpload({
           </Dropzone.Idle>
           <div>
             <Text size="md" fw={500}>
-              Drag files here or click to choose them
+              Drag files or folders here, or click to choose files
             </Text>
             <Text size="sm" c="dimmed">
               {clean ? (
@@ -92,11 +156,39 @@ export function FileUpload({
               ) : (
                 "Into the top folder"
               )}{" "}
-              · up to {formatBytes(maxFileSize)} per file · a file with the same path is replaced
+              · folders keep their name and inner folders · up to {formatBytes(maxFileSize)} per file · you
+              are asked before a file is replaced
             </Text>
           </div>
         </Group>
       </Dropzone>
+      <Group gap="xs">
+        <Button
+          variant="default"
+          size="xs"
+          leftSection={<IconFolderUp size={16} />}
+          disabled={disabled || problem !== null}
+          onClick={() => folderInput.current?.click()}
+        >
+          Upload folder
+        </Button>
+        <input
+          ref={folderInput}
+          type="file"
+          multiple
+          hidden
+          {...folderPickerProps}
+          data-testid="folder-input"
+          aria-label="Upload folder"
+          onChange={(e) => {
+            const files = Array.from(e.currentTarget.files ?? []);
+            // Picking the same folder again must fire `change` again.
+            e.currentTarget.value = "";
+            choose(files);
+          }}
+        />
+      </Group>
+      <ConflictPrompt pending={pending} onAnswer={answer} />
       {items.length > 0 && (
         <Stack gap={4}>
           <Group justify="space-between">
@@ -125,6 +217,73 @@ export function FileUpload({
         </Stack>
       )}
     </Stack>
+  );
+}
+
+/** "3 files would replace files: …" with Replace / Skip / Cancel; nothing is sent until answered. */
+function ConflictPrompt({
+  pending,
+  onAnswer,
+}: {
+  pending: PendingBatch | null;
+  onAnswer: (choice: ConflictChoice | null) => void;
+}) {
+  const existing = pending?.conflicts.existing ?? [];
+  const duplicated = pending?.conflicts.duplicated ?? [];
+  const count = new Set([...existing, ...duplicated]).size;
+  return (
+    <Modal
+      opened={pending !== null}
+      onClose={() => onAnswer(null)}
+      title={`Replace ${plural(count, "file")}?`}
+      size="lg"
+    >
+      <Stack gap="sm">
+        {existing.length > 0 && (
+          <div>
+            <Text size="sm">
+              {existing.length === 1 ? "This path is" : "These paths are"} already in the version (or being uploaded):
+            </Text>
+            <PathList paths={existing} label="Paths already in the version" />
+          </div>
+        )}
+        {duplicated.length > 0 && (
+          <div>
+            <Text size="sm">More than one of the chosen files would go to:</Text>
+            <PathList paths={duplicated} label="Paths chosen more than once" />
+          </div>
+        )}
+        <Text size="sm" c="dimmed">
+          Replace sends every file (of files sharing a path, the last one chosen). Skip sends only the
+          other files. Cancel sends nothing.
+        </Text>
+        <Group justify="flex-end" gap="xs">
+          <Button variant="default" onClick={() => onAnswer(null)}>
+            Cancel
+          </Button>
+          <Button variant="light" onClick={() => onAnswer("skip")}>
+            Skip
+          </Button>
+          <Button color="red" onClick={() => onAnswer("replace")}>
+            Replace
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function PathList({ paths, label }: { paths: readonly string[]; label: string }) {
+  return (
+    <ScrollArea.Autosize mah={180} mt={4}>
+      <List size="sm" aria-label={label} spacing={2}>
+        {paths.map((path) => (
+          <List.Item key={path}>
+            <Code>{path}</Code>
+          </List.Item>
+        ))}
+      </List>
+    </ScrollArea.Autosize>
   );
 }
 

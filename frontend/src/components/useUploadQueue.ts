@@ -2,6 +2,7 @@ import { useCallback, useEffect, useEffectEvent, useReducer, useRef } from "reac
 
 import { csrfHeaders } from "../lib/csrf";
 import { fileApiUrl } from "../lib/files";
+import type { PlannedUpload } from "../lib/folderUpload";
 import {
   initialUploadState,
   isActive,
@@ -18,7 +19,8 @@ const PARALLEL = 3;
 
 export interface UploadQueue {
   state: UploadState;
-  add: (files: readonly File[], folder: string) => void;
+  /** Queues files at the given paths inside the version. */
+  add: (uploads: readonly PlannedUpload[]) => void;
   /** Stops a file on its way (the request is aborted) or drops one still waiting. */
   cancel: (id: number) => void;
   retry: (id: number) => void;
@@ -102,7 +104,7 @@ export function useUploadQueue({
   }, []);
 
   const add = useCallback(
-    (files: readonly File[], folder: string) => dispatch({ type: "add", files, folder, maxFileSize }),
+    (uploads: readonly PlannedUpload[]) => dispatch({ type: "add", uploads, maxFileSize }),
     [maxFileSize],
   );
   const cancel = useCallback((id: number) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { uploadPath } from "./files";
 import {
   failedUploads,
   failedUploadsFrom,
@@ -24,8 +25,7 @@ function run(...actions: UploadAction[]): UploadState {
 
 const add = (files: File[], folder = "", maxFileSize = 1000): UploadAction => ({
   type: "add",
-  files,
-  folder,
+  uploads: files.map((f) => ({ file: f, path: uploadPath(folder, f.name) })),
   maxFileSize,
 });
 

@@ -1,5 +1,6 @@
 import { errorCodeOf, type ErrorCode } from "./errors";
-import { formatBytes, uploadPath } from "./files";
+import { formatBytes } from "./files";
+import type { PlannedUpload } from "./folderUpload";
 
 /**
  * The upload queue as plain state: which files wait, which are on their way and how far, and how
@@ -32,7 +33,7 @@ export interface UploadState {
 }
 
 export type UploadAction =
-  | { type: "add"; files: readonly File[]; folder: string; maxFileSize: number }
+  | { type: "add"; uploads: readonly PlannedUpload[]; maxFileSize: number }
   | { type: "start"; id: number }
   | { type: "progress"; id: number; loaded: number }
   | { type: "done"; id: number }
@@ -76,12 +77,12 @@ function update(state: UploadState, id: number, change: (item: UploadItem) => Up
 export function uploadReducer(state: UploadState, action: UploadAction): UploadState {
   switch (action.type) {
     case "add": {
-      const added = action.files.map((file, i): UploadItem => {
+      const added = action.uploads.map(({ file, path }, i): UploadItem => {
         const problem = refusal(file, action.maxFileSize);
         return {
           id: state.nextId + i,
           file,
-          path: uploadPath(action.folder, file.name),
+          path,
           size: file.size,
           status: problem ? "refused" : "queued",
           loaded: 0,

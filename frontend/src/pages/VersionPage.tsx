@@ -405,6 +405,7 @@ function FilesSection({
         {edit.allowed ? (
           <FileUpload
             target={versionApiBase(project, model, version)}
+            existingPaths={files.map((f) => f.path)}
             onSettled={(items) => {
               const done = items.filter((i) => i.status === "done").length;
               if (done > 0) notifyDone(`${plural(done, "file")} uploaded.`);
