@@ -50,7 +50,8 @@ export default defineConfig({
     timeout: 60_000,
     env: {
       MODELREG_DATA_DIR: dataDir,
-      MODELREG_UI_DIR: resolve(here, "dist"),
+      // E2E_UI_DIR: a build elsewhere (`vite build --outDir …`), so parallel runs do not share one.
+      MODELREG_UI_DIR: process.env.E2E_UI_DIR ?? resolve(here, "dist"),
       MODELREG_LOG_LEVEL: "warning",
       // The first start of the empty registry creates `admin` with this password; specs sign in as
       // admin and create the other users they need.
