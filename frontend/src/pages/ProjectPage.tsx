@@ -30,7 +30,7 @@ import { CreateModelMutation } from "../graphql/models";
 import { ProjectModelsQuery } from "../graphql/projects";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, visibilityLabel } from "../lib/roles";
-import { parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
+import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
 import { useFormSubmit } from "../components/useFormSubmit";
@@ -215,7 +215,8 @@ export default function ProjectPage() {
                           tt="none"
                           style={{ cursor: "pointer" }}
                           onClick={() => {
-                            const text = `${t.key}=${t.value}`;
+                            // A tag without a value filters on having the tag (`pii`), not on `pii=`.
+                            const text = formatTagFilter({ key: t.key, value: t.value === "" ? undefined : t.value });
                             if (!tagTexts.includes(text)) update({ tag: [...tagTexts, text] });
                           }}
                         >
