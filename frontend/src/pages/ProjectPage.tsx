@@ -30,6 +30,7 @@ import { CreateModelMutation } from "../graphql/models";
 import { ProjectModelsQuery } from "../graphql/projects";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, visibilityLabel } from "../lib/roles";
+import { useUnsavedChanges } from "../components/UnsavedChanges";
 import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
@@ -265,6 +266,8 @@ function CreateModelModal({
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState<string[]>([]);
   const form = useFormSubmit(["name", "description", "tags"]);
+  // A model card being written holds the page (closing the dialog keeps the text for later).
+  const releaseUnsaved = useUnsavedChanges(opened && description.trim() !== "");
 
   const submit = async () => {
     let created: { name: string } | null | undefined;
@@ -275,6 +278,7 @@ function CreateModelModal({
     });
     if (ok && created) {
       notifyDone(`Model ${created.name} created.`);
+      releaseUnsaved();
       onClose();
       navigate(urls.model(projectPath, created.name));
     }
