@@ -76,6 +76,10 @@ class Loaders:
         self.latest_version: DataLoader[int, ModelVersion | None] = _loader(
             read, version_reads.latest_versions
         )
+        # Each model's versions in Production or Staging (graphql/stages.py).
+        self.stage_versions: DataLoader[int, list[ModelVersion] | None] = _loader(
+            read, version_reads.versions_in_stages, list
+        )
         self.version_count: DataLoader[int, int | None] = _loader(
             read, model_service.version_counts, lambda: 0
         )

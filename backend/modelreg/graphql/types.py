@@ -16,7 +16,7 @@ from modelreg.domain.lifecycle import Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
-from modelreg.graphql import inbox, notifications, permissions
+from modelreg.graphql import inbox, notifications, permissions, runs, stages
 from modelreg.graphql.accounts import Member
 from modelreg.graphql.context import Info
 from modelreg.graphql.lifecycle import (
@@ -37,6 +37,7 @@ from modelreg.graphql.node_common import (
     page_size,
     tag_list,
 )
+from modelreg.graphql.tracking import RunType
 from modelreg.graphql.version_node import ModelVersionNode
 from modelreg.graphql.webhooks import WebhookNode, project_webhooks
 from modelreg.services import compatibility as compatibility_service
@@ -129,6 +130,20 @@ class ProjectNode(relay.Node):
         "and a PERMISSION_DENIED error).",
     )
 
+    experiments: runs.ExperimentConnection = strawberry.field(
+        resolver=runs.project_experiments,
+        description="The project's MLflow experiments, newest first (deleted ones left out).",
+    )
+    experiment: runs.ExperimentType | None = strawberry.field(
+        resolver=runs.project_experiment,
+        description="The experiment with this MLflow id ('0': Default); null if none.",
+    )
+    run: RunType | None = strawberry.field(
+        resolver=runs.project_run,
+        description="The MLflow run with this id in one of the project's experiments; null "
+        "if none.",
+    )
+
     @strawberry.field(description="Models of the project, filtered, sorted and paginated.")
     async def models(
         self,
@@ -149,6 +164,13 @@ class ProjectNode(relay.Node):
         order_by: ModelOrder | None = None,
         first: int | None = None,
         after: str | None = None,
+        offset: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Skip this many models (after `after`, if given): a table's page "
+                "number, `offset = (page - 1) * first`."
+            ),
+        ] = None,
     ) -> RegisteredModelConnection:
         order = order_by or ModelOrder()
         filters = [model_service.TagFilter(t.key, t.value) for t in tags or []]
@@ -164,6 +186,7 @@ class ProjectNode(relay.Node):
                 descending=order.direction == OrderDirection.DESC,
                 first=size,
                 after=after,
+                offset=offset or 0,
             )
         for row in page.items:
             if row.id is not None:
@@ -282,6 +305,11 @@ class RegisteredModelNode(relay.Node):
             row = await version_service.find_version(session, model_id=self.id, version=version)
         return ModelVersionNode.from_row(row) if row else None
 
+    stage_versions: list[ModelVersionNode] = strawberry.field(
+        resolver=stages.model_stage_versions,
+        description="The versions now in Production or Staging: Production first, then "
+        "Staging, highest SemVer precedence first in each (batched over a page of models).",
+    )
     pending_requests: list[TransitionRequestType] = strawberry.field(
         resolver=inbox.model_pending_requests,
         description="Pending transition requests of the model's versions, oldest first.",

@@ -152,7 +152,9 @@ async def list_models(
     descending: bool = True,
     first: int,
     after: str | None = None,
+    offset: int = 0,
 ) -> Page[RegisteredModel]:
+    """A page of the project's models: after a cursor, or `offset` models in (page numbers)."""
     statement = _models_matching(session, project_id, search, tags, filter)
     return await keyset_page(
         session,
@@ -161,6 +163,7 @@ async def list_models(
         descending=descending,
         first=first,
         after=after,
+        offset=offset,
     )
 
 

@@ -110,8 +110,13 @@ async def keyset_page(
     descending: bool,
     first: int,
     after: str | None,
+    offset: int = 0,
 ) -> Page[T]:
-    """`keys` must end with a unique column so that every row has exactly one position."""
+    """`keys` must end with a unique column so that every row has exactly one position.
+
+    `offset` skips that many rows (after the cursor, if any): page numbers in a table's URL."""
+    if offset < 0:
+        raise InvalidArgument(f"`offset` must be 0 or more; got {offset}.", field="offset")
     columns = [k.column for k in keys]
     if after is not None:
         values = decode_cursor(after, len(keys))
@@ -122,10 +127,15 @@ async def keyset_page(
         statement = statement.where(row < bound if descending else row > bound)
     order = [c.desc() if descending else c.asc() for c in columns]
     statement = statement.order_by(*order).limit(first + 1)
+    if offset:
+        statement = statement.offset(offset)
     rows = list((await session.exec(statement)).all())
     has_next = len(rows) > first
     items: list[T] = rows[:first]
     cursors = _Cursors(items, keys)
     return Page(
-        items=items, cursors=cursors, has_next_page=has_next, has_previous_page=after is not None
+        items=items,
+        cursors=cursors,
+        has_next_page=has_next,
+        has_previous_page=after is not None or offset > 0,
     )

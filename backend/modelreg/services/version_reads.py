@@ -166,6 +166,29 @@ async def latest_by_stage(
     return found
 
 
+_SHOWN_STAGES = (Stage.PRODUCTION, Stage.STAGING)
+
+
+async def versions_in_stages(
+    session: AsyncSession, model_ids: Sequence[int]
+) -> dict[int, list[ModelVersion]]:
+    """Per model, every version in Production or Staging (one statement for a page of models):
+    Production first, then Staging, highest SemVer precedence first within a stage."""
+    production_first = sa.case((col(ModelVersion.stage) == Stage.PRODUCTION, 0), else_=1)
+    rows = await session.exec(
+        select(ModelVersion)
+        .where(
+            col(ModelVersion.model_id).in_(model_ids),
+            col(ModelVersion.stage).in_(_SHOWN_STAGES),
+        )
+        .order_by(production_first, col(ModelVersion.sort_key).desc(), col(ModelVersion.id))
+    )
+    found: dict[int, list[ModelVersion]] = {}
+    for row in rows:
+        found.setdefault(row.model_id, []).append(row)
+    return found
+
+
 # Fields a version filter may name besides `tags.<key>`: the model's name, the run, the source.
 VERSION_FILTER_FIELDS = frozenset({"name", "run_id", "source_path"})
 VERSION_FILTER_NUMBERS = frozenset({"version_number"})
