@@ -25,7 +25,7 @@ from modelreg.http.unsubscribe import UnsubscribeRoutes
 from modelreg.mlflow import MlflowApp
 from modelreg.mlflow import endpoints as mlflow_endpoints
 from modelreg.settings import Settings
-from modelreg.spa import ui_routes
+from modelreg.spa import mlflow_link_routes, ui_routes
 from modelreg.storage import LocalStorage, Storage
 from modelreg.storage.factory import create_storage
 
@@ -85,6 +85,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *FileRoutes(settings, database, blobs).routes(),
             *UnsubscribeRoutes(database).routes(),
+            *mlflow_link_routes(settings.ui_dir),  # a browser opening a printed run link
             *MlflowApp(settings, database, blobs, mlflow_endpoints()).routes(),
             # Last: the web app's assets and its history fallback (or the landing page).
             *ui_routes(settings.ui_dir),

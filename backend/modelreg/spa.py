@@ -147,6 +147,49 @@ class _HistoryFallback(BaseRoute):
         return f"{type(self).__name__}(ui_dir={str(self.ui_dir)!r})"
 
 
+# The tracking URI itself (`/projects/<p>/mlflow`, with or without the slash), nothing below.
+_MLFLOW_LINK = re.compile(r"/projects/[^/]+/mlflow/?")
+
+
+class _MlflowLinkPage(BaseRoute):
+    """A browser opening a link the MLflow client printed (`<tracking_uri>/#/experiments/1/
+    runs/<id>`: the fragment never reaches the server) gets index.html, and the web app's
+    `projects/:project/mlflow` route opens the run. Placed before the MLflow routes; only
+    GET/HEAD of the tracking URI with `Accept: text/html` and a built app: every API call
+    still reaches the MLflow routes."""
+
+    def __init__(self, ui_dir: Path) -> None:
+        self.index = ui_dir / "index.html"
+        self.files = _Files(ui_dir, cache_control=SHORT)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        accept: bytes = dict(scope["headers"]).get(b"accept", b"")
+        if (
+            b"text/html" in accept.lower()
+            and scope["method"] in ("GET", "HEAD")
+            and _MLFLOW_LINK.fullmatch(_route_path(scope))
+            and _file_stat(self.index) is not None
+        ):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: object) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        index_stat = await anyio.to_thread.run_sync(_file_stat, self.index)
+        if index_stat is None:
+            raise HTTPException(status_code=404)
+        await self.files.file_response(self.index, index_stat, scope)(scope, receive, send)
+
+
+def mlflow_link_routes(ui_dir: Path | None) -> list[BaseRoute]:
+    """Routes to put before the MLflow routes (none without a web app build)."""
+    return [] if ui_dir is None else [_MlflowLinkPage(ui_dir)]
+
+
 async def _landing(request: Request) -> Response:
     return landing_page()
 

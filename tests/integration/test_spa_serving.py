@@ -207,7 +207,7 @@ async def test_assets_refuse_other_methods(ui: httpx.AsyncClient) -> None:
         "/api/",
         "/api/x",
         "/api/v1/projects/demo/models/churn/versions/1.0.0/files/model.pkl",
-        "/projects/demo/mlflow",
+        "/projects/demo/mlflow/api",  # (the tracking URI itself: test_mlflow_links.py)
         "/projects/demo/mlflow/api/2.0/mlflow/registered-models/get",
         "/graphql/x",
         "/healthz/extra",

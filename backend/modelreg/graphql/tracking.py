@@ -7,7 +7,7 @@ project the run is in (a client may name any run id when it registers a version)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
@@ -18,6 +18,10 @@ from modelreg.domain.tracking import RunStatus
 from modelreg.graphql import permissions
 from modelreg.graphql.context import Info
 from modelreg.services import tracking as tracking_service
+
+if TYPE_CHECKING:
+    from modelreg.graphql.runs import ExperimentType, RunArtifacts
+    from modelreg.graphql.version_node import ModelVersionNode
 
 strawberry.enum(RunStatus, description="The state of an MLflow run.")
 
@@ -124,6 +128,33 @@ class RunType:
     async def metrics(self, info: Info) -> list[RunMetricType]:
         found = await info.context.loaders.run_metrics.load(self.id_) or []
         return [RunMetricType.from_row(m) for m in found]
+
+    @strawberry.field(description="The experiment the run belongs to.")
+    async def experiment(
+        self, info: Info
+    ) -> Annotated[ExperimentType, strawberry.lazy("modelreg.graphql.runs")]:
+        from modelreg.graphql.runs import run_experiment
+
+        return await run_experiment(self, info)
+
+    @strawberry.field(
+        description="The model versions registered from this run, oldest first (those the "
+        "viewer may read)."
+    )
+    async def model_versions(
+        self, info: Info
+    ) -> list[Annotated[ModelVersionNode, strawberry.lazy("modelreg.graphql.version_node")]]:
+        from modelreg.graphql.runs import run_model_versions
+
+        return await run_model_versions(self, info)
+
+    @strawberry.field(description="The files the run logged through the artifact proxy.")
+    async def artifacts(
+        self, info: Info
+    ) -> Annotated[RunArtifacts, strawberry.lazy("modelreg.graphql.runs")]:
+        from modelreg.graphql.runs import run_artifacts
+
+        return await run_artifacts(self, info)
 
     @strawberry.field(description="Every logged value of one metric, by step then time.")
     async def metric_history(self, info: Info, key: str) -> list[MetricPoint]:
