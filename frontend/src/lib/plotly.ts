@@ -1,14 +1,13 @@
 import type { Figure } from "./plots";
 
 /**
- * The one place that touches Plotly: loaded on first use (its own chunk, about 1.4 MB gzip, so
- * only pages with plots pay for it), then asked to draw or forget a figure. Component tests mock
- * this module, since jsdom cannot render Plotly.
+ * The one place that touches Plotly: a partial build (`plotlyBundle.ts`: scatter, contour and
+ * parallel coordinates only) loaded on first use, in its own chunk of about 350 KB gzip, so only
+ * pages with plots pay for it; then asked to draw or forget a figure. Component tests mock this
+ * module, since jsdom cannot render Plotly.
  */
 async function plotly() {
-  const loaded = await import("plotly.js-dist-min");
-  // A UMD bundle: Vite hands it over as the default export.
-  return (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
+  return (await import("./plotlyBundle")).default;
 }
 
 export async function drawPlot(element: HTMLElement, figure: Figure): Promise<void> {

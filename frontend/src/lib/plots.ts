@@ -1,4 +1,4 @@
-import type { Data, Layout } from "plotly.js-dist-min";
+import type { Data, Layout } from "plotly.js";
 
 /**
  * Plots of compared versions' parameters against their metrics, as Plotly figures: plain data,
