@@ -60,6 +60,23 @@ export const routes: RouteObject[] = [
         path: "projects/:project/models/:model/versions/:version",
         lazy: () => import("./pages/VersionPage").then((m) => ({ Component: m.default })),
       },
+      // MLflow tracking: the links the MLflow client prints, and pages of experiments and runs.
+      {
+        path: "projects/:project/mlflow",
+        lazy: () => import("./pages/MlflowLinkPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/experiments",
+        lazy: () => import("./pages/ExperimentsPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/experiments/:experimentId",
+        lazy: () => import("./pages/ExperimentPage").then((m) => ({ Component: m.default })),
+      },
+      {
+        path: "projects/:project/runs/:runId",
+        lazy: () => import("./pages/RunPage").then((m) => ({ Component: m.default })),
+      },
       { path: "*", lazy: () => import("./pages/NotFoundPage").then((m) => ({ Component: m.default })) },
     ],
   },

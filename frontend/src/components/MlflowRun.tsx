@@ -46,8 +46,19 @@ const STATUS_COLORS: Record<string, string> = {
   KILLED: "orange",
 };
 
-/** The MLflow run a version was registered from: who, when, params, metrics with history. */
-export function RunSection({ run, at }: { run: RunInfo; at: VersionRef }) {
+/**
+ * The MLflow run a version was registered from: who, when, params, metrics with history. The
+ * history is read through the version `at`, or drawn by `history` (the run page reads it by id).
+ */
+export function RunSection({
+  run,
+  at,
+  history,
+}: {
+  run: RunInfo;
+  at?: VersionRef;
+  history?: (metric: string) => ReactNode;
+}) {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="run-heading">
@@ -149,7 +160,7 @@ export function RunSection({ run, at }: { run: RunInfo; at: VersionRef }) {
                       {expanded && (
                         <Table.Tr>
                           <Table.Td colSpan={3}>
-                            <MetricHistory at={at} metric={m.key} />
+                            {history ? history(m.key) : at && <MetricHistory at={at} metric={m.key} />}
                           </Table.Td>
                         </Table.Tr>
                       )}
