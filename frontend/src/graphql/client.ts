@@ -3,6 +3,7 @@ import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange
 
 import { authProblemOf, payloadAuthProblem, type AuthProblem } from "../lib/auth";
 import { csrfHeaders } from "../lib/csrf";
+import { reportReconnected, resumable } from "../lib/resumable";
 
 function websocketUrl(path: string): string {
   const { protocol, host } = window.location;
@@ -24,7 +25,13 @@ export function createClient({
   onAuthProblem,
 }: { url?: string; onAuthProblem?: (problem: AuthProblem) => void } = {}): ApiClient {
   // Subscriptions (live pages) speak graphql-transport-ws on the same path; connected lazily.
-  const ws = createWsClient({ url: websocketUrl(url), lazy: true, retryAttempts: Infinity });
+  const ws = createWsClient({
+    url: websocketUrl(url),
+    lazy: true,
+    retryAttempts: Infinity,
+    // Live pages refetch what they show once the connection is back (events may have been missed).
+    on: { connected: (_socket, _payload, wasRetry) => void (wasRetry && reportReconnected()) },
+  });
   const client = new Client({
     url,
     exchanges: [
@@ -43,7 +50,9 @@ export function createClient({
           const input = { ...request, query: request.query || "" };
           return {
             subscribe(sink) {
-              const unsubscribe = ws.subscribe(input, sink);
+              // Re-sent on reconnect asking for the events after the last one received.
+              const resumed = resumable(input, sink);
+              const unsubscribe = ws.subscribe(resumed.payload as typeof input, resumed.sink);
               return { unsubscribe };
             },
           };
