@@ -83,7 +83,7 @@ test("the run and experiment links the MLflow client prints open their pages", a
   // "View run tuned at: …/projects/runs-e2e/mlflow/#/experiments/<e>/runs/<r>"
   await page.goto(`/projects/${PROJECT}/mlflow/#/experiments/${experimentId}/runs/${runId}`);
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/runs/${runId}$`));
-  await expect(page.getByRole("heading", { name: "tuned", level: 2 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "tuned", level: 1 })).toBeVisible();
   const params = page.getByRole("table", { name: "Parameters" });
   await expect(params.getByRole("row").filter({ hasText: "solver" })).toContainText("lbfgs");
   await expect(params.getByRole("row").filter({ hasText: "C" }).first()).toContainText("0.5");
@@ -105,7 +105,7 @@ test("the run and experiment links the MLflow client prints open their pages", a
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/experiments/${experimentId}$`));
   await page.goto(`/projects/${PROJECT}/mlflow#/experiments/${experimentId}`);
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/experiments/${experimentId}$`));
-  await expect(page.getByRole("heading", { name: "churn-training", level: 2 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "churn-training", level: 1 })).toBeVisible();
   const runs = page.getByRole("table", { name: "Runs" });
   await expect(runs.getByRole("row")).toHaveCount(3);
   await expect(runs.getByRole("row").nth(1)).toContainText("tuned"); // newest first

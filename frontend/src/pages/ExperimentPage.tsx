@@ -41,7 +41,7 @@ export default function ExperimentPage() {
     <Stack>
       <RunCrumbs project={found} experiment={experiment} />
       <div>
-        <Title order={2}>{experiment.name}</Title>
+        <Title order={1}>{experiment.name}</Title>
         <Text c="dimmed" size="sm">
           Experiment {experiment.experimentId} · created by {experiment.createdBy || "—"} on{" "}
           {formatDate(experiment.createdAt)}

@@ -28,7 +28,7 @@ export default function ExperimentsPage() {
   return (
     <Stack>
       <RunCrumbs project={found} />
-      <Title order={2}>Experiments</Title>
+      <Title order={1}>Experiments</Title>
       {experiments.totalCount === 0 ? (
         <EmptyState title="No experiments yet">
           Experiments and runs logged with the MLflow client (tracking URI{" "}

@@ -35,7 +35,7 @@ export default function RunPage() {
       <RunCrumbs project={found} experiment={run.experiment} current={title} />
       <div>
         <Group gap="xs">
-          <Title order={2}>{title}</Title>
+          <Title order={1}>{title}</Title>
           <RunStatusBadge status={run.status} />
         </Group>
         <Text c="dimmed" size="sm">
