@@ -19,6 +19,7 @@ from modelreg.errors import ErrorCode
 from modelreg.events.mail_worker import MailWorker
 from modelreg.events.webhook_worker import WebhookWorker
 from modelreg.graphql.endpoint import GraphQLEndpoint
+from modelreg.http.compression import CompressResponses
 from modelreg.http.errors import code_for_status, error_response
 from modelreg.http.files import FileRoutes
 from modelreg.http.unsubscribe import UnsubscribeRoutes
@@ -93,6 +94,8 @@ def create_app(
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=lifespan,
     )
+    # gzip for API documents (JSON, GraphiQL); never file downloads nor WebSockets.
+    app.add_middleware(CompressResponses)
     app.state.settings = settings
     app.state.db = database
     app.state.storage = blobs

@@ -3,6 +3,10 @@
 The build output (`index.html` plus content-hashed files under `assets/`) is looked up on every
 request, so rebuilding the web app while the server runs needs no restart. Without `index.html`
 the server shows a landing page at `/` that explains how to build the web app.
+
+`vite build` writes `<file>.br` and `<file>.gz` beside each text file; a client that accepts
+Brotli (preferred) or gzip gets that copy with `Content-Encoding`, the original's type and an
+ETag of its own. Range requests get the original, so byte offsets keep their meaning.
 """
 
 from __future__ import annotations
@@ -13,19 +17,23 @@ import stat
 from pathlib import Path
 
 import anyio.to_thread
-from starlette.datastructures import URLPath
+from starlette.datastructures import Headers, URLPath
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
-from starlette.staticfiles import PathLike, StaticFiles
+from starlette.staticfiles import NotModifiedResponse, PathLike, StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from modelreg import __version__
+from modelreg.domain.content_coding import negotiate
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 NO_CACHE = "no-cache"
+
+# Precompressed copies written by the build, by content coding, in order of preference.
+_PRECOMPRESSED = {"br": ".br", "gzip": ".gz"}
 
 # Paths that belong to the API (now or later): never answered with index.html.
 _API_PATH = re.compile(r"/(?:graphql|healthz|api|projects/[^/]+/mlflow)(?:/.*)?", re.DOTALL)
@@ -68,6 +76,10 @@ def landing_page() -> Response:
     return HTMLResponse(LANDING.format(version=__version__))
 
 
+def _with(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
 class _Files(StaticFiles):
     """StaticFiles with a Cache-Control header; a missing directory is a 404, never a 500."""
 
@@ -86,6 +98,39 @@ class _Files(StaticFiles):
         except (OSError, ValueError):
             return "", None
 
+    def precompressed_response(
+        self, path: Path, stat_result: os.stat_result, scope: Scope, status_code: int
+    ) -> Response | None:
+        """The build's `.br`/`.gz` copy of `path` when the client accepts it (None: send `path`).
+
+        Headers are the original's (type, Last-Modified) with Content-Encoding and an ETag of the
+        original's with the coding appended, so each copy validates on its own. A Range request or
+        a non-200 answer gets None: ranges apply to the original's bytes."""
+        headers = Headers(scope=scope)
+        if status_code != 200 or "range" in headers:
+            return None
+        copies = {c: _with(path, suffix) for c, suffix in _PRECOMPRESSED.items()}
+        stats = {c: st for c, copy in copies.items() if (st := _file_stat(copy)) is not None}
+        coding = negotiate(headers.get("accept-encoding", ""), list(stats))
+        if coding is None:
+            return None
+        variant, variant_stat = copies[coding], stats[coding]
+        identity = FileResponse(path, stat_result=stat_result)
+        response = FileResponse(
+            variant,
+            stat_result=variant_stat,
+            media_type=identity.media_type,
+            headers={
+                "content-encoding": coding,
+                "etag": identity.headers["etag"][:-1] + f'-{coding}"',
+                "last-modified": identity.headers["last-modified"],
+                "vary": "Accept-Encoding",
+            },
+        )
+        if self.is_not_modified(response.headers, headers):
+            return NotModifiedResponse(response.headers)
+        return response
+
     def file_response(
         self,
         full_path: PathLike,
@@ -93,7 +138,11 @@ class _Files(StaticFiles):
         scope: Scope,
         status_code: int = 200,
     ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
+        response = self.precompressed_response(Path(full_path), stat_result, scope, status_code)
+        if response is None:
+            response = super().file_response(full_path, stat_result, scope, status_code)
+        # Caches must key on Accept-Encoding: the same URL has encoded copies.
+        response.headers["vary"] = "Accept-Encoding"
         is_html_entry = Path(full_path).name == "index.html"
         response.headers["cache-control"] = NO_CACHE if is_html_entry else self.cache_control
         response.headers["x-content-type-options"] = "nosniff"
