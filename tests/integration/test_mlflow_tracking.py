@@ -23,6 +23,7 @@ from modelreg.domain.actor import SYSTEM, Actor
 from modelreg.domain.policy import Role, Visibility
 from modelreg.errors import NotFound
 from modelreg.graphql.context import Context, Info
+from modelreg.graphql.node_common import BIG_INT_SCALAR, BigInt
 from modelreg.graphql.tracking import RunType, run_for_version
 from modelreg.mlflow import MlflowApp, artifacts, endpoints, tracking
 from modelreg.services import blobs as blob_service
@@ -1272,7 +1273,8 @@ class _Query:
         return await run_for_version(info, run_id)
 
 
-_SCHEMA = strawberry.Schema(query=_Query)
+# A Run leads to model versions and files, whose sizes are BigInt.
+_SCHEMA = strawberry.Schema(query=_Query, scalar_overrides={BigInt: BIG_INT_SCALAR})
 
 _RUN = """
 query($id: String!) { run(runId: $id) {
