@@ -677,8 +677,9 @@ def _routes(app: Starlette) -> set[tuple[str, str]]:
         elif isinstance(route, Mount):
             found.add((route.path, "MOUNT"))
         else:
-            # Serves index.html or a top-level file of the built web app, for GET and HEAD only.
-            assert type(route).__name__ == "_HistoryFallback", route
+            # Serves index.html or a top-level file of the built web app, for GET and HEAD only
+            # (index.html also for a browser opening a link the MLflow client printed).
+            assert type(route).__name__ in ("_HistoryFallback", "_MlflowLinkPage"), route
     # Which of the landing page and the web app is served depends on the settings.
     return found | {("/", "GET"), ("/", "HEAD"), ("/assets", "MOUNT")}
 
