@@ -252,3 +252,14 @@ async def test_versions_in_projects_the_viewer_may_not_read_are_left_out(
     assert [v["version"] for v in admin] == [mine, theirs]
     assert [v["model"]["name"] for v in reader["run"]["modelVersions"]] == ["churn"]
     assert outsider is None  # a private project: nothing of it, its runs included
+
+
+async def test_the_default_experiment_is_there_before_its_first_run(gql: GraphQLClient) -> None:
+    await create_project(gql)
+
+    data = await gql.execute(EXPERIMENT, {"id": "0", "first": 5})
+
+    found = data["project"]["experiment"]
+    assert found["experimentId"] == "0" and found["name"] == "Default"
+    assert found["runCount"] == 0
+    assert found["runs"]["totalCount"] == 0 and found["runs"]["edges"] == []

@@ -14,6 +14,8 @@ One module per concept; this package re-exports their public names, so callers w
 - `runs`: runs, their params, metrics and tags, and searching runs;
 - `run_inputs`: the datasets and logged models a run used and produced;
 - `run_reads`: batched reads of runs and their values (for DataLoaders);
+- `browse`: pages of experiments and runs, a run's files and versions, for the web app (imported
+  as `from modelreg.services.tracking import browse`, not re-exported);
 - `logged_models`: MLflow 3 logged models;
 - `artifacts`: the files of the artifact proxy;
 - `sources`: what a version registered from a source URI starts with;
