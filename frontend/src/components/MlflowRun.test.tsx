@@ -2,7 +2,9 @@ import { MantineProvider } from "@mantine/core";
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { LineageSection, MetricHistoryView, UseModelPanel } from "./MlflowRun";
+import { MemoryRouter } from "react-router";
+
+import { LineageSection, MetricHistoryView, RunSection, UseModelPanel } from "./MlflowRun";
 
 function wrap(node: React.ReactNode) {
   return render(<MantineProvider>{node}</MantineProvider>);
@@ -59,5 +61,34 @@ describe("MetricHistoryView", () => {
     expect(rows).toHaveLength(3);
     expect(rows[2]!.textContent).toContain("—");
     expect(screen.getByRole("img", { name: /acc over steps 0 to 0/ })).toBeTruthy();
+  });
+});
+
+describe("RunSection", () => {
+  const run = {
+    runId: "abc123",
+    name: "train",
+    status: "FINISHED",
+    experimentName: "Default",
+    startTime: "2026-01-01T00:00:00Z",
+    user: "mia",
+    artifactUri: "mlflow-artifacts:/0/abc123/artifacts",
+    params: [{ key: "lr", value: "0.1" }],
+    metrics: [],
+  };
+
+  it("links a version's run to the run's page", () => {
+    wrap(
+      <MemoryRouter>
+        <RunSection run={run} at={{ project: "demo", model: "churn", version: "1.0.0" }} />
+      </MemoryRouter>,
+    );
+    expect(screen.getByRole("link", { name: "train" }).getAttribute("href")).toBe("/projects/demo/runs/abc123");
+  });
+
+  it("shows the name without a link on the run's own page", () => {
+    wrap(<RunSection run={run} history={() => null} />);
+    expect(screen.getByText("train")).toBeTruthy();
+    expect(screen.queryByRole("link")).toBeNull();
   });
 });

@@ -1,10 +1,12 @@
 import { Alert, Anchor, Badge, Code, Loader, Paper, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
 import { Fragment, useState, type ReactNode } from "react";
+import { Link } from "react-router";
 import { useQuery } from "urql";
 
 import { MetricHistoryQuery } from "../graphql/versions";
 import { envLines, formatMetric, loadModelSnippet, modelUris, trackingUri } from "../lib/mlflow";
+import { runUrls } from "../lib/mlflowLinks";
 import { CopyCode } from "./CopyCode";
 import { formatDate } from "./dates";
 import { Field } from "./Field";
@@ -68,7 +70,13 @@ export function RunSection({
         </Title>
         <SimpleGrid cols={{ base: 2, sm: 3 }}>
           <Field label="Name">
-            <Text>{run.name || "—"}</Text>
+            {at ? (
+              <Anchor component={Link} to={runUrls.run(at.project, run.runId)}>
+                {run.name || run.runId}
+              </Anchor>
+            ) : (
+              <Text>{run.name || "—"}</Text>
+            )}
             <Text size="xs" ff="monospace" c="dimmed">
               {run.runId}
             </Text>
