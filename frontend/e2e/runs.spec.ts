@@ -98,7 +98,9 @@ test("the run and experiment links the MLflow client prints open their pages", a
   await shot(page, info, "runs-01-run-page");
   await registered.getByRole("link", { name: "1.0.0" }).click();
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/models/churn/versions/1\\.0\\.0$`));
-  await page.goBack();
+  // …and the version's Run section leads back to the run.
+  await page.getByRole("region", { name: "Run" }).getByRole("link", { name: "tuned" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/runs/${runId}$`));
 
   // The experiment, from the run page and from "View experiment at: …/#/experiments/<e>".
   await page.getByRole("link", { name: "churn-training" }).first().click();
