@@ -25,6 +25,8 @@ export const ModelQuery = graphql(`
         updatedAt
         versionCount
         latestVersion { id version }
+        stageVersions { id version stage }
+        aliases { alias version { id version } }
         tags { key value }
         major: suggestedNextVersion(bump: MAJOR)
         minor: suggestedNextVersion(bump: MINOR)

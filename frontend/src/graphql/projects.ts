@@ -29,6 +29,7 @@ export const ProjectModelsQuery = graphql(`
     $orderBy: ModelOrder
     $first: Int
     $after: String
+    $offset: Int
   ) {
     project(path: $path) {
       id
@@ -38,7 +39,7 @@ export const ProjectModelsQuery = graphql(`
       visibility
       viewerRole
       viewerPermissions { ability allowed reason }
-      models(search: $search, tags: $tags, orderBy: $orderBy, first: $first, after: $after) {
+      models(search: $search, tags: $tags, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {
         totalCount
         edges {
           node {
@@ -48,6 +49,7 @@ export const ProjectModelsQuery = graphql(`
             versionCount
             pendingRequestCount
             latestVersion { id version }
+            stageVersions { id version stage }
             tags { key value }
           }
         }

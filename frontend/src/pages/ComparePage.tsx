@@ -18,6 +18,7 @@ import { useQuery } from "urql";
 import { Crumbs } from "../components/Crumbs";
 import { cell, CompareSection, type Comparison, MetricsSection, type SectionId } from "../components/CompareSections";
 import { ComparePlots } from "../components/ComparePlots";
+import { CompareVersionPicker } from "../components/CompareVersionPicker";
 import { StageBadge } from "../components/StageBadge";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
 import { CompareVersionsQuery } from "../graphql/compare";
@@ -42,7 +43,7 @@ export default function ComparePage() {
   const [compared] = useQuery({
     query: CompareVersionsQuery,
     variables: { model: modelId ?? "", versions },
-    pause: modelId === null || versions.length === 0,
+    pause: modelId === null || versions.length < 2,
   });
 
   if (error) return <QueryError error={error} />;
@@ -62,18 +63,20 @@ export default function ComparePage() {
     </>
   );
 
+  // The picker is always there: to recover from a bad or single version, or to change the choice.
+  const picker = <CompareVersionPicker key={`picker:${versions.join(",")}`} project={projectPath} model={found.name} wanted={versions} />;
   let body: ReactNode;
-  if (versions.length === 0) {
+  if (versions.length < 2) {
     body = (
       <EmptyState
-        title="No versions chosen"
+        title={versions.length === 0 ? "No versions chosen" : "Choose one more version"}
         action={
-          <Button component={Link} to={urls.modelTab(projectPath, found.name, "versions")}>
-            Choose versions
+          <Button variant="default" component={Link} to={urls.modelTab(projectPath, found.name, "versions")}>
+            Versions table
           </Button>
         }
       >
-        Select two to ten versions in the model&apos;s versions table, then press Compare.
+        Pick two to ten versions above (or in the model&apos;s versions table), then press Compare.
       </EmptyState>
     );
   } else if (compared.error) {
@@ -93,6 +96,7 @@ export default function ComparePage() {
   return (
     <Stack>
       {header}
+      {picker}
       {body}
     </Stack>
   );

@@ -27,6 +27,7 @@ import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor, useTagMutations } from "../components/TagEditor";
 import { ActivityFeed, feedPage, type FeedPage } from "../components/ActivityFeed";
 import { StageBadge } from "../components/StageBadge";
+import { AliasSummary, StageSummary } from "../components/StageSummary";
 import { ModelActivityQuery } from "../graphql/lifecycle";
 import {
   DeleteModelMutation,
@@ -115,6 +116,8 @@ export default function ModelPage() {
             {found.versionCount} version{found.versionCount === 1 ? "" : "s"} · created by{" "}
             {found.createdBy} {formatDate(found.createdAt)} · updated {formatDate(found.updatedAt)}
           </Text>
+          <StageSummary project={projectPath} model={found.name} versions={found.stageVersions} />
+          <AliasSummary project={projectPath} model={found.name} aliases={found.aliases} />
         </div>
         <Group gap="xs">
           <ModelNotificationSelect modelId={found.id} />

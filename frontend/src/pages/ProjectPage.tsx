@@ -17,7 +17,8 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
-import { CursorPager } from "../components/CursorPager";
+import { PageNumbers } from "../components/PageNumbers";
+import { StageCell } from "../components/StageSummary";
 import { formatDate } from "../components/dates";
 import { FormModal } from "../components/FormModal";
 import { MarkdownField } from "../components/Markdown";
@@ -31,6 +32,7 @@ import { ProjectModelsQuery } from "../graphql/projects";
 import { permissionFor } from "../lib/permissions";
 import { roleLabel, visibilityLabel } from "../lib/roles";
 import { useUnsavedChanges } from "../components/UnsavedChanges";
+import { pageOffset, parsePage, withPage } from "../lib/glance";
 import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
@@ -53,7 +55,8 @@ export default function ProjectPage() {
   const tagTexts = params.getAll("tag");
   const sort = SORTS.find((s) => s.value === params.get("sort")) ?? SORTS[0]!;
   const [debounced] = useDebouncedValue(search, 250);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // The page number is in the URL (`?page=3`), so reload and back return to it.
+  const page = parsePage(params.get("page"));
   const [opened, { open, close }] = useDisclosure(false);
   const [mlflowOpened, mlflow] = useDisclosure(false);
 
@@ -63,8 +66,8 @@ export default function ProjectPage() {
       next.delete(key);
       for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(key, v);
     }
+    next.delete("page"); // a new filter or sort starts at page 1
     setParams(next, { replace: true });
-    setCursors([null]);
   };
 
   const filters = parseTagFilters(tagTexts);
@@ -76,7 +79,7 @@ export default function ProjectPage() {
       tags: filters.length ? filters.map((f) => ({ key: f.key, value: f.value ?? null })) : null,
       orderBy: { field: sort.field, direction: sort.direction },
       first: PAGE,
-      after: cursors[cursors.length - 1] ?? null,
+      offset: pageOffset(page, PAGE),
     },
   });
 
@@ -179,6 +182,8 @@ export default function ProjectPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Latest version</Table.Th>
+                <Table.Th>Production</Table.Th>
+                <Table.Th>Staging</Table.Th>
                 <Table.Th>Versions</Table.Th>
                 <Table.Th>Tags</Table.Th>
                 <Table.Th>Updated</Table.Th>
@@ -206,6 +211,12 @@ export default function ProjectPage() {
                       <Text c="dimmed">—</Text>
                     )}
                   </Table.Td>
+                  <Table.Td>
+                    <StageCell project={found.path} model={node.name} versions={node.stageVersions} stage="PRODUCTION" />
+                  </Table.Td>
+                  <Table.Td>
+                    <StageCell project={found.path} model={node.name} versions={node.stageVersions} stage="STAGING" />
+                  </Table.Td>
                   <Table.Td>{node.versionCount}</Table.Td>
                   <Table.Td>
                     <Group gap={4}>
@@ -231,13 +242,20 @@ export default function ProjectPage() {
               ))}
             </Table.Tbody>
           </Table>
-          <CursorPager
+          {models.edges.length === 0 && (
+            <Text c="dimmed">
+              There is no page {page}.{" "}
+              <Anchor component={Link} to={{ search: withPage(params, 1).toString() }}>
+                Go to page 1
+              </Anchor>
+            </Text>
+          )}
+          <PageNumbers
+            page={page}
             total={models.totalCount}
+            size={PAGE}
             noun="model"
-            cursors={cursors}
-            onChange={setCursors}
-            hasNextPage={models.pageInfo.hasNextPage}
-            endCursor={models.pageInfo.endCursor}
+            onChange={(p) => setParams(withPage(params, p))}
           />
         </>
       )}

@@ -46,6 +46,7 @@ import { formatBytes, plural, versionApiBase } from "../lib/files";
 import { permissionFor, type Verdict } from "../lib/permissions";
 import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
 import { urls } from "../urls";
+import { VersionPlace } from "../components/StageSummary";
 
 export default function VersionPage() {
   const { project = "", model = "", version = "" } = useParams();
@@ -106,6 +107,7 @@ export default function VersionPage() {
           <Title order={2}>
             {foundModel.name} <Text span inherit ff="monospace">{found.version}</Text>
           </Title>
+          <VersionPlace stage={found.stage} aliases={found.aliases} />
           {isLatest && <Badge size="lg">latest</Badge>}
           {found.isPrerelease && (
             <Badge size="lg" color="orange" variant="light">
