@@ -92,6 +92,13 @@ test("the models table keeps its page through reload and back", async ({ page })
   await expect(position).toHaveText("Page 2 of 2 · 25 models");
   await expect(page).toHaveURL(/sort=name/);
 
+  // A page past the end (models deleted since the link was made) says so and leads back.
+  await page.goto(`/projects/${PROJECT}?sort=name&page=9`);
+  await expect(page.getByText("There is no page 9.")).toBeVisible();
+  await page.getByRole("link", { name: "Go to page 1" }).click();
+  await expect(position).toHaveText("Page 1 of 2 · 25 models");
+  await expect(page).toHaveURL(/sort=name/);
+
   // A new filter starts again at page 1.
   await page.getByLabel("Search").fill("m1");
   await expect(position).toHaveText("Page 1 of 1 · 10 models");
