@@ -5,7 +5,7 @@ import type { OperationResult } from "urql";
 import { mergeEvents } from "../lib/activity";
 import { groupActivity, type ActivityEntry } from "../lib/activityGroups";
 import { formatDate } from "./dates";
-import { usePolling } from "./usePolling";
+import { useOnLiveChange } from "./live/useLive";
 
 export interface FeedEvent {
   id: string;
@@ -47,7 +47,8 @@ const PAGE = 20;
 
 /**
  * An activity feed, newest first, with "Load more" over the cursor. The first page is fetched
- * again by polling (and whenever `refreshKey` changes), so new events appear at the top.
+ * again when the live page reports a change (and whenever `refreshKey` changes), so new events
+ * appear at the top.
  */
 export function ActivityFeed({
   load,
@@ -80,7 +81,7 @@ export function ActivityFeed({
   useEffect(() => {
     refresh();
   }, [refresh, refreshKey]);
-  usePolling(refresh);
+  useOnLiveChange(refresh);
 
   const loadMore = async () => {
     if (!cursor?.endCursor) return;

@@ -158,12 +158,3 @@ export const DeleteCommentMutation = graphql(`
     }
   }
 `);
-
-export const ModelEventsSubscription = graphql(`
-  subscription ModelEvents($projectPath: String!, $modelName: String!) {
-    modelEvents(projectPath: $projectPath, modelName: $modelName) {
-      id
-      type
-    }
-  }
-`);

@@ -13,7 +13,6 @@ import {
 } from "@mantine/core";
 import { type ReactNode, useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { cell, CompareSection, type Comparison, MetricsSection, type SectionId } from "../components/CompareSections";
@@ -30,17 +29,29 @@ import {
   VERDICT_LABELS,
 } from "../lib/compare";
 import { formatBytes, shortSha } from "../lib/files";
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 import { compareVersionsParam, urls } from "../urls";
 
 
 /** `/projects/:project/models/:model/compare?versions=1.0.0,1.1.0[&diff=1]` */
+/** Live: one subscription to the model's events refreshes the compared versions. */
 export default function ComparePage() {
+  const { project = "", model = "" } = useParams();
+  return (
+    <LivePage project={project} model={model}>
+      <CompareView />
+    </LivePage>
+  );
+}
+
+function CompareView() {
   const { project = "", model = "" } = useParams();
   const [search] = useSearchParams();
   const versions = useMemo(() => compareVersionsParam(search.get("versions")), [search]);
-  const [{ data, fetching, error }] = useQuery({ query: ModelQuery, variables: { path: project, name: model } });
+  const [{ data, fetching, error }] = useLiveQuery({ query: ModelQuery, variables: { path: project, name: model } });
   const modelId = data?.project?.model?.id ?? null;
-  const [compared] = useQuery({
+  const [compared] = useLiveQuery({
     query: CompareVersionsQuery,
     variables: { model: modelId ?? "", versions },
     pause: modelId === null || versions.length < 2,

@@ -15,7 +15,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
 import { useCallback, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useClient, useMutation, useQuery } from "urql";
+import { useClient, useMutation } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { ModelNotificationSelect } from "../components/notifications/ModelNotificationSelect";
@@ -44,14 +44,26 @@ import { urls } from "../urls";
 import { FormModal } from "../components/FormModal";
 import { useFormSubmit } from "../components/useFormSubmit";
 import { ModelPendingRequests } from "../components/inbox/ModelPendingRequests";
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 
+/** The model page, live: one subscription to the model's events refreshes all it shows. */
 export default function ModelPage() {
+  const { project = "", model = "" } = useParams();
+  return (
+    <LivePage project={project} model={model}>
+      <ModelView />
+    </LivePage>
+  );
+}
+
+function ModelView() {
   const { project = "", model = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const tabParam = params.get("tab");
   const tab = tabParam === "versions" || tabParam === "activity" ? tabParam : "card";
   const navigate = useNavigate();
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: ModelQuery,
     variables: { path: project, name: model },
   });
@@ -209,7 +221,7 @@ function VersionsTable({
 }) {
   const [first, setFirst] = useState(50);
   const [selected, setSelected] = useState<string[]>([]);
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: ModelVersionsQuery,
     variables: { path: projectPath, name: modelName, first: Math.min(first, 100) },
   });

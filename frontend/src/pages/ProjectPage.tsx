@@ -14,7 +14,7 @@ import {
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { PageNumbers } from "../components/PageNumbers";
@@ -38,6 +38,8 @@ import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
 import { useFormSubmit } from "../components/useFormSubmit";
 import { PendingBadge } from "../components/inbox/PendingBadge";
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 
 const PAGE = 20;
 const SORTS: { value: string; label: string; field: ModelOrderField; direction: OrderDirection }[] = [
@@ -48,7 +50,17 @@ const SORTS: { value: string; label: string; field: ModelOrderField; direction: 
   { value: "created-asc", label: "Oldest", field: "CREATED_AT", direction: "ASC" },
 ];
 
+/** The project page, live: one subscription to the project's events refreshes its models. */
 export default function ProjectPage() {
+  const { project = "" } = useParams();
+  return (
+    <LivePage project={project}>
+      <ProjectView />
+    </LivePage>
+  );
+}
+
+function ProjectView() {
   const { project = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
@@ -71,7 +83,7 @@ export default function ProjectPage() {
   };
 
   const filters = parseTagFilters(tagTexts);
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: ProjectModelsQuery,
     variables: {
       path: project,

@@ -16,7 +16,7 @@ import { modals } from "@mantine/modals";
 import { IconFileZip, IconFiles, IconTrash } from "@tabler/icons-react";
 import { useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { formatDate } from "../components/dates";
@@ -28,6 +28,8 @@ import { Loading, NotFound, QueryError } from "../components/States";
 import { EditableMarkdown } from "../components/EditableMarkdown";
 import { TagEditor, useTagMutations } from "../components/TagEditor";
 import { LifecycleSection } from "../components/lifecycle/LifecycleSection";
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 import { FollowButton } from "../components/notifications/FollowButton";
 import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
@@ -48,15 +50,25 @@ import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
 import { urls } from "../urls";
 import { VersionPlace } from "../components/StageSummary";
 
+/** The version page, live: one subscription to the model's events refreshes all it shows. */
 export default function VersionPage() {
+  const { project = "", model = "" } = useParams();
+  return (
+    <LivePage project={project} model={model}>
+      <VersionView />
+    </LivePage>
+  );
+}
+
+function VersionView() {
   const { project = "", model = "", version = "" } = useParams();
   const navigate = useNavigate();
-  const [{ data, fetching, error }, refetchVersion] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: VersionQuery,
     variables: { path: project, name: model, version },
   });
   // Signature, dependencies and compatibility: asked again when files change.
-  const [metadata, refetchMetadata] = useQuery({
+  const [metadata, refetchMetadata] = useLiveQuery({
     query: VersionMetadataQuery,
     variables: { path: project, name: model, version },
   });
@@ -139,7 +151,6 @@ export default function VersionPage() {
         model={foundModel.name}
         modelId={foundModel.id}
         version={found.version}
-        onStageChanged={() => refetchVersion({ requestPolicy: "network-only" })}
       />
       {found.run && (
         <RunSection
@@ -262,7 +273,7 @@ function FilesSection({
 }) {
   const location = useLocation();
   const navigate = useNavigate();
-  const [{ data, error }, refetch] = useQuery({
+  const [{ data, error }, refetch] = useLiveQuery({
     query: VersionFilesQuery,
     variables: { path: project, name: model, version },
   });

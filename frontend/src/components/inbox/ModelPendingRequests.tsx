@@ -1,19 +1,18 @@
 /** The model page's notice of pending transition requests, with the actions the viewer may take. */
 import { Alert } from "@mantine/core";
 import { IconHourglass } from "@tabler/icons-react";
-import { useQuery } from "urql";
 
 import { ModelPendingRequestsQuery } from "../../graphql/inbox";
-import { usePolling } from "../usePolling";
+import { useLiveQuery } from "../live/useLive";
 import { PendingRequestList } from "./PendingRequestList";
 
 export function ModelPendingRequests({ projectPath, modelName }: { projectPath: string; modelName: string }) {
-  const [{ data }, refetch] = useQuery({
+  // Live: fetched again when the model page's event subscription reports a change.
+  const [{ data }, refetch] = useLiveQuery({
     query: ModelPendingRequestsQuery,
     variables: { path: projectPath, name: modelName },
   });
   const again = () => refetch({ requestPolicy: "network-only" });
-  usePolling(again, 30_000);
   const requests = data?.project?.model?.pendingRequests ?? [];
   if (requests.length === 0) return null;
   const title = `${requests.length} pending transition request${requests.length === 1 ? "" : "s"}`;

@@ -1,47 +1,41 @@
 /**
- * The lifecycle section of a version page: loads the version's lifecycle, keeps it live by the
- * model's event subscription, and lays out the stage, requests, aliases, comments and activity.
+ * The lifecycle section of a version page: loads the version's lifecycle, kept live by the
+ * page's event subscription (`live/useLive.ts`), and lays out the stage, requests, aliases,
+ * comments and activity.
  */
 import { Alert, Paper, Stack, Title } from "@mantine/core";
-import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
-import { useClient, useQuery } from "urql";
+import { useCallback, useState } from "react";
+import { useClient } from "urql";
 
 import { VersionActivityQuery, VersionLifecycleQuery } from "../../graphql/lifecycle";
 import { ActivityFeed, feedPage, type FeedPage } from "../ActivityFeed";
-import { useLiveEvents } from "../useLiveEvents";
-import { usePolling } from "../usePolling";
+import { useLiveQuery } from "../live/useLive";
 import { Aliases } from "./Aliases";
 import { Comments } from "./Comments";
 import { StageRow } from "./StageTransition";
 import { PendingRequests } from "./TransitionRequests";
 
-/** Stage, transition requests, aliases, comments and activity of one version, kept live by the model's event subscription. */
+/** Stage, transition requests, aliases, comments and activity of one version, kept live by the page's event subscription. */
 export function LifecycleSection({
   project,
   model,
   modelId,
   version,
-  onStageChanged,
 }: {
   project: string;
   model: string;
   modelId: string;
   version: string;
-  /** The stage changed (here or elsewhere): what the viewer may edit may have changed with it. */
-  onStageChanged?: () => void;
 }) {
   const client = useClient();
   const variables = { path: project, name: model, version };
-  const [{ data, error }, refetchLifecycle] = useQuery({ query: VersionLifecycleQuery, variables });
+  // Fetched again whenever the page's event subscription reports a change (the feed too).
+  const [{ data, error }, refetchLifecycle] = useLiveQuery({ query: VersionLifecycleQuery, variables });
   const [feedKey, setFeedKey] = useState(0);
   const refresh = useCallback(() => {
     refetchLifecycle({ requestPolicy: "network-only" });
     setFeedKey((k) => k + 1);
   }, [refetchLifecycle]);
-  // Live updates come through the model's event subscription; a slow poll is the safety net
-  // for a dropped websocket.
-  useLiveEvents(project, model, refresh);
-  usePolling(() => refetchLifecycle({ requestPolicy: "network-only" }), 30_000);
 
   const loadActivity = useCallback(
     async (first: number, after: string | null): Promise<FeedPage> => {
@@ -53,15 +47,9 @@ export function LifecycleSection({
     [client, project, model, version],
   );
 
+  // The rest of the page (what the viewer may edit depends on the stage) follows the same
+  // subscription, so a stage change needs no message to it.
   const found = data?.project?.model?.version;
-  const stage = found?.stage;
-  const seenStage = useRef(stage);
-  const stageChanged = useEffectEvent(() => onStageChanged?.());
-  useEffect(() => {
-    if (stage === undefined) return;
-    if (seenStage.current !== undefined && seenStage.current !== stage) stageChanged();
-    seenStage.current = stage;
-  }, [stage]);
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="lifecycle-heading">
       <Stack>
