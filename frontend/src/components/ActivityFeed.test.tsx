@@ -46,4 +46,22 @@ describe("ActivityFeed", () => {
     await waitFor(() => expect(within(files).queryAllByRole("listitem")).toHaveLength(3));
     expect(within(files).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["a.txt", "b.txt", "c.txt"]);
   });
+
+  it("is a feed of articles only, named by its label, with Load more outside it", async () => {
+    const events = [upload("1", "00:30", "a.txt"), { ...upload("2", "09:00", "b.txt"), type: "version.created" }];
+    render(
+      <MantineProvider>
+        <ActivityFeed label="Model activity" load={async () => ({ events, hasNextPage: true, endCursor: "c1" })} />
+      </MantineProvider>,
+    );
+    const feed = await screen.findByRole("feed", { name: "Model activity" });
+    const articles = within(feed).getAllByRole("article");
+    expect(articles).toHaveLength(2);
+    // Every child of the feed is an article (axe: aria-required-children), numbered in order.
+    expect([...feed.children].map((c) => c.getAttribute("role"))).toEqual(["article", "article"]);
+    expect(articles.map((a) => a.getAttribute("aria-posinset"))).toEqual(["1", "2"]);
+    expect(articles[0]?.getAttribute("aria-setsize")).toBe("-1"); // more to load: size unknown
+    expect(within(feed).queryByRole("button", { name: "Load more" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Load more" })).toBeTruthy();
+  });
 });

@@ -100,7 +100,7 @@ export function ActivityFeed({
   const events = mergeEvents(latest ?? [], older);
   const entries = groupActivity(events);
   return (
-    <Stack gap="sm" aria-label={label} role="feed">
+    <Stack gap="sm">
       {error && (
         <Alert color="red" title="Could not load the activity">
           {error}
@@ -109,9 +109,17 @@ export function ActivityFeed({
       {latest && events.length === 0 && <Text c="dimmed">No activity yet.</Text>}
       {events.length > 0 && (
         <Paper withBorder p="md">
-          <Timeline bulletSize={12} lineWidth={2}>
-            {entries.map((entry) => (
-              <Timeline.Item key={entry.event.id} data-testid="activity-item">
+          {/* A feed holds articles only: the alert and "Load more" stay outside it. */}
+          <Timeline bulletSize={12} lineWidth={2} role="feed" aria-label={label} aria-busy={loadingMore}>
+            {entries.map((entry, i) => (
+              <Timeline.Item
+                key={entry.event.id}
+                data-testid="activity-item"
+                role="article"
+                aria-label={entry.text}
+                aria-posinset={i + 1}
+                aria-setsize={cursor?.hasNextPage ? -1 : entries.length}
+              >
                 <ActivityEntryView entry={entry} />
               </Timeline.Item>
             ))}

@@ -11,6 +11,7 @@ import {
   Text,
   Title,
   UnstyledButton,
+  VisuallyHidden,
 } from "@mantine/core";
 import { IconChevronDown, IconChevronRight } from "@tabler/icons-react";
 import { Fragment, type ReactNode, useState } from "react";
@@ -139,7 +140,9 @@ function RowsTable({
       <Table aria-label={SECTION_TITLES[id]} withColumnBorders verticalSpacing={6}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th miw={200}>{differencesOnly ? `${rows.length} of ${total}` : ""}</Table.Th>
+            <Table.Th miw={200}>
+              {differencesOnly ? `${rows.length} of ${total}` : <VisuallyHidden>Name</VisuallyHidden>}
+            </Table.Th>
             {heads}
           </Table.Tr>
         </Table.Thead>

@@ -1,4 +1,4 @@
-import { ActionIcon, Checkbox, Code, CopyButton, Group, Table, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Checkbox, Code, CopyButton, Group, Table, Text, Tooltip, VisuallyHidden } from "@mantine/core";
 import {
   IconCheck,
   IconChevronDown,
@@ -78,7 +78,9 @@ export function FileTree({
             </Table.Th>
             <Table.Th w={170}>SHA-256</Table.Th>
             <Table.Th w={190}>Added</Table.Th>
-            <Table.Th w={52} />
+            <Table.Th w={52}>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

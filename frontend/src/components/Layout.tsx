@@ -2,6 +2,7 @@ import { Anchor, AppShell, Button, Container, Group, Loader, Center, Text } from
 import { Link, Outlet, useLocation } from "react-router";
 
 import { urls } from "../urls";
+import { HeaderLinks, HeaderMenu } from "./HeaderNav";
 import { InboxBadge } from "./inbox/InboxBadge";
 import { useSession } from "./Session";
 import { UnsavedChangesGuard } from "./UnsavedChanges";
@@ -22,13 +23,8 @@ export function Layout() {
                 modelreg
               </Text>
             </Anchor>
-            <Group gap="lg">
-              <Anchor component={Link} to={urls.projects()}>
-                Projects
-              </Anchor>
-              <Anchor href={urls.graphiql()} target="_blank" rel="noreferrer">
-                GraphiQL
-              </Anchor>
+            <Group gap="md" wrap="nowrap">
+              <HeaderLinks />
               {known && user && <InboxBadge />}
               {known && user && <UserMenu user={user} />}
               {known && !user && !onSignIn && (
@@ -36,6 +32,7 @@ export function Layout() {
                   Sign in
                 </Button>
               )}
+              <HeaderMenu />
             </Group>
           </Group>
         </Container>

@@ -1,10 +1,13 @@
 import "@uiw/react-md-editor/markdown-editor.css";
 
-import MDEditor from "@uiw/react-md-editor/nohighlight";
+import MDEditor, { type ICommand } from "@uiw/react-md-editor/nohighlight";
 import rehypeSanitize from "rehype-sanitize";
 
-// Model cards are user content: raw HTML is sanitised before it reaches the page.
-const rehypePlugins = [[rehypeSanitize]] as const;
+import { rehypeNestHeadings } from "../lib/markdownHeadings";
+
+// Model cards are user content: raw HTML is sanitised before it reaches the page. Their headings
+// go one level under the page's h1, without the preview's empty anchor links.
+const rehypePlugins = [[rehypeSanitize], [rehypeNestHeadings]] as const;
 
 export function MarkdownViewImpl({ source }: { source: string }) {
   return (
@@ -16,6 +19,19 @@ export function MarkdownViewImpl({ source }: { source: string }) {
       />
     </div>
   );
+}
+
+/** A toolbar button's icon is decoration (the button has its own label): hidden from screen readers. */
+function hideIcon(command: ICommand): ICommand {
+  if (!command.icon) return command;
+  return {
+    ...command,
+    icon: (
+      <span aria-hidden="true" style={{ display: "contents" }}>
+        {command.icon}
+      </span>
+    ),
+  };
 }
 
 export function MarkdownEditorImpl({
@@ -36,6 +52,7 @@ export function MarkdownEditorImpl({
         height={320}
         textareaProps={{ "aria-label": label, placeholder: "Write Markdown…" }}
         previewOptions={{ rehypePlugins: [...rehypePlugins] as never }}
+        commandsFilter={hideIcon}
       />
     </div>
   );

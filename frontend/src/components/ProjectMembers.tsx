@@ -1,4 +1,4 @@
-import { Autocomplete, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { Autocomplete, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
 import { useState } from "react";
@@ -101,13 +101,16 @@ export function ProjectMembers({ project, onChanged }: { project: MembersProject
       {manage.allowed && <AddMember project={project} onAdded={onChanged} />}
       <NotAllowedNote verdict={manage} />
       <SignInHint compact>Members are managed by the project&apos;s owners.</SignInHint>
+      <Table.ScrollContainer minWidth={560}>
       <Table striped aria-label="Members" verticalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Member</Table.Th>
             <Table.Th w={200}>Role</Table.Th>
             <Table.Th>Added</Table.Th>
-            <Table.Th />
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -171,6 +174,7 @@ export function ProjectMembers({ project, onChanged }: { project: MembersProject
           })}
         </Table.Tbody>
       </Table>
+      </Table.ScrollContainer>
       <RoleGuide />
     </Stack>
   );

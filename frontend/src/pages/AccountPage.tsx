@@ -16,6 +16,7 @@ import {
   TextInput,
   Title,
   Tooltip,
+  VisuallyHidden,
 } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { IconCheck, IconCopy } from "@tabler/icons-react";
@@ -55,7 +56,7 @@ export function AccountPage({ tab }: { tab: "tokens" | "password" | "notificatio
     <RequireSignIn>
       <Stack maw={1100}>
         <div>
-          <Title order={2}>Your account</Title>
+          <Title order={1}>Your account</Title>
           <Text c="dimmed">
             Signed in as{" "}
             <Text span ff="monospace" inherit>
@@ -318,7 +319,9 @@ function TokenTable({ tokens }: { tokens: readonly ListedToken[] }) {
             <Table.Th>Expires</Table.Th>
             <Table.Th>Last used</Table.Th>
             <Table.Th>Status</Table.Th>
-            <Table.Th />
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

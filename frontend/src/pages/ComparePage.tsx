@@ -70,7 +70,7 @@ function CompareView() {
         model={{ name: found.name, to: urls.modelTab(projectPath, found.name, "versions") }}
         current="Compare"
       />
-      <Title order={2}>Compare versions of {found.name}</Title>
+      <Title order={1}>Compare versions of {found.name}</Title>
     </>
   );
 

@@ -92,7 +92,7 @@ export default function CreateVersionPage() {
   if (!edit.allowed) {
     return (
       <Stack maw={900}>
-        <Title order={2}>New version of {found.name}</Title>
+        <Title order={1}>New version of {found.name}</Title>
         <SignInHint>Sign in to publish versions of this model.</SignInHint>
         {viewer && (
           <Alert color="yellow" title="You cannot create versions here">
@@ -148,7 +148,7 @@ export default function CreateVersionPage() {
         model={{ name: found.name, to: urls.model(projectPath, found.name) }}
         current="New version"
       />
-      <Title order={2}>New version of {found.name}</Title>
+      <Title order={1}>New version of {found.name}</Title>
       <SubmitForm onSubmit={submit}>
         <Stack>
           <TextInput

@@ -107,7 +107,7 @@ function Inbox() {
 
   return (
     <Stack gap="xl">
-      <Title order={2}>Inbox</Title>
+      <Title order={1}>Inbox</Title>
       {error && (
         <Alert color="red" title="Could not refresh the inbox">
           {error.message}

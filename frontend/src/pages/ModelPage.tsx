@@ -10,6 +10,7 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
@@ -109,7 +110,7 @@ function ModelView() {
       <Group justify="space-between" align="flex-start">
         <div>
           <Group gap="sm">
-            <Title order={2}>{found.name}</Title>
+            <Title order={1}>{found.name}</Title>
             {found.latestVersion && (
               <Badge
                 component={Link}
@@ -277,10 +278,13 @@ function VersionsTable({
           )}
         </Group>
       </Group>
+      <Table.ScrollContainer minWidth={720}>
       <Table striped highlightOnHover aria-label="Versions">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th w={40} />
+            <Table.Th w={40}>
+              <VisuallyHidden>Select</VisuallyHidden>
+            </Table.Th>
             <Table.Th>Version</Table.Th>
             <Table.Th>#</Table.Th>
             <Table.Th>Stage</Table.Th>
@@ -346,6 +350,7 @@ function VersionsTable({
           ))}
         </Table.Tbody>
       </Table>
+      </Table.ScrollContainer>
       {versions.pageInfo.hasNextPage && first < 100 && (
         <Button variant="default" onClick={() => setFirst(100)}>
           Show more versions

@@ -34,6 +34,7 @@ import { roleLabel, visibilityLabel } from "../lib/roles";
 import { useUnsavedChanges } from "../components/UnsavedChanges";
 import { pageOffset, parsePage, withPage } from "../lib/glance";
 import { formatTagFilter, parseTagFilter, parseTagFilters, tagInputs, tagLabel } from "../lib/tags";
+import { runUrls } from "../lib/mlflowLinks";
 import { urls } from "../urls";
 import { TagsField } from "../components/TagEditor";
 import { useFormSubmit } from "../components/useFormSubmit";
@@ -117,7 +118,7 @@ function ProjectView() {
       <Group justify="space-between">
         <div>
           <Group gap="xs">
-            <Title order={2}>{found.name}</Title>
+            <Title order={1}>{found.name}</Title>
             <Badge variant="outline" tt="none">
               {visibilityLabel(found.visibility)}
             </Badge>
@@ -135,6 +136,9 @@ function ProjectView() {
           </PermittedButton>
           <Button variant="default" onClick={mlflow.open}>
             Import using MLflow
+          </Button>
+          <Button variant="default" component={Link} to={runUrls.experiments(found.path)}>
+            Experiments
           </Button>
           <Button variant="default" component={Link} to={urls.projectMembers(found.path)}>
             Members
@@ -189,6 +193,7 @@ function ProjectView() {
       )}
       {models.totalCount > 0 && (
         <>
+          <Table.ScrollContainer minWidth={760}>
           <Table striped highlightOnHover aria-label="Models">
             <Table.Thead>
               <Table.Tr>
@@ -235,9 +240,12 @@ function ProjectView() {
                       {node.tags.map((t) => (
                         <Badge
                           key={t.key}
+                          component="button"
+                          type="button"
+                          aria-label={`Filter by tag ${tagLabel(t)}`}
                           variant="light"
                           tt="none"
-                          style={{ cursor: "pointer" }}
+                          style={{ cursor: "pointer", border: 0 }}
                           onClick={() => {
                             // A tag without a value filters on having the tag (`pii`), not on `pii=`.
                             const text = formatTagFilter({ key: t.key, value: t.value === "" ? undefined : t.value });
@@ -254,6 +262,7 @@ function ProjectView() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           {models.edges.length === 0 && (
             <Text c="dimmed">
               There is no page {page}.{" "}

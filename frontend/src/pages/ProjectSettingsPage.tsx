@@ -56,7 +56,7 @@ export function ProjectSettingsPage({ tab }: { tab: "general" | "members" | "web
     <Stack maw={1100}>
       <Crumbs project={{ path: found.path, name: found.name }} current="Settings" />
       <Group justify="space-between">
-        <Title order={2}>Settings of {found.name}</Title>
+        <Title order={1}>Settings of {found.name}</Title>
         <Badge variant="light" size="lg" tt="none" data-testid="viewer-role">
           Your role: {roleLabel(found.viewerRole)}
         </Badge>

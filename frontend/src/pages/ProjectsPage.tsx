@@ -48,7 +48,7 @@ export default function ProjectsPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Projects</Title>
+        <Title order={1}>Projects</Title>
         {signedIn && <Button onClick={open}>Create project</Button>}
       </Group>
       <SignInHint>
@@ -86,7 +86,8 @@ export default function ProjectsPage() {
       )}
       {projects && projects.totalCount > 0 && (
         <>
-          <Table striped highlightOnHover>
+          <Table.ScrollContainer minWidth={560}>
+          <Table striped highlightOnHover aria-label="Projects">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Project</Table.Th>
@@ -123,6 +124,7 @@ export default function ProjectsPage() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           <CursorPager
             total={projects.totalCount}
             noun="project"

@@ -45,7 +45,7 @@ export default function SignInPage() {
         <SubmitForm onSubmit={submit}>
           <Stack>
             <div>
-              <Title order={2}>Sign in</Title>
+              <Title order={1}>Sign in</Title>
               <Text c="dimmed" size="sm">
                 {next === "/" ? "To the model registry." : "To continue where you were."}
               </Text>

@@ -116,7 +116,7 @@ function VersionView() {
       />
       <Group justify="space-between" align="flex-start">
         <Group gap="sm">
-          <Title order={2}>
+          <Title order={1}>
             {foundModel.name} <Text span inherit ff="monospace">{found.version}</Text>
           </Title>
           <VersionPlace stage={found.stage} aliases={found.aliases} />

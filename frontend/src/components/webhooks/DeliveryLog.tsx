@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Collapse, Group, Paper, ScrollArea, SegmentedControl, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Code, Collapse, Group, Paper, ScrollArea, SegmentedControl, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 
@@ -141,7 +141,9 @@ export function DeliveryLog({ webhookId, canSend }: { webhookId: string; canSend
                 <Table.Th>Attempts</Table.Th>
                 <Table.Th>HTTP</Table.Th>
                 <Table.Th>Time</Table.Th>
-                <Table.Th />
+                <Table.Th>
+                  <VisuallyHidden>Details</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

@@ -142,7 +142,7 @@ function WebhookList({ path }: { path: string }) {
       {hooks.map((hook) => (
         <Paper key={hook.id} withBorder p="md" data-testid="webhook">
           <Stack gap="xs">
-            <Group justify="space-between" wrap="nowrap">
+            <Group justify="space-between">
               <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
                 <Badge color={webhookStatusColor(hook.status)} variant="light" data-testid="webhook-status">
                   {webhookStatusLabel(hook.status)}
@@ -156,7 +156,7 @@ function WebhookList({ path }: { path: string }) {
                   </Badge>
                 )}
               </Group>
-              <Group gap="xs" wrap="nowrap">
+              <Group gap="xs">
                 <Button size="xs" variant="default" onClick={() => setLogOf(logOf === hook.id ? null : hook.id)}>
                   {logOf === hook.id ? "Hide deliveries" : "Deliveries"}
                 </Button>
