@@ -98,28 +98,31 @@ describe("the API client's subscriptions", () => {
     const subscription = client
       .subscription(LiveModelEventsSubscription, variables)
       .subscribe((r) => r.data && received.push(r.data.modelEvents.id));
-    await vi.advanceTimersByTimeAsync(10);
+    try {
+      await vi.advanceTimersByTimeAsync(10);
 
-    const first = FakeSocket.instances[0]!;
-    const subscribe = first.subscribes()[0]!;
-    expect(subscribe.payload?.variables).toMatchObject({ modelName: "churn", after: null });
-    for (const id of ["RXZlbnQ6MQ==", "RXZlbnQ6Mg=="]) {
-      first.receive({ id: subscribe.id, type: "next", payload: { data: { modelEvents: { id, type: "version.created" } } } });
+      const first = FakeSocket.instances[0]!;
+      const subscribe = first.subscribes()[0]!;
+      expect(subscribe.payload?.variables).toMatchObject({ modelName: "churn", after: null });
+      for (const id of ["RXZlbnQ6MQ==", "RXZlbnQ6Mg=="]) {
+        first.receive({ id: subscribe.id, type: "next", payload: { data: { modelEvents: { id, type: "version.created" } } } });
+      }
+      expect(received).toEqual(["RXZlbnQ6MQ==", "RXZlbnQ6Mg=="]);
+      expect(reconnected).not.toHaveBeenCalled();
+
+      first.drop();
+      await vi.advanceTimersByTimeAsync(10_000); // graphql-ws waits before retrying
+      const second = FakeSocket.instances[1]!;
+      expect(second).toBeDefined();
+      expect(second.subscribes()).toHaveLength(1);
+      // The same subscription asks for what happened while it was away.
+      expect(second.subscribes()[0]!.payload?.variables).toMatchObject({ modelName: "churn", after: "RXZlbnQ6Mg==" });
+      expect(reconnected).toHaveBeenCalledTimes(1);
+    } finally {
+      // Stops graphql-ws retrying even when an expectation failed.
+      subscription.unsubscribe();
+      stop();
+      dispose();
     }
-    expect(received).toEqual(["RXZlbnQ6MQ==", "RXZlbnQ6Mg=="]);
-    expect(reconnected).not.toHaveBeenCalled();
-
-    first.drop();
-    await vi.advanceTimersByTimeAsync(10_000); // graphql-ws waits before retrying
-    const second = FakeSocket.instances[1]!;
-    expect(second).toBeDefined();
-    expect(second.subscribes()).toHaveLength(1);
-    // The same subscription asks for what happened while it was away.
-    expect(second.subscribes()[0]!.payload?.variables).toMatchObject({ modelName: "churn", after: "RXZlbnQ6Mg==" });
-    expect(reconnected).toHaveBeenCalledTimes(1);
-
-    subscription.unsubscribe();
-    stop();
-    dispose();
   });
 });
