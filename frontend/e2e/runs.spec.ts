@@ -1,5 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 
+import { expectAccessible } from "./a11y";
 import { createProject, deleteProjects, expect, graphql, shot, test } from "./support";
 
 // The MLflow client prints "View run <name> at: <tracking_uri>/#/experiments/<e>/runs/<r>" and
@@ -96,6 +97,7 @@ test("the run and experiment links the MLflow client prints open their pages", a
   const registered = page.getByRole("table", { name: "Registered model versions" });
   await expect(registered.getByRole("link", { name: "churn" })).toBeVisible();
   await shot(page, info, "runs-01-run-page");
+  await expectAccessible(page, "run page");
   await registered.getByRole("link", { name: "1.0.0" }).click();
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/models/churn/versions/1\\.0\\.0$`));
   // …and the version's Run section leads back to the run.
@@ -115,12 +117,14 @@ test("the run and experiment links the MLflow client prints open their pages", a
   await expect(runs.getByRole("row").nth(2)).toContainText("baseline");
   await expect(page.getByText("2 runs")).toBeVisible();
   await shot(page, info, "runs-02-experiment-page");
+  await expectAccessible(page, "experiment page");
 
   // From the project page: Experiments, then the experiment.
   await page.goto(`/projects/${PROJECT}`);
   await page.getByRole("link", { name: "Experiments" }).click();
   const experiments = page.getByRole("table", { name: "Experiments" });
   await expect(experiments.getByRole("row").filter({ hasText: "churn-training" })).toContainText("2");
+  await expectAccessible(page, "experiments page");
   await experiments.getByRole("link", { name: "churn-training" }).click();
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/experiments/${experimentId}$`));
 });
