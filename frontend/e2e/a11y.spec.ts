@@ -1,6 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 
-import { attachShot, expectAccessible, expectNoHorizontalOverflow } from "./a11y";
+import { attachShot, expectAccessible, expectHeaderFits, expectNoHorizontalOverflow } from "./a11y";
 import {
   ADMIN,
   ADMIN_PASSWORD,
@@ -223,6 +223,7 @@ for (const width of WIDTHS) {
           await attachShot(target, info, `${visit.name}-${width.name}`);
           await expectAccessible(target, `${visit.name} at ${width.name} width`);
           expect.soft(await target.locator("h1").allTextContents(), "one h1: the page's title").toHaveLength(1);
+          await expectHeaderFits(target, `${visit.name} at ${width.name} width`);
           if (width.name === "phone") await expectNoHorizontalOverflow(target, visit.name);
         } finally {
           if (target !== page) await target.context().close();

@@ -69,6 +69,14 @@ export async function expectNoHorizontalOverflow(page: Page, label: string): Pro
     .toBeLessThanOrEqual(innerWidth);
 }
 
+/** The header's content fits in the header: nothing wraps onto a second line below it. */
+export async function expectHeaderFits(page: Page, label: string): Promise<void> {
+  const { content, box } = await page.evaluate<{ content: number; box: number }>(
+    `(() => { const h = document.querySelector("header"); return { content: h.scrollHeight, box: h.clientHeight }; })()`,
+  );
+  expect.soft(content, `${label}: the header's content is ${content}px high in a ${box}px header`).toBeLessThanOrEqual(box);
+}
+
 /** A full-page screenshot, attached to the test so that it shows in the e2e output. */
 export async function attachShot(page: Page, info: TestInfo, name: string): Promise<void> {
   await page.evaluate("window.scrollTo(0, 0)");

@@ -17,7 +17,7 @@ export function Layout() {
       <UnsavedChangesGuard />
       <AppShell.Header>
         <Container size="xl" h="100%">
-          <Group h="100%" justify="space-between">
+          <Group h="100%" justify="space-between" wrap="nowrap">
             <Anchor component={Link} to={urls.projects()} underline="never" c="inherit">
               <Text fw={700} size="lg">
                 modelreg

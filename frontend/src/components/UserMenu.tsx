@@ -1,4 +1,4 @@
-import { Avatar, Button, Menu, Text } from "@mantine/core";
+import { Avatar, Box, Button, Menu, Text } from "@mantine/core";
 import { IconBell, IconKey, IconLock, IconLogout } from "@tabler/icons-react";
 import { Link, useNavigate } from "react-router";
 import { useMutation } from "urql";
@@ -44,7 +44,10 @@ export function UserMenu({ user }: { user: ViewerUser }) {
           aria-label={`Account menu of ${user.username}`}
           data-testid="user-menu"
         >
-          {user.displayName || user.username}
+          {/* On a phone the avatar alone: the name would push the header off the screen. */}
+          <Box component="span" visibleFrom="sm">
+            {user.displayName || user.username}
+          </Box>
         </Button>
       </Menu.Target>
       <Menu.Dropdown>
