@@ -7,7 +7,9 @@ import gzip
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.routing import Route
 
 from modelreg.app import create_app
 from modelreg.db import Database
+from modelreg.http import compression
 from modelreg.http.compression import CompressResponses
 from modelreg.settings import Settings
 from tests.support.graphql import GraphQLClient
@@ -241,9 +244,13 @@ def _small_app() -> httpx.AsyncClient:
     async def problem(request: Request) -> Response:
         return JSONResponse({"detail": "z" * 5000}, media_type="application/problem+json")
 
+    async def large(request: Request) -> Response:
+        return JSONResponse({"rows": [{"i": i, "name": f"model-{i}"} for i in range(20_000)]})
+
     app = CompressResponses(
         Starlette(
             routes=[
+                Route("/large", large),
                 Route("/stream", stream),
                 Route("/events", events),
                 Route("/download", typed),
@@ -274,3 +281,23 @@ async def test_event_streams_downloads_pass_through_and_json_suffix_compressed()
     assert download.content == b"y" * 5000
     assert problem.headers["content-encoding"] == "gzip"
     assert json.loads(gzip.decompress(problem.content)) == {"detail": "z" * 5000}
+
+
+async def test_large_document_compressed_off_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[int] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        threads.append(len(args[2]))
+        return await run_sync(*args, **kwargs)
+
+    monkeypatch.setattr(compression.anyio.to_thread, "run_sync", counting)
+    async with _small_app() as client:
+        response = await _raw(client, "GET", "/large", headers=GZIP_ONLY)
+        small = await _raw(client, "GET", "/problem", headers=GZIP_ONLY)
+    assert response.headers["content-encoding"] == "gzip"
+    rows = json.loads(gzip.decompress(response.content))["rows"]
+    assert rows[-1] == {"i": 19_999, "name": "model-19999"}
+    assert small.headers["content-encoding"] == "gzip"
+    # The large body went to a worker thread; the 5 KB one was compressed in place.
+    assert len(threads) == 1 and threads[0] > compression.THREAD_SIZE

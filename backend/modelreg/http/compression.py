@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import zlib
 
+import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelreg.domain.content_coding import negotiate
 
 MINIMUM_SIZE = 1024
+# A part this large is compressed on a worker thread (zlib releases the GIL), off the event loop.
+THREAD_SIZE = 64 * 1024
 _DOCUMENT_TYPES = ("application/json", "text/html", "text/plain")
 _FILE_HEADERS = ("content-encoding", "content-range", "content-disposition", "accept-ranges")
 _NO_BODY_STATUSES = (204, 206, 304)
@@ -111,13 +114,23 @@ class _Responder:
             headers["content-encoding"] = "gzip"
             del headers["content-length"]
             if not more:
-                packed = self._zip.compress(body) + self._zip.flush()
+                packed = await _deflate(self._zip, body, zlib.Z_FINISH)
                 headers["content-length"] = str(len(packed))
                 await self._send(start)
                 await self._send({"type": "http.response.body", "body": packed})
                 return
             await self._send(start)
-        chunk = self._zip.compress(body)
         # A streamed part goes out now (a slow stream is still a stream); the end closes it.
-        chunk += self._zip.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
+        chunk = await _deflate(self._zip, body, zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
         await self._send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+def _deflate_now(packer: zlib._Compress, body: bytes, mode: int) -> bytes:
+    return packer.compress(body) + packer.flush(mode)
+
+
+async def _deflate(packer: zlib._Compress, body: bytes, mode: int) -> bytes:
+    """Compress one part and flush it; a large part is compressed off the event loop."""
+    if len(body) < THREAD_SIZE:
+        return _deflate_now(packer, body, mode)
+    return await anyio.to_thread.run_sync(_deflate_now, packer, body, mode)
