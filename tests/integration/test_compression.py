@@ -291,7 +291,7 @@ async def test_large_document_compressed_off_the_loop(monkeypatch: pytest.Monkey
         threads.append(len(args[2]))
         return await run_sync(*args, **kwargs)
 
-    monkeypatch.setattr(compression.anyio.to_thread, "run_sync", counting)
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
     async with _small_app() as client:
         response = await _raw(client, "GET", "/large", headers=GZIP_ONLY)
         small = await _raw(client, "GET", "/problem", headers=GZIP_ONLY)
