@@ -42,23 +42,31 @@ async function logRun(
   return runId;
 }
 
-test.afterEach(async ({ page }) => {
-  await deleteProjects(page.request, [PROJECT]);
-});
-
-test("the run and experiment links the MLflow client prints open their pages", async ({ page, playwright, baseURL }, info) => {
-  const api = page.request;
-  await createProject(api, PROJECT);
+/** An API context that speaks to the project's MLflow API with a fresh token of the admin. */
+async function mlflowClient(
+  api: APIRequestContext,
+  playwright: { request: { newContext: (options: object) => Promise<APIRequestContext> } },
+  baseURL: string | undefined,
+): Promise<APIRequestContext> {
   const token = await graphql<{ createPersonalAccessToken: { secret: string | null; errors: unknown[] } }>(
     api,
     "mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret errors { code message } } }",
     { input: { name: `runs-e2e-${Date.now()}`, scopes: ["API"] } },
   );
   expect(token.createPersonalAccessToken.errors).toEqual([]);
-  const mlflow = await playwright.request.newContext({
+  return playwright.request.newContext({
     baseURL,
     extraHTTPHeaders: { Authorization: `Bearer ${token.createPersonalAccessToken.secret}` },
   });
+}
+
+test.afterEach(async ({ page }) => {
+  await deleteProjects(page.request, [PROJECT]);
+});
+
+test("the run and experiment links the MLflow client prints open their pages", async ({ page, playwright, baseURL }, info) => {
+  await createProject(page.request, PROJECT);
+  const mlflow = await mlflowClient(page.request, playwright, baseURL);
   let experimentId = "";
   let runId = "";
   try {
@@ -127,4 +135,37 @@ test("the run and experiment links the MLflow client prints open their pages", a
   await expectAccessible(page, "experiments page");
   await experiments.getByRole("link", { name: "churn-training" }).click();
   await expect(page).toHaveURL(new RegExp(`/projects/${PROJECT}/experiments/${experimentId}$`));
+});
+
+test("a run's page follows the run while it trains", async ({ page, playwright, baseURL }) => {
+  await createProject(page.request, PROJECT);
+  const mlflow = await mlflowClient(page.request, playwright, baseURL);
+  try {
+    const experiment = await ok(await mlflow.post(`${MLFLOW}/experiments/create`, { data: { name: "live-training" } }));
+    const created = await ok(
+      await mlflow.post(`${MLFLOW}/runs/create`, {
+        data: { experiment_id: String(experiment.experiment_id), run_name: "training", start_time: Date.now() },
+      }),
+    );
+    const runId = (created.run as { info: { run_id: string } }).info.run_id;
+    await page.goto(`/projects/${PROJECT}/runs/${runId}`);
+    await expect(page.getByRole("heading", { name: "training", level: 1 })).toBeVisible();
+    await expect(page.getByText("running", { exact: true }).first()).toBeVisible();
+
+    // A metric logged while the run is running shows without a reload (metrics make no event:
+    // the page of a running run polls every 10 s).
+    await ok(
+      await mlflow.post(`${MLFLOW}/runs/log-metric`, {
+        data: { run_id: runId, key: "accuracy", value: 0.875, step: 1, timestamp: Date.now() },
+      }),
+    );
+    const metrics = page.getByRole("table", { name: "Metrics" });
+    await expect(metrics.getByRole("row").filter({ hasText: "accuracy" })).toContainText("0.875", { timeout: 15_000 });
+
+    // The run ending is an event: the page shows it at once, not at the next poll.
+    await ok(await mlflow.post(`${MLFLOW}/runs/update`, { data: { run_id: runId, status: "FINISHED", end_time: Date.now() } }));
+    await expect(page.getByText("finished", { exact: true }).first()).toBeVisible({ timeout: 3_000 });
+  } finally {
+    await mlflow.dispose();
+  }
 });

@@ -1,7 +1,9 @@
 import { Anchor, Badge, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useQuery } from "urql";
+
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
@@ -15,10 +17,19 @@ const PAGE = 25;
 
 /** An MLflow experiment and its runs, newest first, a page at a time. */
 export default function ExperimentPage() {
+  const { project = "" } = useParams();
+  return (
+    <LivePage project={project}>
+      <ExperimentBody />
+    </LivePage>
+  );
+}
+
+function ExperimentBody() {
   const { project = "", experimentId = "" } = useParams();
   // The cursor of each page seen so far; the last is the page shown (null: the first).
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: ExperimentQuery,
     variables: { path: project, id: experimentId, first: PAGE, after: cursors[cursors.length - 1] ?? null },
   });

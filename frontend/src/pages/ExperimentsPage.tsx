@@ -1,7 +1,9 @@
 import { Anchor, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useQuery } from "urql";
+
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
 
 import { CursorPager } from "../components/CursorPager";
 import { formatDate } from "../components/dates";
@@ -15,8 +17,17 @@ const PAGE = 25;
 /** The project's MLflow experiments, newest first, with how many runs each has. */
 export default function ExperimentsPage() {
   const { project = "" } = useParams();
+  return (
+    <LivePage project={project}>
+      <ExperimentsBody />
+    </LivePage>
+  );
+}
+
+function ExperimentsBody() {
+  const { project = "" } = useParams();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: ExperimentsQuery,
     variables: { path: project, first: PAGE, after: cursors[cursors.length - 1] ?? null },
   });

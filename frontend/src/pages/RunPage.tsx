@@ -1,7 +1,9 @@
 import { Alert, Anchor, Group, Loader, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
-import { useQuery } from "urql";
 
+import { LivePage } from "../components/live/LivePage";
+import { useLiveQuery } from "../components/live/useLive";
+import { usePolling } from "../components/usePolling";
 import { MetricHistoryView, RunSection } from "../components/MlflowRun";
 import { RunCrumbs, RunStatusBadge } from "../components/runs/RunBits";
 import { StageBadge } from "../components/StageBadge";
@@ -11,11 +13,26 @@ import { formatBytes } from "../lib/files";
 import { runUrls } from "../lib/mlflowLinks";
 import { urls } from "../urls";
 
+/** How often the page of a run still running looks for new metrics. */
+const RUNNING_POLL_MS = 10_000;
+
 /** An MLflow run: who ran it and when, params, metrics with history, tags, files, and the
  * model versions registered from it. */
 export default function RunPage() {
+  const { project = "" } = useParams();
+  return (
+    <LivePage project={project}>
+      <RunBody />
+    </LivePage>
+  );
+}
+
+function RunBody() {
   const { project = "", runId = "" } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: RunQuery, variables: { path: project, runId } });
+  const [{ data, fetching, error }, refetch] = useLiveQuery({ query: RunQuery, variables: { path: project, runId } });
+  // Logged metrics make no events (there would be one per step): a running run is polled.
+  const running = data?.project?.run?.status === "RUNNING";
+  usePolling(() => refetch({ requestPolicy: "network-only" }), RUNNING_POLL_MS, running);
   if (error) return <QueryError error={error} />;
   if (fetching && !data) return <Loading />;
   const found = data?.project;
@@ -57,7 +74,7 @@ export default function RunPage() {
 }
 
 function RunMetricHistory({ project, runId, metric }: { project: string; runId: string; metric: string }) {
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useLiveQuery({
     query: RunMetricHistoryQuery,
     variables: { path: project, runId, key: metric },
   });
