@@ -59,8 +59,9 @@ export function PendingRequests({ version, onChanged }: { version: LifecycleVers
       <Stack gap="xs">
         {pending.map((r) => (
           <Paper key={r.id} withBorder p="sm" data-testid="transition-request">
-            <Group justify="space-between" align="flex-start" wrap="nowrap">
-              <Stack gap={4}>
+            {/* The text takes the width; on a phone the buttons go below it instead of squeezing it. */}
+            <Group justify="space-between" align="flex-start" gap="xs">
+              <Stack gap={4} style={{ flex: "1 1 16rem", minWidth: 0 }}>
                 <Group gap={6}>
                   <Text size="sm">
                     <b>{r.requester}</b> requests
