@@ -34,8 +34,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from harness import free_port, server
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_UI = BENCH_DIR.parent / "frontend" / "dist"
@@ -88,12 +88,6 @@ def view_files(manifest: dict[str, dict[str, Any]], roots: list[str]) -> list[st
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def modelreg_server(work: Path, ui_dir: Path) -> Iterator[str]:
     """One `modelreg serve` process serving `ui_dir`, with a fresh registry under `work`."""
@@ -104,35 +98,10 @@ def modelreg_server(work: Path, ui_dir: Path) -> Iterator[str]:
         MODELREG_LOG_LEVEL="warning",
         MODELREG_UI_DIR=str(ui_dir),
     )
-    log_path = work / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "modelreg", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"modelreg did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
+    command = [sys.executable, "-m", "modelreg", "serve", "--port", str(port)]
+    with server(command, f"{base}/healthz", work / "server.log", env):
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 # --- fetching -----------------------------------------------------------------------------------
