@@ -184,9 +184,10 @@ async def test_create_get_and_search_experiments(
     assert got["experiment"]["name"] == "churn"
     assert got["experiment"]["artifact_location"] == f"mlflow-artifacts:/{experiment_id}"
     assert got["experiment"]["tags"] == [{"key": "team", "value": "growth"}]
-    assert [e["name"] for e in searched["experiments"]] == ["Default", "churn"]
+    # MLflow's order: newest first (the Default experiment is as old as the project).
+    assert [e["name"] for e in searched["experiments"]] == ["churn", "Default"]
     assert [e["name"] for e in filtered["experiments"]] == ["churn"]
-    assert [e["name"] for e in paged["experiments"] + second["experiments"]] == ["Default", "churn"]
+    assert [e["name"] for e in paged["experiments"] + second["experiments"]] == ["churn", "Default"]
     assert "next_page_token" not in second
     _error(
         await http.post(f"{API}/experiments/create", json={"name": "churn"}),

@@ -43,6 +43,10 @@ class EventType(StrEnum):
     # MLflow tracking. Logged values (params, metrics, tags) and artifact uploads are not events:
     # a training loop logs thousands, which would drown the activity feed.
     EXPERIMENT_CREATED = "experiment.created"
+    EXPERIMENT_RENAMED = "experiment.renamed"
+    # Deleting or restoring an experiment does the same to its runs: one event, not one a run.
+    EXPERIMENT_DELETED = "experiment.deleted"
+    EXPERIMENT_RESTORED = "experiment.restored"
     RUN_CREATED = "run.created"
     RUN_UPDATED = "run.updated"
     RUN_DELETED = "run.deleted"

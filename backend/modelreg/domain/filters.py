@@ -47,7 +47,8 @@ class Op(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FieldRef:
-    """`name`, `version_number`... or a tag: `tags.<key>` (`tag.<key>` is accepted too)."""
+    """`name`, `version_number`... (`attribute.name` is accepted too) or a tag: `tags.<key>`
+    (`tag.<key>` is accepted too)."""
 
     name: str
     tag: str | None = None
@@ -146,12 +147,18 @@ def _nesting(text: str) -> int:
     return max(itertools.accumulate(steps, initial=0))
 
 
+# MLflow's names for a plain field written with its kind: `attribute.name` is `name`.
+_ATTRIBUTE_PREFIXES = frozenset({"attribute", "attributes", "attr"})
+
+
 class _ToAst(Transformer[Token, Filter]):
     @v_args(inline=True)
     def field(self, name: Token, key: Token | None = None) -> FieldRef:
         base = str(name)
         if key is None:
             return FieldRef(base.lower())
+        if base.lower() in _ATTRIBUTE_PREFIXES:
+            return FieldRef(_unquote(key).lower())
         if base.lower() not in ("tags", "tag"):
             raise InvalidArgument(
                 f"'{base}.{_unquote(key)}' is not a field; only tags have keys "

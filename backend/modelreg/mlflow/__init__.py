@@ -10,9 +10,9 @@ from modelreg.mlflow.app import Endpoint, MlflowApp
 
 def endpoints() -> list[Endpoint]:
     """Every MLflow endpoint modelreg answers."""
-    from modelreg.mlflow import artifacts, registry, tracking
+    from modelreg.mlflow import artifacts, registry, tracking, web_ui
 
-    return [*registry.ENDPOINTS, *tracking.ENDPOINTS, *artifacts.ENDPOINTS]
+    return [*registry.ENDPOINTS, *tracking.ENDPOINTS, *artifacts.ENDPOINTS, *web_ui.ENDPOINTS]
 
 
 __all__ = ["Endpoint", "MlflowApp", "endpoints"]

@@ -34,6 +34,9 @@ from modelreg.storage import Storage
 
 logger = logging.getLogger("modelreg.mlflow")
 
+# The prefix MLflow's web UI puts before the REST API's paths instead of `api/`.
+AJAX_PREFIX = "ajax-api/"
+
 HandlerResult = dict[str, Any] | Response
 EndpointHandler = Callable[[MlflowContext, Params], Awaitable[HandlerResult]]
 
@@ -105,6 +108,12 @@ class MlflowApp:
         ]
 
     def _match(self, method: str, rest: str) -> tuple[Endpoint, dict[str, str]] | None:
+        """The endpoint `rest` names. MLflow's web UI calls the REST API under `ajax-api/`:
+        what is not an `ajax-api/` endpoint of its own is the `api/` endpoint of that name."""
+        if rest.startswith(AJAX_PREFIX) and not any(
+            regex.fullmatch(rest) for _, regex in self._endpoints
+        ):
+            rest = "api/" + rest[len(AJAX_PREFIX) :]
         allowed = False
         for endpoint, regex in self._endpoints:
             found = regex.fullmatch(rest)

@@ -1,4 +1,5 @@
-"""MLflow's experiment endpoints (get, get-by-name, create, search, set-experiment-tag)."""
+"""MLflow's experiment endpoints (get, get-by-name, create, search, set-experiment-tag, update
+(rename), delete, restore)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import Experiment
 from modelreg.domain import tracking as rules
-from modelreg.mlflow.app import Endpoint
+from modelreg.mlflow.app import Endpoint, EndpointHandler
 from modelreg.mlflow.params import ENUM, KEY_VALUES, REQUIRED, STRING, STRINGS
-from modelreg.mlflow.protocol import MlflowContext, Params, millis
+from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, millis
 from modelreg.mlflow.tracking.wire import (
     API,
     PAGE_PARAMS,
@@ -23,6 +24,7 @@ from modelreg.mlflow.tracking.wire import (
     write,
 )
 from modelreg.services import tracking as service
+from modelreg.services.tracking.experiments import EXPERIMENT_ORDER_FIELDS
 
 # MLflow's defaults and limits for a page of search results.
 EXPERIMENTS_PAGE = (1000, 50_000)
@@ -77,7 +79,33 @@ async def create_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any
     return {"experiment_id": service.experiment_id_of(experiment)}
 
 
+_ATTRIBUTE_PREFIXES = ("attribute.", "attributes.", "attr.")
+
+
+def _order(params: Params) -> list[tuple[str, bool]]:
+    """`order_by` as (field, descending) pairs: `name`, `attribute.creation_time DESC`..."""
+    order: list[tuple[str, bool]] = []
+    for clause in listed(params, "order_by"):
+        words = clause.split() if isinstance(clause, str) else []
+        field = words[0].lower() if words else ""
+        field = next(
+            (field[len(p) :] for p in _ATTRIBUTE_PREFIXES if field.startswith(p)), field
+        ).strip("`")
+        direction = words[1].upper() if len(words) == 2 else "ASC"
+        if field not in EXPERIMENT_ORDER_FIELDS or len(words) > 2:
+            raise MlflowError(
+                f"Invalid order_by clause '{clause}'; use one of "
+                f"{', '.join(sorted(EXPERIMENT_ORDER_FIELDS))}, optionally followed by "
+                "ASC or DESC."
+            )
+        if direction not in ("ASC", "DESC"):
+            raise MlflowError(f"Invalid order_by clause '{clause}': use ASC or DESC.")
+        order.append((field, direction == "DESC"))
+    return order
+
+
 async def search_experiments(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    order = _order(params)
     async with ctx.read() as session:
         found = await service.search_experiments(
             session,
@@ -85,6 +113,7 @@ async def search_experiments(ctx: MlflowContext, params: Params) -> dict[str, An
             project_id=ctx.project_id,
             filter=string_param(params, "filter"),
             view=view_param(params, "view_type"),
+            order=order,
         )
     page, token = page_of(found, params, EXPERIMENTS_PAGE)
     result: dict[str, Any] = {"experiments": [experiment_json(e) for e in page]}
@@ -106,6 +135,45 @@ async def set_experiment_tag(ctx: MlflowContext, params: Params) -> dict[str, An
             experiment_id=experiment_id,
             key=key,
             value=value,
+        )
+
+    await write(ctx, action)
+    return {}
+
+
+def _lifecycle(*, deleted: bool) -> EndpointHandler:
+    """`experiments/delete` or `experiments/restore`: the experiment and all its runs."""
+
+    async def handler(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+        experiment_id = required_string(params, "experiment_id")
+
+        async def action(session: AsyncSession) -> None:
+            await service.set_experiment_lifecycle(
+                session,
+                actor=ctx.actor,
+                project_id=ctx.project_id,
+                experiment_id=experiment_id,
+                deleted=deleted,
+            )
+
+        await write(ctx, action)
+        return {}
+
+    return handler
+
+
+async def update_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    """`experiments/update`: renames the experiment (its only change MLflow makes)."""
+    experiment_id = required_string(params, "experiment_id")
+    new_name = required_string(params, "new_name")
+
+    async def action(session: AsyncSession) -> None:
+        await service.rename_experiment(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            experiment_id=experiment_id,
+            new_name=new_name,
         )
 
     await write(ctx, action)
@@ -138,5 +206,23 @@ ENDPOINTS: list[Endpoint] = [
         f"{API}/experiments/set-experiment-tag",
         set_experiment_tag,
         params={"experiment_id": REQUIRED, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/update",
+        update_experiment,
+        params={"experiment_id": REQUIRED, "new_name": REQUIRED},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/delete",
+        _lifecycle(deleted=True),
+        params={"experiment_id": REQUIRED},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/restore",
+        _lifecycle(deleted=False),
+        params={"experiment_id": REQUIRED},
     ),
 ]

@@ -39,7 +39,9 @@ from modelreg.services.tracking.experiments import (
     experiments_by_ids,
     get_experiment,
     get_experiment_by_name,
+    rename_experiment,
     search_experiments,
+    set_experiment_lifecycle,
     set_experiment_tag,
 )
 from modelreg.services.tracking.logged_models import (
@@ -115,11 +117,13 @@ __all__ = [
     "metric_value",
     "now_millis",
     "params_by_runs",
+    "rename_experiment",
     "run_artifact_location",
     "runs_by_uuids",
     "search_experiments",
     "search_logged_models",
     "search_runs",
+    "set_experiment_lifecycle",
     "set_experiment_tag",
     "set_logged_model_tags",
     "set_run_lifecycle",

@@ -1,16 +1,18 @@
 """MLflow experiments of a project: the Default experiment ("0", stored on first use), creating,
-tagging, finding and searching them."""
+tagging, renaming, deleting and restoring, finding and searching them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import (
     Experiment,
     Project,
+    Run,
 )
 from modelreg.db.types import utcnow
 from modelreg.domain import tracking as rules
@@ -187,8 +189,144 @@ async def set_experiment_tag(
     return experiment
 
 
-EXPERIMENT_FILTER_FIELDS = frozenset({"name"})
+async def _stored_experiment(
+    session: AsyncSession, *, actor: Actor, project_id: int, experiment_id: str, what: str
+) -> Experiment:
+    """An experiment other than the Default one, for deleting, restoring or renaming."""
+    await _project(session, actor, project_id, Ability.EDIT)
+    if experiment_id == DEFAULT_EXPERIMENT_ID:
+        # Clients fall back on "0" when no experiment is set: it is always there, under its name.
+        raise InvalidArgument(
+            f"The Default experiment ('{DEFAULT_EXPERIMENT_ID}') cannot be {what}: it is where "
+            "runs go when no experiment is set.",
+            field="experiment_id",
+        )
+    found = await _find_experiment(session, project_id, experiment_id)
+    if found is None:
+        raise _not_found_experiment(experiment_id)
+    return found
+
+
+async def set_experiment_lifecycle(
+    session: AsyncSession, *, actor: Actor, project_id: int, experiment_id: str, deleted: bool
+) -> Experiment:
+    """Delete (soft, as MLflow does) or restore an experiment, and with it all its runs.
+
+    As in MLflow, deleting marks every run of the experiment deleted and restoring marks every
+    run active again (a run deleted on its own before comes back too). Deleting a deleted
+    experiment, or restoring an active one, is NOT_FOUND, as MLflow answers."""
+    experiment = await _stored_experiment(
+        session,
+        actor=actor,
+        project_id=project_id,
+        experiment_id=experiment_id,
+        what="deleted" if deleted else "restored",
+    )
+    current = LifecycleStage.ACTIVE if deleted else LifecycleStage.DELETED
+    if experiment.lifecycle_stage != current:
+        raise NotFound(
+            f"No {current.value} experiment with id '{experiment_id}' in this project: it is "
+            f"already {'deleted' if deleted else 'active'}.",
+            field="experiment_id",
+        )
+    stage = LifecycleStage.DELETED if deleted else LifecycleStage.ACTIVE
+    experiment.lifecycle_stage = stage
+    experiment.updated_at = utcnow()
+    session.add(experiment)
+    await session.exec(
+        sa.update(Run)
+        .where(col(Run.experiment_id) == experiment.id, col(Run.lifecycle_stage) != stage)
+        .values(lifecycle_stage=stage)
+    )
+    await record_event(
+        session,
+        actor=actor,
+        type=EventType.EXPERIMENT_DELETED if deleted else EventType.EXPERIMENT_RESTORED,
+        project_id=project_id,
+        payload={"experiment_id": experiment_id_of(experiment), "name": experiment.name},
+    )
+    return experiment
+
+
+async def rename_experiment(
+    session: AsyncSession, *, actor: Actor, project_id: int, experiment_id: str, new_name: str
+) -> Experiment:
+    """Rename an active experiment (its id, runs and artifact locations stay)."""
+    new_name = rules.validate_experiment_name(new_name, field="new_name")
+    experiment = await _stored_experiment(
+        session, actor=actor, project_id=project_id, experiment_id=experiment_id, what="renamed"
+    )
+    if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise InvalidArgument(
+            f"Experiment '{experiment_id}' is deleted; restore it before renaming it.",
+            field="experiment_id",
+        )
+    if new_name == experiment.name:
+        return experiment
+    if new_name == DEFAULT_EXPERIMENT_NAME:
+        raise InvalidArgument(
+            f"The name '{DEFAULT_EXPERIMENT_NAME}' is the Default experiment's.", field="new_name"
+        )
+    taken = select(Experiment.id).where(
+        Experiment.project_id == project_id, Experiment.name == new_name
+    )
+    if (await session.exec(taken)).first() is not None:
+        raise AlreadyExists(
+            f"Experiment '{new_name}' already exists in this project.", field="new_name"
+        )
+    old_name, experiment.name = experiment.name, new_name
+    experiment.updated_at = utcnow()
+    session.add(experiment)
+    await record_event(
+        session,
+        actor=actor,
+        type=EventType.EXPERIMENT_RENAMED,
+        project_id=project_id,
+        payload={
+            "experiment_id": experiment_id_of(experiment),
+            "name": new_name,
+            "old_name": old_name,
+        },
+    )
+    return experiment
+
+
+EXPERIMENT_FILTER_FIELDS = frozenset({"name", "experiment_id"})
 EXPERIMENT_FILTER_NUMBERS = frozenset({"creation_time", "last_update_time"})
+# What search results can be ordered by (MLflow's attributes of an experiment).
+EXPERIMENT_ORDER_FIELDS = frozenset({"name", "experiment_id", "creation_time", "last_update_time"})
+# MLflow's order when none is given: newest first, then by id.
+DEFAULT_EXPERIMENT_ORDER = (("creation_time", True), ("experiment_id", False))
+
+
+def _attributes(experiment: Experiment) -> dict[str, str | int]:
+    return {
+        "name": experiment.name,
+        "experiment_id": experiment_id_of(experiment),
+        "creation_time": int(experiment.created_at.timestamp() * 1000),
+        "last_update_time": int(experiment.updated_at.timestamp() * 1000),
+    }
+
+
+def _sorted(experiments: list[Experiment], order: Sequence[tuple[str, bool]]) -> list[Experiment]:
+    """Sorted by each (field, descending) in turn, the id last as MLflow's tie-break."""
+    keys = list(order)
+    if not any(field == "experiment_id" for field, _ in keys):
+        keys.append(("experiment_id", False))
+    for field, descending in reversed(keys):  # stable sorts, the last key first
+        if field not in EXPERIMENT_ORDER_FIELDS:
+            raise InvalidArgument(
+                f"Cannot order experiments by '{field}'; use one of "
+                f"{', '.join(sorted(EXPERIMENT_ORDER_FIELDS))}.",
+                field="order_by",
+            )
+
+        def key(e: Experiment, field: str = field) -> str | int:
+            value = _attributes(e)[field]
+            return int(value) if field == "experiment_id" else value
+
+        experiments.sort(key=key, reverse=descending)
+    return experiments
 
 
 async def search_experiments(
@@ -198,8 +336,10 @@ async def search_experiments(
     project_id: int,
     filter: str | None = None,
     view: str = "ACTIVE_ONLY",
+    order: Sequence[tuple[str, bool]] = DEFAULT_EXPERIMENT_ORDER,
 ) -> list[Experiment]:
-    """The project's experiments (the Default one first), filtered by name, times and tags."""
+    """The project's experiments (the Default one too, stored or not) in this view, filtered by
+    name, id, times and tags, in `order`: (field, descending) pairs, MLflow's by default."""
     project = await _project(session, actor, project_id, Ability.READ)
     ast = parse_filter(
         filter or "", fields=EXPERIMENT_FILTER_FIELDS, numeric=EXPERIMENT_FILTER_NUMBERS
@@ -213,25 +353,16 @@ async def search_experiments(
     )
     if not any(r.name == DEFAULT_EXPERIMENT_NAME for r in rows):
         rows.insert(0, _unsaved_default(project))
-    rows.sort(key=lambda r: r.name != DEFAULT_EXPERIMENT_NAME)
     stages = {
         "ACTIVE_ONLY": {LifecycleStage.ACTIVE},
         "DELETED_ONLY": {LifecycleStage.DELETED},
     }.get(view.upper(), set(LifecycleStage))
-    return [
+    found = [
         r
         for r in rows
-        if r.lifecycle_stage in stages
-        and rules.matches(
-            ast,
-            fields={
-                "name": r.name,
-                "creation_time": int(r.created_at.timestamp() * 1000),
-                "last_update_time": int(r.updated_at.timestamp() * 1000),
-            },
-            tags=r.tags,
-        )
+        if r.lifecycle_stage in stages and rules.matches(ast, fields=_attributes(r), tags=r.tags)
     ]
+    return _sorted(found, order or DEFAULT_EXPERIMENT_ORDER)
 
 
 async def experiments_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Experiment]:
