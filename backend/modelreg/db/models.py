@@ -472,6 +472,32 @@ class LoggedModel(SQLModel, table=True):
     created_by: str = Field(max_length=255)
     creation_time: int = Field(sa_type=sa.BigInteger)
     last_updated_time: int = Field(sa_type=sa.BigInteger)
+    # MLflow deletes a logged model softly: "deleted" ones are gone from reads and searches.
+    lifecycle_stage: str = Field(
+        default="active", max_length=16, sa_column_kwargs={"server_default": "active"}
+    )
+
+
+class LoggedModelMetric(SQLModel, table=True):
+    """A metric value logged for a logged model (`log-metric` / `log-batch` with `model_id`),
+    with the run and the dataset it was measured in, as MLflow keeps them."""
+
+    __tablename__ = "logged_model_metric"
+    __table_args__ = (sa.Index(None, "logged_model_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    logged_model_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("logged_model.id", ondelete="CASCADE"), nullable=False)
+    )
+    run_uuid: str | None = Field(default=None, max_length=32)
+    key: str = Field(max_length=250)
+    # A NaN is kept as 0 with `is_nan`, as for run metrics.
+    value: float = Field(sa_type=sa.Float)
+    is_nan: bool = Field(default=False)
+    timestamp: int = Field(sa_type=sa.BigInteger)
+    step: int = Field(default=0, sa_type=sa.BigInteger)
+    dataset_name: str | None = Field(default=None, max_length=500)
+    dataset_digest: str | None = Field(default=None, max_length=36)
 
 
 class TrackedFile(SQLModel, table=True):

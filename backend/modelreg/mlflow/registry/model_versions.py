@@ -40,6 +40,7 @@ VERSIONS_PAGE = (10_000, 200_000)
 
 async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     from modelreg.services import tracking as tracking_service
+    from modelreg.services.tracking import logged_model_data
 
     name = str(required(params, "name"))
     source = text(params, "source", "") or ""
@@ -72,6 +73,11 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
             storage=ctx.storage,
         )
         assert version.id is not None
+        if version.logged_model_uuid:
+            # As MLflow's server: the logged model lists the versions registered from it.
+            await logged_model_data.add_model_version(
+                session, ctx.project_id, version.logged_model_uuid, model.name, version.number
+            )
         # A new version has no aliases: only its tags are read back.
         stored = (
             await tag_service.tags_by_owner(session, VersionTag, [version.id]) if other_tags else {}

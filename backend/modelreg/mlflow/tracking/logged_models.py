@@ -1,7 +1,10 @@
-"""MLflow 3's logged model endpoints: create, get, finalize, tags, params and search."""
+"""MLflow 3's logged model endpoints: create, get, finalize, delete (softly, as MLflow does),
+tags, params and search (with its `datasets` filter); a model's metrics are those logged with its
+`model_id` (runs/log-metric, runs/log-batch)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,7 +13,7 @@ from modelreg.db.models import Experiment, LoggedModel
 from modelreg.domain import tracking as rules
 from modelreg.mlflow.app import Endpoint
 from modelreg.mlflow.params import BOOL, KEY_VALUES, REQUIRED, STRING, Kind, Param, list_of, obj
-from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, required
+from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, required
 from modelreg.mlflow.tracking.wire import (
     API,
     PAGE_PARAMS,
@@ -23,12 +26,34 @@ from modelreg.mlflow.tracking.wire import (
     write,
 )
 from modelreg.services import tracking as service
+from modelreg.services.tracking import logged_model_data
+from modelreg.services.tracking.logged_models import delete_logged_model as delete_model
 
 # MLflow's defaults and limits for a page of search results.
 LOGGED_MODELS_PAGE = (100, 1000)
 
 
-def logged_model_json(model: LoggedModel, experiment: Experiment) -> dict[str, Any]:
+def _metric_json(metric: logged_model_data.ModelMetric) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "key": metric.key,
+        "value": rules.metric_value_json(metric.value),
+        "timestamp": metric.timestamp,
+        "step": metric.step,
+        "model_id": metric.model_id,
+    }
+    if metric.run_id:
+        found["run_id"] = metric.run_id
+    if metric.dataset_name:
+        found["dataset_name"] = metric.dataset_name
+        found["dataset_digest"] = metric.dataset_digest
+    return found
+
+
+def logged_model_json(
+    model: LoggedModel,
+    experiment: Experiment,
+    metrics: Sequence[logged_model_data.ModelMetric] = (),
+) -> dict[str, Any]:
     info: dict[str, Any] = {
         "model_id": model.uuid,
         "experiment_id": service.experiment_id_of(experiment),
@@ -42,7 +67,17 @@ def logged_model_json(model: LoggedModel, experiment: Experiment) -> dict[str, A
     }
     if model.source_run_uuid:
         info["source_run_id"] = model.source_run_uuid
-    return {"info": info, "data": {"params": key_values(model.params), "metrics": []}}
+    return {
+        "info": info,
+        "data": {"params": key_values(model.params), "metrics": [_metric_json(m) for m in metrics]},
+    }
+
+
+async def _with_metrics(
+    session: AsyncSession, found: Sequence[tuple[LoggedModel, Experiment]]
+) -> list[dict[str, Any]]:
+    metrics = await logged_model_data.metrics_by_models(session, [m for m, _ in found])
+    return [logged_model_json(m, e, metrics.get(m.id or 0, [])) for m, e in found]
 
 
 async def create_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -77,7 +112,7 @@ async def get_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]
             project_id=ctx.project_id,
             model_id=required_string(params, "model_id"),
         )
-    return {"model": logged_model_json(model, experiment)}
+        return {"model": (await _with_metrics(session, [(model, experiment)]))[0]}
 
 
 async def finalize_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -88,9 +123,30 @@ async def finalize_logged_model(ctx: MlflowContext, params: Params) -> dict[str,
         model, experiment = await service.finalize_logged_model(
             session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id, status=status
         )
-        return logged_model_json(model, experiment)
+        return (await _with_metrics(session, [(model, experiment)]))[0]
 
     return {"model": await write(ctx, action)}
+
+
+async def delete_logged_model(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    model_id = required_string(params, "model_id")
+
+    async def action(session: AsyncSession) -> None:
+        await delete_model(session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id)
+
+    await write(ctx, action)
+    return {}
+
+
+def _datasets(params: Params) -> list[logged_model_data.DatasetFilter]:
+    found = []
+    for item in listed(params, "datasets"):
+        name = item.get("dataset_name") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name:
+            raise MlflowError("`dataset_name` in the `datasets` clause must be specified.")
+        digest = item.get("dataset_digest")
+        found.append(logged_model_data.DatasetFilter(name, digest if digest else None))
+    return found
 
 
 async def set_logged_model_tags(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -144,9 +200,10 @@ async def search_logged_models(ctx: MlflowContext, params: Params) -> dict[str, 
             project_id=ctx.project_id,
             experiment_ids=experiment_ids,
             filter=string_param(params, "filter"),
+            datasets=_datasets(params),
         )
-    page, token = page_of(found, params, LOGGED_MODELS_PAGE)
-    result: dict[str, Any] = {"models": [logged_model_json(m, e) for m, e in page]}
+        page, token = page_of(found, params, LOGGED_MODELS_PAGE)
+        result: dict[str, Any] = {"models": await _with_metrics(session, page)}
     if token:
         result["next_page_token"] = token
     return result
@@ -189,6 +246,12 @@ ENDPOINTS: list[Endpoint] = [
         f"{API}/logged-models/{{model_id}}",
         finalize_logged_model,
         params={**_LOGGED_MODEL, "status": Param(Kind.ENUM, required=True)},
+    ),
+    Endpoint(
+        "DELETE",
+        f"{API}/logged-models/{{model_id}}",
+        delete_logged_model,
+        params=_LOGGED_MODEL,
     ),
     Endpoint(
         "PATCH",

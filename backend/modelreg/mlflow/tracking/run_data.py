@@ -38,6 +38,9 @@ def _metric(item: Any, *, path: str) -> service.MetricPoint:
         value=rules.parse_metric_value(item["value"], field=f"{path}.value"),
         timestamp=rules.parse_int64(item.get("timestamp"), field=f"{path}.timestamp", minimum=0),
         step=rules.parse_int64(item.get("step"), field=f"{path}.step", default=0),
+        model_id=item.get("model_id") or None,
+        dataset_name=item.get("dataset_name") or None,
+        dataset_digest=item.get("dataset_digest") or None,
     )
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from modelreg.db.models import (
     Experiment,
     LoggedModel,
+    Run,
 )
 from modelreg.domain import tracking as rules
 from modelreg.domain.actor import Actor
@@ -18,6 +19,7 @@ from modelreg.domain.events import EventType
 from modelreg.domain.filters import parse_filter
 from modelreg.domain.policy import Ability
 from modelreg.domain.tracking import (
+    LifecycleStage,
     LoggedModelStatus,
 )
 from modelreg.errors import InvalidArgument, NotFound
@@ -33,7 +35,23 @@ from modelreg.services.tracking.experiments import (
     _find_experiment,
     experiment_id_of,
 )
-from modelreg.services.tracking.runs import get_run
+from modelreg.services.tracking.logged_model_data import (
+    DatasetFilter,
+    metrics_by_models,
+    on_datasets,
+)
+
+
+async def _known_run(
+    session: AsyncSession, project_id: int, run_uuid: str
+) -> tuple[Run, Experiment] | None:
+    return (
+        await session.exec(
+            select(Run, Experiment)
+            .join(Experiment, col(Experiment.id) == col(Run.experiment_id))
+            .where(Run.uuid == run_uuid, Experiment.project_id == project_id)
+        )
+    ).first()
 
 
 def logged_model_artifact_location(model: LoggedModel, experiment: Experiment) -> str:
@@ -65,10 +83,11 @@ async def create_logged_model(
     experiment = await _experiment_for_write(
         session, actor=actor, project_id=project_id, experiment_id=experiment_id
     )
-    if source_run_uuid:
-        _, run_experiment = await get_run(
-            session, actor=actor, project_id=project_id, run_uuid=source_run_uuid
-        )
+    # A run this server does not know is accepted, as MLflow does (its tracking server may be
+    # another one); a run it knows must be in the model's experiment.
+    found_run = await _known_run(session, project_id, source_run_uuid) if source_run_uuid else None
+    if found_run is not None:
+        _, run_experiment = found_run
         if run_experiment.id != experiment.id:
             raise InvalidArgument(
                 f"Run {source_run_uuid} is in experiment '{experiment_id_of(run_experiment)}', "
@@ -120,7 +139,11 @@ async def get_logged_model(
         await session.exec(
             select(LoggedModel, Experiment)
             .join(Experiment, col(Experiment.id) == col(LoggedModel.experiment_id))
-            .where(LoggedModel.uuid == model_id, Experiment.project_id == project_id)
+            .where(
+                LoggedModel.uuid == model_id,
+                Experiment.project_id == project_id,
+                LoggedModel.lifecycle_stage != LifecycleStage.DELETED,
+            )
         )
     ).first()
     if row is None:
@@ -155,6 +178,18 @@ async def finalize_logged_model(
         )
     await _changed(session, model)
     return model, experiment
+
+
+async def delete_logged_model(
+    session: AsyncSession, *, actor: Actor, project_id: int, model_id: str
+) -> None:
+    """Delete softly, as MLflow does: gone from reads and searches, its files and the versions
+    registered from it stay (a version keeps its own copy of the files)."""
+    model, _ = await get_logged_model(
+        session, actor=actor, project_id=project_id, model_id=model_id, ability=Ability.EDIT
+    )
+    model.lifecycle_stage = LifecycleStage.DELETED
+    await _changed(session, model)
 
 
 async def set_logged_model_tags(
@@ -221,9 +256,15 @@ async def search_logged_models(
     project_id: int,
     experiment_ids: Sequence[str],
     filter: str | None = None,
+    datasets: Sequence[DatasetFilter] = (),
 ) -> list[tuple[LoggedModel, Experiment]]:
-    """Logged models of these experiments matching the filter, newest first."""
+    """Logged models of these experiments matching the filter and, when `datasets` are given,
+    with a metric measured on one of them; newest first."""
     await _project(session, actor, project_id, Ability.READ)
+    if any(not d.name for d in datasets):
+        raise InvalidArgument(
+            "`dataset_name` in the `datasets` clause must be specified.", field="datasets"
+        )
     ast = parse_filter(
         filter or "", fields=LOGGED_MODEL_FILTER_FIELDS, numeric=LOGGED_MODEL_FILTER_NUMBERS
     )
@@ -238,10 +279,13 @@ async def search_logged_models(
         return []
     rows = await session.exec(
         select(LoggedModel)
-        .where(col(LoggedModel.experiment_id).in_(list(experiments)))
+        .where(
+            col(LoggedModel.experiment_id).in_(list(experiments)),
+            LoggedModel.lifecycle_stage != LifecycleStage.DELETED,
+        )
         .order_by(col(LoggedModel.creation_time).desc(), col(LoggedModel.id).desc())
     )
-    return [
+    found = [
         (m, experiments[m.experiment_id])
         for m in rows
         if rules.matches(
@@ -258,3 +302,7 @@ async def search_logged_models(
             tags=m.tags,
         )
     ]
+    if datasets:
+        metrics = await metrics_by_models(session, [m for m, _ in found])
+        found = [(m, e) for m, e in found if on_datasets(metrics.get(m.id or 0, []), datasets)]
+    return found

@@ -44,6 +44,7 @@ from modelreg.services.tracking.experiments import (
     _find_experiment,
     experiment_id_of,
 )
+from modelreg.services.tracking.logged_model_data import append_model_metrics
 
 RUN_NAME_TAG = "mlflow.runName"
 
@@ -54,6 +55,10 @@ class MetricPoint:
     value: float
     timestamp: int
     step: int = 0
+    # Also a metric of this logged model (measured on this dataset), as MLflow 3 logs them.
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
 
 async def get_run(
@@ -301,6 +306,16 @@ async def log_batch(
     await _upsert_tags(session, run, tag_map)
     if metrics:
         await _append_metrics(session, run.id, metrics)
+        await append_model_metrics(
+            session,
+            project_id,
+            run.uuid,
+            [
+                (m.model_id, m.key, m.value, m.timestamp, m.step, m.dataset_name, m.dataset_digest)
+                for m in metrics
+                if m.model_id
+            ],
+        )
 
 
 async def _append_metrics(

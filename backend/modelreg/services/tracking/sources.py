@@ -94,16 +94,16 @@ async def source_files(
     `mlflow-artifacts:/<exp>/models/<m-id>/artifacts`, `mlflow-artifacts:/_registry/<version>`
     and the proxy's http(s) URL of any of these (in another project: if `actor` may read it).
     Anything else (s3://, file://, `models:/<name>/<version>`) has no files here: not an error.
-    A run or logged model named by the source that does not exist is NOT_FOUND.
+    A run this project does not know (`runs:/<id>/...`) is accepted, as MLflow does: its tracking
+    server may be another one; the version then keeps the run id and starts with no files.
+    A logged model named by the source that does not exist is NOT_FOUND.
     """
     project = await _project(session, actor, project_id, Ability.READ)
     parsed = rules.parse_source(source)
     if isinstance(parsed, rules.RunSource):
         found_run = await _run_of(session, project_id, parsed.run_uuid)
         if found_run is None:
-            raise NotFound(
-                f"Run with id={parsed.run_uuid} not found in this project.", field="source"
-            )
+            return SourceFiles(run_uuid or parsed.run_uuid, None, [])
         run, experiment = found_run
         folder = _join(rules.run_artifact_path(experiment_id_of(experiment), run.uuid), parsed.path)
         files = _relative(await _tracked_under(session, project_id, folder), folder)
