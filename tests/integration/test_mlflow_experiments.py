@@ -18,7 +18,10 @@ from sqlmodel import select
 from modelreg.db import Database
 from modelreg.db.models import Event
 from modelreg.domain.actor import SYSTEM
+from modelreg.domain.policy import Role
+from modelreg.services import members as member_service
 from modelreg.services import projects as project_service
+from tests.support.accounts import Accounts
 from tests.support.server import cli_token, running_server
 
 
@@ -265,3 +268,87 @@ def test_upload_and_get_artifact(live: Live, client: MlflowClient) -> None:
     assert client.download_artifacts(run_id, "notes/readme.txt")
     assert absent.status_code == 404
     assert escaping.status_code == 400
+
+
+def test_version_and_logged_model_files(live: Live, client: MlflowClient) -> None:
+    # given: a run's file registered as a version, and a logged model's file
+    experiment_id = client.create_experiment("served")
+    run_id = client.create_run(experiment_id).info.run_id
+    put = live.http.post(
+        "ajax-api/2.0/mlflow/upload-artifact",
+        params={"run_uuid": run_id, "path": "model/MLmodel"},
+        content=b"flavors: {}",
+    )
+    assert put.status_code == 200, put.text
+    client.create_registered_model("served")
+    client.create_model_version("served", f"runs:/{run_id}/model", run_id=run_id)
+    logged = client.create_logged_model(experiment_id)
+    root = f"api/2.0/mlflow-artifacts/artifacts/{experiment_id}/models/{logged.model_id}/artifacts"
+    assert live.http.put(f"{root}/MLmodel", content=b"logged").status_code == 200
+
+    # when
+    version_file = live.http.get(
+        "model-versions/get-artifact", params={"name": "served", "version": "1", "path": "MLmodel"}
+    )
+    no_version = live.http.get(
+        "model-versions/get-artifact", params={"name": "served", "version": "9", "path": "MLmodel"}
+    )
+    model_file = live.http.get(
+        f"ajax-api/2.0/mlflow/logged-models/{logged.model_id}/artifacts/files",
+        params={"artifact_file_path": "MLmodel"},
+    )
+    no_path = live.http.get(f"ajax-api/2.0/mlflow/logged-models/{logged.model_id}/artifacts/files")
+
+    # then
+    assert version_file.status_code == 200, version_file.text
+    assert version_file.content == b"flavors: {}"
+    assert no_version.status_code == 404
+    assert model_file.status_code == 200 and model_file.content == b"logged"
+    assert no_path.status_code == 400
+
+
+async def test_web_ui_routes_check_permissions(
+    http: httpx.AsyncClient, anon_http: httpx.AsyncClient, accounts: Accounts, db: Database
+) -> None:
+    # given: a run, and a guest of the project
+    async with db.begin() as session:
+        project = await project_service.create_project(session, actor=SYSTEM, path="perm")
+    assert project.id is not None
+    await accounts.user("guest")
+    async with db.begin() as session:
+        await member_service.add_member(
+            session, actor=SYSTEM, project_id=project.id, username="guest", role=Role.GUEST
+        )
+    guest = await accounts.headers("guest")
+    root = "/projects/perm/mlflow"
+    run = await http.post(f"{root}/api/2.0/mlflow/runs/create", json={"experiment_id": "0"})
+    run_id = run.json()["run"]["info"]["run_id"]
+    upload = f"{root}/ajax-api/2.0/mlflow/upload-artifact"
+    assert (
+        await http.post(upload, params={"run_uuid": run_id, "path": "a.txt"}, content=b"a")
+    ).status_code == 200
+
+    # when
+    guest_upload = await http.post(
+        upload, params={"run_uuid": run_id, "path": "b.txt"}, content=b"b", headers=guest
+    )
+    guest_read = await http.get(
+        f"{root}/get-artifact", params={"run_uuid": run_id, "path": "a.txt"}, headers=guest
+    )
+    guest_delete = await http.post(
+        f"{root}/ajax-api/2.0/mlflow/experiments/delete",
+        json={"experiment_id": "0"},
+        headers=guest,
+    )
+    anonymous = await anon_http.get(
+        f"{root}/get-artifact", params={"run_uuid": run_id, "path": "a.txt"}
+    )
+
+    # then
+    assert guest_upload.status_code == 403
+    assert guest_upload.json()["error_code"] == "PERMISSION_DENIED"
+    assert guest_read.status_code == 200 and guest_read.content == b"a"
+    assert guest_delete.status_code == 403
+    assert anonymous.status_code in (401, 404)
+    listed = await http.get(f"{root}/ajax-api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+    assert [f["path"] for f in listed.json()["files"]] == ["a.txt"]

@@ -12,6 +12,8 @@ routes the prefix). These are the UI's own:
   `path` in the run's artifacts (streamed, the project's file size limit applies).
 - `get-artifact?run_uuid=<id>&path=<file>`: a file of a run's artifacts.
 - `model-versions/get-artifact?name=<model>&version=<n>&path=<file>`: a file of a version.
+- `ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files?artifact_file_path=<file>`: a file of
+  a logged model.
 
 Each checks the caller's access as the REST endpoints do (reading: READ; uploading: EDIT).
 """
@@ -153,6 +155,19 @@ async def get_version_artifact(ctx: MlflowContext, params: Params) -> HandlerRes
     return await artifacts.download(ctx, {"path": f"{rules.REGISTRY_ROOT}/{version.id}/{path}"})
 
 
+async def get_logged_model_artifact(ctx: MlflowContext, params: Params) -> HandlerResult:
+    model_id = required_string(params, "model_id")
+    path = rules.normalize_artifact_path(
+        required_string(params, "artifact_file_path"), field="artifact_file_path"
+    )
+    async with ctx.read() as session:
+        model, experiment = await service.get_logged_model(
+            session, actor=ctx.actor, project_id=ctx.project_id, model_id=model_id
+        )
+    root = rules.logged_model_artifact_path(service.experiment_id_of(experiment), model.uuid)
+    return await artifacts.download(ctx, {"path": f"{root}/{path}"})
+
+
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "GET",
@@ -184,5 +199,11 @@ ENDPOINTS: list[Endpoint] = [
         "model-versions/get-artifact",
         get_version_artifact,
         params={"name": REQUIRED, "version": REQUIRED, "path": REQUIRED},
+    ),
+    Endpoint(
+        "GET",
+        f"{AJAX}/logged-models/{{model_id}}/artifacts/files",
+        get_logged_model_artifact,
+        params={"model_id": REQUIRED, "artifact_file_path": REQUIRED},
     ),
 ]
