@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { MemoryRouter } from "react-router";
 
-import { LineageSection, MetricHistoryView, RunSection, UseModelPanel } from "./MlflowRun";
+import { ExternalRunSection, LineageSection, MetricHistoryView, RunSection, UseModelPanel } from "./MlflowRun";
 
 function wrap(node: React.ReactNode) {
   return render(<MantineProvider>{node}</MantineProvider>);
@@ -90,5 +90,14 @@ describe("RunSection", () => {
     wrap(<RunSection run={run} history={() => null} />);
     expect(screen.getByText("train")).toBeTruthy();
     expect(screen.queryByRole("link")).toBeNull();
+  });
+});
+
+describe("ExternalRunSection", () => {
+  it("says the version was registered from an external run, with its id", () => {
+    wrap(<ExternalRunSection runId="0123456789abcdef0123456789abcdef" />);
+    const section = screen.getByRole("region", { name: "Run" });
+    expect(section.textContent).toContain("Registered from an external run 0123456789abcdef0123456789abcdef.");
+    expect(within(section).queryByRole("link")).toBeNull();
   });
 });

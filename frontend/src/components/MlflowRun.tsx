@@ -232,6 +232,31 @@ export function MetricHistoryView({
   );
 }
 
+/**
+ * The run section of a version whose run is not here: registered with the id of a run of another
+ * tracking server (MLflow accepts those), or of a project the viewer may not read.
+ */
+export function ExternalRunSection({ runId }: { runId: string }) {
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="run-heading">
+      <Title order={4} id="run-heading" mb="xs">
+        Run
+      </Title>
+      <Text size="sm">
+        Registered from an external run{" "}
+        <Text span ff="monospace" size="sm" style={{ wordBreak: "break-all" }}>
+          {runId}
+        </Text>
+        .
+      </Text>
+      <Text size="sm" c="dimmed">
+        The run is not on this server (its tracking server may be another one) or is in a project you cannot read:
+        its params, metrics and files are not shown.
+      </Text>
+    </Paper>
+  );
+}
+
 /** Where a version came from: run, CI job, pipeline, merge request, commit, source URI. */
 export function LineageSection({
   lineage,

@@ -31,7 +31,7 @@ import { LifecycleSection } from "../components/lifecycle/LifecycleSection";
 import { LivePage } from "../components/live/LivePage";
 import { useLiveQuery } from "../components/live/useLive";
 import { FollowButton } from "../components/notifications/FollowButton";
-import { LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
+import { ExternalRunSection, LineageSection, RunSection, UseModelPanel } from "../components/MlflowRun";
 import { CompatibilityPanel, DependenciesPanel, SignaturePanel } from "../components/ModelMetadata";
 import {
   DeleteFilesMutation,
@@ -152,12 +152,14 @@ function VersionView() {
         modelId={foundModel.id}
         version={found.version}
       />
-      {found.run && (
+      {found.run ? (
         <RunSection
           key={`run-${found.id}`}
           run={found.run}
           at={{ project: projectPath, model: foundModel.name, version: found.version }}
         />
+      ) : (
+        found.runId && <ExternalRunSection runId={found.runId} />
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <LineageSection
