@@ -257,7 +257,7 @@ async def test_search_with_filters_order_and_pages(mlflow: Mlflow) -> None:
     bad = await mlflow.call("GET", "registered-models/search", {"filter": "name = model"}, 400)
     assert bad["error_code"] == "INVALID_PARAMETER_VALUE"
     bad_order = await mlflow.call("GET", "registered-models/search", {"order_by": "size DESC"}, 400)
-    assert "Cannot order by 'size DESC'" in bad_order["message"]
+    assert "Invalid order by key 'size DESC'" in bad_order["message"]
 
 
 async def test_permissions_and_unknown_endpoints(

@@ -153,13 +153,27 @@ async def list_models(
     first: int,
     after: str | None = None,
     offset: int = 0,
+    order: Sequence[tuple[ModelOrderField, bool]] = (),
 ) -> Page[RegisteredModel]:
-    """A page of the project's models: after a cursor, or `offset` models in (page numbers)."""
+    """A page of the project's models: after a cursor, or `offset` models in (page numbers).
+
+    `order` ((field, descending) pairs), when given, replaces `order_by` and `descending`;
+    equal keys then go by name ascending, as MLflow's `search_registered_models` does."""
     statement = _models_matching(session, project_id, search, tags, filter)
+    keys = [_MODEL_SORT[order_by], _BY_ID]
+    if order:
+        descending = order[0][1]
+        pairs = list(order)
+        if ModelOrderField.NAME not in {field for field, _ in pairs}:
+            pairs.append((ModelOrderField.NAME, False))
+        keys = [
+            SortKey(_MODEL_SORT[f].column, _MODEL_SORT[f].value, reverse=down != descending)
+            for f, down in pairs
+        ] + [_BY_ID]
     return await keyset_page(
         session,
         statement,
-        keys=[_MODEL_SORT[order_by], _BY_ID],
+        keys=keys,
         descending=descending,
         first=first,
         after=after,

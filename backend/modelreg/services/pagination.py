@@ -33,6 +33,8 @@ class Page(Generic[T]):
 class SortKey(Generic[T]):
     column: Any  # a mapped column; SQLModel types it as the Python value
     value: Callable[[T], Any]
+    # Sorts against the page's direction (e.g. `name ASC` after `updated DESC`).
+    reverse: bool = False
 
 
 def _encode_value(value: Any) -> Any:
@@ -102,6 +104,19 @@ class _Cursors(Sequence[str]):
         return encode_cursor([k.value(item) for k in self._keys])
 
 
+def _past(columns: Sequence[Any], bounds: Sequence[Any], downward: Sequence[bool]) -> Any:
+    """Rows after the cursor's: one row comparison when every key sorts the same way, else
+    the expanded form (equal on the first keys, past the cursor on the next)."""
+    if len(set(downward)) == 1:
+        row, bound = sa.tuple_(*columns), sa.tuple_(*bounds)
+        return row < bound if downward[0] else row > bound
+    alternatives = []
+    for i, (column, bound, down) in enumerate(zip(columns, bounds, downward, strict=True)):
+        equal = [c == b for c, b in zip(columns[:i], bounds[:i], strict=True)]
+        alternatives.append(sa.and_(*equal, column < bound if down else column > bound))
+    return sa.or_(*alternatives)
+
+
 async def keyset_page(
     session: AsyncSession,
     statement: SelectOfScalar[T],
@@ -118,14 +133,12 @@ async def keyset_page(
     if offset < 0:
         raise InvalidArgument(f"`offset` must be 0 or more; got {offset}.", field="offset")
     columns = [k.column for k in keys]
+    downward = [descending != k.reverse for k in keys]
     if after is not None:
         values = decode_cursor(after, len(keys))
-        row = sa.tuple_(*columns)
-        bound = sa.tuple_(
-            *[sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)]
-        )
-        statement = statement.where(row < bound if descending else row > bound)
-    order = [c.desc() if descending else c.asc() for c in columns]
+        bounds = [sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)]
+        statement = statement.where(_past(columns, bounds, downward))
+    order = [c.desc() if down else c.asc() for c, down in zip(columns, downward, strict=True)]
     statement = statement.order_by(*order).limit(first + 1)
     if offset:
         statement = statement.offset(offset)

@@ -24,6 +24,9 @@ class VersionOrderField(StrEnum):
     VERSION = "VERSION"
     NUMBER = "NUMBER"
     CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+    # The model's name: only `search_versions` (across models) orders by it.
+    NAME = "NAME"
 
 
 _VERSION_SORT = {
@@ -33,6 +36,9 @@ _VERSION_SORT = {
     VersionOrderField.NUMBER: SortKey[ModelVersion](col(ModelVersion.number), lambda v: v.number),
     VersionOrderField.CREATED_AT: SortKey[ModelVersion](
         col(ModelVersion.created_at), lambda v: v.created_at
+    ),
+    VersionOrderField.UPDATED_AT: SortKey[ModelVersion](
+        col(ModelVersion.updated_at), lambda v: v.updated_at
     ),
 }
 _BY_ID = SortKey[ModelVersion](col(ModelVersion.id), lambda v: v.id)
@@ -204,19 +210,53 @@ def _version_tag(
     )
 
 
+# MLflow's order when a search names none: last updated first, then by name and number.
+SEARCH_ORDER: tuple[tuple[VersionOrderField, bool], ...] = (
+    (VersionOrderField.UPDATED_AT, True),
+    (VersionOrderField.NAME, False),
+    (VersionOrderField.NUMBER, True),
+)
+
+
+def _search_keys(
+    order: Sequence[tuple[VersionOrderField, bool]], names: dict[int, str]
+) -> tuple[list[SortKey[ModelVersion]], bool]:
+    """The sort keys of `order` ((field, descending) pairs, the first one the page's direction),
+    then MLflow's tie-breaks: the model's name ascending and the number descending unless
+    ordered by already. `names` (model id -> name) is filled once the page is read: a cursor
+    reads the name of its version's model from it."""
+    order = list(order) or list(SEARCH_ORDER)
+    descending = order[0][1]
+    fields = {field for field, _ in order}
+    if VersionOrderField.NAME not in fields:
+        order.append((VersionOrderField.NAME, False))
+    if VersionOrderField.NUMBER not in fields:
+        order.append((VersionOrderField.NUMBER, True))
+    keys: list[SortKey[ModelVersion]] = []
+    for field, down in order:
+        if field == VersionOrderField.NAME:
+            key = SortKey[ModelVersion](col(RegisteredModel.name), lambda v: names[v.model_id])
+        else:
+            key = _VERSION_SORT[field]
+        keys.append(SortKey(key.column, key.value, reverse=down != descending))
+    # A model's name and a version's number already tell versions apart; the id is for safety.
+    keys.append(SortKey(_BY_ID.column, _BY_ID.value, reverse=descending))
+    return keys, descending
+
+
 async def search_versions(
     session: AsyncSession,
     *,
     actor: Actor,
     project_id: int,
     filter: str | None,
-    order_by: VersionOrderField = VersionOrderField.NUMBER,
-    descending: bool = True,
+    order: Sequence[tuple[VersionOrderField, bool]] = (),
     first: int,
     after: str | None = None,
 ) -> Page[tuple[ModelVersion, RegisteredModel]]:
     """Versions of the project's models matching an MLflow filter (`name`, `version_number`,
-    `run_id`, `source_path`, `tags.<key>`), with their models."""
+    `run_id`, `source_path`, `tags.<key>`), with their models, in `order` ((field, descending)
+    pairs; none: MLflow's `SEARCH_ORDER`), equal keys ordered as MLflow does (`_search_keys`)."""
     await access.require(session, actor, project_id, Ability.READ)
     parsed = parse_filter(
         filter or "", fields=VERSION_FILTER_FIELDS, numeric=VERSION_FILTER_NUMBERS
@@ -240,18 +280,16 @@ async def search_versions(
                 dialect=session.bind.dialect.name if session.bind else "sqlite",
             )
         )
+    names: dict[int, str] = {}
+    keys, descending = _search_keys(order, names)
     page = await keyset_page(
-        session,
-        statement,
-        keys=[_VERSION_SORT[order_by], _BY_ID],
-        descending=descending,
-        first=first,
-        after=after,
+        session, statement, keys=keys, descending=descending, first=first, after=after
     )
     models = await session.exec(
         select(RegisteredModel).where(col(RegisteredModel.id).in_({v.model_id for v in page.items}))
     )
     by_id = {m.id: m for m in models}
+    names.update({i: m.name for i, m in by_id.items() if i is not None})
     return Page(
         items=[(v, by_id[v.model_id]) for v in page.items],
         cursors=page.cursors,

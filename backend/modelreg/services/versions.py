@@ -4,7 +4,7 @@ Reading lists and the latest versions is `version_reads.py`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import semver
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.lifecycle import ACTIVE_STAGES, Stage, blocking_message
-from modelreg.domain.lineage import VERSION_TAG
+from modelreg.domain.lineage import REQUESTED_VERSION_TAG, VERSION_TAG
 from modelreg.domain.names import validate_description, validate_tags
 from modelreg.domain.notifications import FollowReason
 from modelreg.domain.paths import validate_file_path
@@ -102,6 +102,13 @@ _CLASHING_VERSION = select(ModelVersion).where(
 )
 
 
+async def _next_patch(session: AsyncSession, model_id: int) -> str:
+    """The patch after the model's latest release; 1.0.0 for its first."""
+    connection = await plain(session)
+    newest = (await connection.execute(_NEWEST_VERSION, {"model_id": model_id})).scalar()
+    return bump(semver.Version.parse(newest), Bump.PATCH) if newest else "1.0.0"
+
+
 async def create_version(
     session: AsyncSession,
     *,
@@ -115,21 +122,24 @@ async def create_version(
     logged_model_uuid: str | None = None,
     files: Sequence[tuple[str, int, str]] = (),
     storage: Storage | None = None,
+    if_taken: Literal["refuse", "next_patch"] = "refuse",
 ) -> ModelVersion:
     """Create a version. `version` None takes the next patch after the latest release (the
     MLflow client's way); `files` are (path, blob id, content type) it starts with, e.g. the
     artifacts of the run it was registered from: their model metadata is read from `storage`,
     and under the SemVer guard's ENFORCE a number smaller than their changes require is refused
-    (CONFLICT) with nothing written."""
+    (CONFLICT) with nothing written.
+
+    A `version` the model already has (or one of the same precedence) is refused
+    (ALREADY_EXISTS); with `if_taken="next_patch"` (a SemVer copied from another version) the
+    next patch is taken instead and the requested one kept in the tag `REQUESTED_VERSION_TAG`."""
     if files and storage is None:
         raise ValueError("create_version needs `storage` to read the metadata of its files")
     # Locks the model row on PostgreSQL so concurrent creations take numbers one after another.
     model = await lock_model(session, model_id=model_id, actor=actor)
     chosen = version is None
     if version is None:
-        connection = await plain(session)
-        newest = (await connection.execute(_NEWEST_VERSION, {"model_id": model_id})).scalar()
-        version = bump(semver.Version.parse(newest), Bump.PATCH) if newest else "1.0.0"
+        version = await _next_patch(session, model_id)
     parsed = parse_version(version)
     description = validate_description(description)
     tag_map = validate_tags(list(tags))
@@ -145,6 +155,10 @@ async def create_version(
             )
         ).first()
     )
+    if clash is not None and if_taken == "next_patch":
+        tag_map[REQUESTED_VERSION_TAG] = version
+        version, chosen, clash = await _next_patch(session, model_id), True, None
+        parsed = parse_version(version)
     if clash is not None:
         if clash.version == version:
             message = f"Model '{model.name}' already has version {version}; choose another version."

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelreg.db.models import VersionTag
-from modelreg.domain.lineage import VERSION_TAG
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from modelreg.db.models import ModelVersion, VersionTag
+from modelreg.domain.lineage import VERSION_TAG, registry_version_of
+from modelreg.domain.tracking import ARTIFACTS_SCHEME, REGISTRY_ROOT
 from modelreg.mlflow.app import Endpoint
 from modelreg.mlflow.params import BOOL, KEY_VALUES, REQUIRED, STRING
 from modelreg.mlflow.protocol import MlflowContext, Params, boolean, required, text
@@ -52,11 +55,13 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
     async with ctx.write() as session:
         model = await find_model(session, ctx, name)
         assert model.id is not None
+        copied = await _copied_version(session, ctx, source)
         found = await tracking_service.source_files(
             session,
             actor=ctx.actor,
             project_id=ctx.project_id,
-            source=source,
+            # A copy starts with the files of the version it copies.
+            source=f"{ARTIFACTS_SCHEME}:/{REGISTRY_ROOT}/{copied.id}" if copied else source,
             run_uuid=run_id,
         )
         version = await version_service.create_version(
@@ -71,6 +76,8 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
             logged_model_uuid=found.logged_model_uuid or logged_model,
             files=found.files,
             storage=ctx.storage,
+            # The SemVer tag of the copied version, copied with its other tags: a wish.
+            if_taken="next_patch" if copied and copied.version == semver_tag else "refuse",
         )
         assert version.id is not None
         if version.logged_model_uuid:
@@ -80,9 +87,26 @@ async def create_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
             )
         # A new version has no aliases: only its tags are read back.
         stored = (
-            await tag_service.tags_by_owner(session, VersionTag, [version.id]) if other_tags else {}
+            await tag_service.tags_by_owner(session, VersionTag, [version.id])
+            if other_tags or copied
+            else {}
         )
         return {"model_version": version_json(version, model, stored.get(version.id, {}), [])}
+
+
+async def _copied_version(
+    session: AsyncSession, ctx: MlflowContext, source: str
+) -> ModelVersion | None:
+    """The version of this project a `models:/<name>/<number>` source names: MLflow's
+    `copy_model_version` creates the copy with that source and the copied version's tags.
+    None for any other source, or a version that is not here."""
+    named = registry_version_of(source)
+    if named is None:
+        return None
+    _, version = await version_reads.find_model_and_version(
+        session, project_id=ctx.project_id, name=named[0], number=named[1]
+    )
+    return version
 
 
 async def get_model_version(ctx: MlflowContext, params: Params) -> dict[str, Any]:
@@ -115,25 +139,25 @@ async def delete_model_version(ctx: MlflowContext, params: Params) -> dict[str, 
     return {}
 
 
+# MLflow's keys, and `timestamp` (creation) as before; ties: name ASC, then number DESC.
 _VERSION_ORDER = {
+    "name": version_reads.VersionOrderField.NAME,
     "version_number": version_reads.VersionOrderField.NUMBER,
     "creation_timestamp": version_reads.VersionOrderField.CREATED_AT,
+    "last_updated_timestamp": version_reads.VersionOrderField.UPDATED_AT,
     "timestamp": version_reads.VersionOrderField.CREATED_AT,
 }
 
 
 async def search_model_versions(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    order, descending = ordering(
-        params, _VERSION_ORDER, (version_reads.VersionOrderField.NUMBER, True)
-    )
+    order = ordering(params, _VERSION_ORDER)
     async with ctx.read() as session:
         page = await version_reads.search_versions(
             session,
             actor=ctx.actor,
             project_id=ctx.project_id,
             filter=text(params, "filter"),
-            order_by=order,
-            descending=descending,
+            order=order,
             first=max_results(params, VERSIONS_PAGE),
             after=text(params, "page_token") or None,
         )

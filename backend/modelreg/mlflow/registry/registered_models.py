@@ -92,23 +92,24 @@ async def delete_registered_model(ctx: MlflowContext, params: Params) -> dict[st
     return {}
 
 
+# MLflow's keys (`timestamp` is the last update there too) and `creation_timestamp`, ours;
+# equal keys go by name ascending, as in MLflow.
 _MODEL_ORDER = {
     "name": model_service.ModelOrderField.NAME,
-    "timestamp": model_service.ModelOrderField.CREATED_AT,
+    "timestamp": model_service.ModelOrderField.UPDATED_AT,
     "creation_timestamp": model_service.ModelOrderField.CREATED_AT,
     "last_updated_timestamp": model_service.ModelOrderField.UPDATED_AT,
 }
 
 
 async def search_registered_models(ctx: MlflowContext, params: Params) -> dict[str, Any]:
-    order, descending = ordering(params, _MODEL_ORDER, (model_service.ModelOrderField.NAME, False))
+    order = ordering(params, _MODEL_ORDER) or [(model_service.ModelOrderField.NAME, False)]
     async with ctx.read() as session:
         page = await model_service.list_models(
             session,
             project_id=ctx.project_id,
             filter=text(params, "filter"),
-            order_by=order,
-            descending=descending,
+            order=order,
             first=max_results(params, MODELS_PAGE),
             after=text(params, "page_token") or None,
         )

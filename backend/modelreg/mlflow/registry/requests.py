@@ -66,25 +66,25 @@ def max_results(params: Params, limits: tuple[int, int]) -> int:
     return count
 
 
-def ordering(
-    params: Params, choices: dict[str, Any], default: tuple[Any, bool]
-) -> tuple[Any, bool]:
-    clauses = listed(params, "order_by")
-    if not clauses:
-        return default
-    if len(clauses) > 1:
-        raise MlflowError("Order by one field only (for example 'name ASC').")
-    words = str(clauses[0]).split()
-    field = words[0].lower() if words else ""
-    if field not in choices or len(words) > 2:
-        raise MlflowError(
-            f"Cannot order by '{clauses[0]}'; use one of {', '.join(sorted(choices))}, "
-            "optionally followed by ASC or DESC."
-        )
-    direction = words[1].upper() if len(words) == 2 else "ASC"
-    if direction not in ("ASC", "DESC"):
-        raise MlflowError(f"Order direction must be ASC or DESC; got '{words[1]}'.")
-    return choices[field], direction == "DESC"
+def ordering(params: Params, choices: dict[str, Any]) -> list[tuple[Any, bool]]:
+    """`order_by` as MLflow's server reads it: clauses `<field> [ASC|DESC]` (ASC by default),
+    each field at most once; (choice, descending) pairs, empty when none is given."""
+    found: list[tuple[Any, bool]] = []
+    for clause in listed(params, "order_by"):
+        words = str(clause).split()
+        field = words[0].lower() if words else ""
+        if field not in choices or len(words) > 2:
+            raise MlflowError(
+                f"Invalid order by key '{clause}' specified; use one of "
+                f"{', '.join(sorted(choices))}, optionally followed by ASC or DESC."
+            )
+        direction = words[1].upper() if len(words) == 2 else "ASC"
+        if direction not in ("ASC", "DESC"):
+            raise MlflowError(f"Order direction must be ASC or DESC; got '{words[1]}'.")
+        if any(choice == choices[field] for choice, _ in found):
+            raise MlflowError(f"`order_by` contains duplicate fields: {clause!r} repeats one.")
+        found.append((choices[field], direction == "DESC"))
+    return found
 
 
 async def find_model(session: AsyncSession, ctx: MlflowContext, name: str) -> RegisteredModel:

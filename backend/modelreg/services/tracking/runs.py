@@ -427,8 +427,9 @@ async def search_runs(
                 dialect=session.bind.dialect.name if session.bind else "sqlite",
             )
         )
+    # Newest first; runs started at the same time by id, as MLflow's server orders them.
     statement = (
-        statement.order_by(col(Run.start_time).desc(), col(Run.id).desc())
+        statement.order_by(col(Run.start_time).desc(), col(Run.uuid).asc())
         .offset(offset)
         .limit(limit + 1)
     )
