@@ -206,7 +206,7 @@ async def test_create_get_and_search_experiments(
         "RESOURCE_DOES_NOT_EXIST",
     )
     _error(
-        await http.get(f"{API}/experiments/get", params={"experiment_id": "x"}),
+        await http.get(f"{API}/experiments/get", params={"experiment_id": "999999"}),
         404,
         "RESOURCE_DOES_NOT_EXIST",
     )
@@ -708,7 +708,7 @@ BAD_REQUESTS: list[tuple[str, str, dict[str, Any], int, str]] = [
     ("POST", "experiments/create", {}, 400, "INVALID_PARAMETER_VALUE"),
     ("POST", "experiments/create", {"name": "x" * 501}, 400, "INVALID_PARAMETER_VALUE"),
     ("POST", "experiments/search", {"filter": "params.x = '1'"}, 400, "INVALID_PARAMETER_VALUE"),
-    ("GET", "experiments/get", {"experiment_id": "²"}, 404, "RESOURCE_DOES_NOT_EXIST"),
+    ("GET", "experiments/get", {"experiment_id": "²"}, 400, "INVALID_PARAMETER_VALUE"),
     ("POST", "logged-models", {}, 400, "INVALID_PARAMETER_VALUE"),
     (
         "POST",

@@ -20,6 +20,7 @@ from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError, Unauthenticated
 from modelreg.mlflow import params as checks
+from modelreg.mlflow.messages import mlflow_message
 from modelreg.mlflow.protocol import (
     MlflowContext,
     MlflowError,
@@ -171,9 +172,11 @@ class MlflowApp:
         rest = request.path_params.get("rest", "").strip("/")
         actor: Actor | None = None
         writable = False
+        # What matched and its checked parameters, for the wording of a refusal (mlflow/messages).
+        matched: tuple[Endpoint, dict[str, str]] | None = None
+        params: Params = {}
         try:
             # An unknown endpoint is reported after authentication, like every other error.
-            matched: tuple[Endpoint, dict[str, str]] | None = None
             unmatched: MlflowError | None = None
             try:
                 matched = self._match(request.method, rest)
@@ -184,7 +187,6 @@ class MlflowApp:
             # The body is read and checked before a write transaction opens: SQLite's writers
             # wait in line for it, and must not wait on a client's upload or on parsing. A
             # malformed request is refused after authentication, like an unknown endpoint.
-            params: Params = {}
             invalid: MlflowError | None = None
             if matched is not None:
                 endpoint, path_params = matched
@@ -246,7 +248,8 @@ class MlflowApp:
             await self._record_use(actor, writable)
             code, status = mlflow_code(error)
             self._refused(request, status, code)
-            return error_response(code, error.message, status)
+            pattern = matched[0].pattern if matched is not None else None
+            return error_response(code, mlflow_message(error, pattern, params), status)
         except MlflowError as error:
             await self._record_use(actor, writable)
             self._refused(request, error.status, error.code)

@@ -57,6 +57,9 @@ class Kind(StrEnum):
 class Param:
     kind: Kind
     required: bool = False
+    # A string of decimal digits: an id MLflow's store parses as an integer (experiment ids),
+    # so "abc" is INVALID_PARAMETER_VALUE there, not an experiment it fails to find.
+    digits: bool = False
     # A list's items; an object's fields (other fields of the object are dropped).
     item: Param | None = None
     fields: Mapping[str, Param] = field(default_factory=dict)
@@ -87,6 +90,9 @@ def obj(**fields: Param) -> Param:
 
 
 STRINGS = list_of(STRING)
+ID = Param(Kind.STRING, digits=True)
+REQUIRED_ID = Param(Kind.STRING, required=True, digits=True)
+IDS = list_of(ID)
 KEY_VALUES = list_of(obj(key=REQUIRED, value=STRING))
 
 
@@ -292,7 +298,13 @@ def _value(param: Param, value: Any, path: str) -> Any:
             raise _wrong(param, value, path)
         if value == "" and param.required:
             raise _missing(path)
-        return _storable(value, path)
+        text = _storable(value, path)
+        if param.digits and text and not (text.isascii() and text.isdigit()):
+            raise MlflowError(
+                f"Invalid value {_show(text)}for parameter '{path}' supplied: it must be an id "
+                "of digits, as MLflow's ids are integers."
+            )
+        return text
     if kind is Kind.INT:
         return _int(param, value, path)
     if kind is Kind.DOUBLE:

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from modelreg.db.models import Experiment
 from modelreg.domain import tracking as rules
 from modelreg.mlflow.app import Endpoint, EndpointHandler
-from modelreg.mlflow.params import ENUM, KEY_VALUES, REQUIRED, STRING, STRINGS
+from modelreg.mlflow.params import ENUM, KEY_VALUES, REQUIRED, REQUIRED_ID, STRING, STRINGS
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, millis
 from modelreg.mlflow.tracking.wire import (
     API,
@@ -184,7 +184,9 @@ async def update_experiment(ctx: MlflowContext, params: Params) -> dict[str, Any
 _EXPERIMENT_SEARCH = {**PAGE_PARAMS, "view_type": ENUM, "order_by": STRINGS, "filter": STRING}
 
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("GET", f"{API}/experiments/get", get_experiment, params={"experiment_id": REQUIRED}),
+    Endpoint(
+        "GET", f"{API}/experiments/get", get_experiment, params={"experiment_id": REQUIRED_ID}
+    ),
     Endpoint(
         "GET",
         f"{API}/experiments/get-by-name",
@@ -205,24 +207,24 @@ ENDPOINTS: list[Endpoint] = [
         "POST",
         f"{API}/experiments/set-experiment-tag",
         set_experiment_tag,
-        params={"experiment_id": REQUIRED, "key": REQUIRED, "value": STRING},
+        params={"experiment_id": REQUIRED_ID, "key": REQUIRED, "value": STRING},
     ),
     Endpoint(
         "POST",
         f"{API}/experiments/update",
         update_experiment,
-        params={"experiment_id": REQUIRED, "new_name": REQUIRED},
+        params={"experiment_id": REQUIRED_ID, "new_name": REQUIRED},
     ),
     Endpoint(
         "POST",
         f"{API}/experiments/delete",
         _lifecycle(deleted=True),
-        params={"experiment_id": REQUIRED},
+        params={"experiment_id": REQUIRED_ID},
     ),
     Endpoint(
         "POST",
         f"{API}/experiments/restore",
         _lifecycle(deleted=False),
-        params={"experiment_id": REQUIRED},
+        params={"experiment_id": REQUIRED_ID},
     ),
 ]

@@ -12,7 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from modelreg.db.models import Experiment, LoggedModel
 from modelreg.domain import tracking as rules
 from modelreg.mlflow.app import Endpoint
-from modelreg.mlflow.params import BOOL, KEY_VALUES, REQUIRED, STRING, Kind, Param, list_of, obj
+from modelreg.mlflow.params import (
+    BOOL,
+    ID,
+    KEY_VALUES,
+    REQUIRED,
+    REQUIRED_ID,
+    STRING,
+    Kind,
+    Param,
+    list_of,
+    obj,
+)
 from modelreg.mlflow.protocol import MlflowContext, MlflowError, Params, listed, required
 from modelreg.mlflow.tracking.wire import (
     API,
@@ -218,7 +229,7 @@ ENDPOINTS: list[Endpoint] = [
         f"{API}/logged-models",
         create_logged_model,
         params={
-            "experiment_id": REQUIRED,
+            "experiment_id": REQUIRED_ID,
             "name": STRING,
             "model_type": STRING,
             "source_run_id": STRING,
@@ -232,7 +243,7 @@ ENDPOINTS: list[Endpoint] = [
         search_logged_models,
         params={
             **PAGE_PARAMS,
-            "experiment_ids": list_of(STRING, required=True),
+            "experiment_ids": list_of(ID, required=True),
             "filter": STRING,
             "datasets": list_of(obj(dataset_name=STRING, dataset_digest=STRING)),
             "order_by": list_of(

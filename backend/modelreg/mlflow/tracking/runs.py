@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from modelreg.db.models import Experiment, Run, RunMetric
 from modelreg.domain import tracking as rules
 from modelreg.mlflow.app import Endpoint
-from modelreg.mlflow.params import ENUM, INT, KEY_VALUES, REQUIRED, STRING, STRINGS
+from modelreg.mlflow.params import ENUM, ID, IDS, INT, KEY_VALUES, REQUIRED, STRING, STRINGS
 from modelreg.mlflow.protocol import MlflowContext, Params
 from modelreg.mlflow.tracking.wire import (
     API,
@@ -238,7 +238,7 @@ ENDPOINTS: list[Endpoint] = [
         f"{API}/runs/create",
         create_run,
         params={
-            "experiment_id": STRING,
+            "experiment_id": ID,
             "user_id": STRING,
             "run_name": STRING,
             "start_time": INT,
@@ -260,7 +260,7 @@ ENDPOINTS: list[Endpoint] = [
         search_runs,
         params={
             **PAGE_PARAMS,
-            "experiment_ids": STRINGS,
+            "experiment_ids": IDS,
             "filter": STRING,
             "run_view_type": ENUM,
             "order_by": STRINGS,
