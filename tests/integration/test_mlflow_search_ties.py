@@ -118,3 +118,21 @@ async def test_models_with_equal_timestamps_go_by_name(
         if not token:
             break
     assert found == ["tie-a", "tie-b", "tie-c"]
+
+
+async def test_a_page_token_of_another_order_is_an_invalid_parameter(
+    tied: httpx.AsyncClient,
+) -> None:
+    """Not a 500 (PostgreSQL) nor a page of the wrong rows (SQLite)."""
+    for made_by, used_with in (
+        (["version_number"], [["name"], [], ["creation_timestamp"]]),
+        (["name DESC"], [["version_number"]]),
+    ):
+        first = {"order_by": made_by, "max_results": 1}
+        token = (await _call(tied, "GET", "model-versions/search", first))["next_page_token"]
+        for order_by in used_with:
+            response = await tied.get(
+                f"{API}/model-versions/search", params={"order_by": order_by, "page_token": token}
+            )
+            assert response.status_code == 400, response.text
+            assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -62,11 +62,15 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
             raise ValueError
         return [_decode_value(v) for v in values]
     except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
-        raise InvalidArgument(
-            "The cursor is not valid for this list; pass the endCursor of a previous page "
-            "with the same ordering.",
-            field="after",
-        ) from None
+        raise _invalid_cursor() from None
+
+
+def _invalid_cursor() -> InvalidArgument:
+    return InvalidArgument(
+        "The cursor is not valid for this list; pass the endCursor of a previous page "
+        "with the same ordering.",
+        field="after",
+    )
 
 
 def check_page_size(first: int | None, *, maximum: int) -> int:
@@ -104,6 +108,20 @@ class _Cursors(Sequence[str]):
         return encode_cursor([k.value(item) for k in self._keys])
 
 
+def _check_types(values: Sequence[Any], columns: Sequence[Any]) -> None:
+    """A cursor of another ordering (its values of other types) is refused, not sent to the
+    database, which would fail (PostgreSQL) or compare text with numbers (SQLite)."""
+    for value, column in zip(values, columns, strict=True):
+        type_ = column.type
+        try:
+            # A TypeDecorator (UTC timestamps, names) tells its type through what it wraps.
+            expected = getattr(type_, "impl_instance", type_).python_type
+        except (AttributeError, NotImplementedError):
+            continue
+        if value is not None and not isinstance(value, expected):
+            raise _invalid_cursor()
+
+
 def _past(columns: Sequence[Any], bounds: Sequence[Any], downward: Sequence[bool]) -> Any:
     """Rows after the cursor's: one row comparison when every key sorts the same way, else
     the expanded form (equal on the first keys, past the cursor on the next)."""
@@ -136,6 +154,7 @@ async def keyset_page(
     downward = [descending != k.reverse for k in keys]
     if after is not None:
         values = decode_cursor(after, len(keys))
+        _check_types(values, columns)
         bounds = [sa.literal(v, type_=c.type) for v, c in zip(values, columns, strict=True)]
         statement = statement.where(_past(columns, bounds, downward))
     order = [c.desc() if down else c.asc() for c, down in zip(columns, downward, strict=True)]
