@@ -13,7 +13,7 @@ from modelreg.db.models import Experiment, Run, RunMetric
 from modelreg.domain import tracking as rules
 from modelreg.mlflow.app import Endpoint
 from modelreg.mlflow.params import ENUM, ID, IDS, INT, KEY_VALUES, REQUIRED, STRING, STRINGS
-from modelreg.mlflow.protocol import MlflowContext, Params
+from modelreg.mlflow.protocol import MlflowContext, Params, listed
 from modelreg.mlflow.tracking.wire import (
     API,
     PAGE_PARAMS,
@@ -182,6 +182,7 @@ async def search_runs(ctx: MlflowContext, params: Params) -> dict[str, Any]:
             view=view_param(params, "run_view_type"),
             limit=size,
             offset=offset,
+            order_by=listed(params, "order_by"),
         )
         result: dict[str, Any] = {"runs": await _runs_json(session, page)}
     if more:

@@ -25,6 +25,7 @@ from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.domain.filters import parse_filter
 from modelreg.domain.policy import Ability
+from modelreg.domain.run_order import parse_run_order
 from modelreg.domain.tracking import (
     DEFAULT_EXPERIMENT_ID,
     LifecycleStage,
@@ -45,6 +46,7 @@ from modelreg.services.tracking.experiments import (
     experiment_id_of,
 )
 from modelreg.services.tracking.logged_model_data import append_model_metrics
+from modelreg.services.tracking.run_order import apply_run_order
 
 RUN_NAME_TAG = "mlflow.runName"
 
@@ -380,10 +382,13 @@ async def search_runs(
     view: str = "ACTIVE_ONLY",
     limit: int = 1000,
     offset: int = 0,
+    order_by: Sequence[str] = (),
 ) -> tuple[list[tuple[Run, Experiment]], bool]:
-    """Runs of these experiments, newest first; (page, whether more follow)."""
+    """Runs of these experiments in MLflow's `order_by` (by default newest first); (page,
+    whether more follow)."""
     await _project(session, actor, project_id, Ability.READ)
     ast = parse_filter(filter or "", fields=RUN_FILTER_FIELDS, numeric=RUN_FILTER_NUMBERS)
+    orders = parse_run_order(order_by)
     experiments = [
         e
         for e in [
@@ -427,12 +432,8 @@ async def search_runs(
                 dialect=session.bind.dialect.name if session.bind else "sqlite",
             )
         )
-    # Newest first; runs started at the same time by id, as MLflow's server orders them.
-    statement = (
-        statement.order_by(col(Run.start_time).desc(), col(Run.uuid).asc())
-        .offset(offset)
-        .limit(limit + 1)
-    )
+    # The given order, then newest first and by id, as MLflow's server orders them.
+    statement = apply_run_order(statement, orders).offset(offset).limit(limit + 1)
     rows = list(await session.exec(statement))
     return [(r, e) for r, e in rows[:limit]], len(rows) > limit
 
