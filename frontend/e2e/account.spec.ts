@@ -97,7 +97,13 @@ anonymous("sign in from a private page, come back to it, sign out", async ({ pag
 
 anonymous("create a personal access token, use it, revoke it", async ({ page, playwright, baseURL, context }, info) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await signInThroughPage(page, ADMIN, ADMIN_PASSWORD);
+  // A user of its own: other specs give the admin tokens, and this one starts with none.
+  const owner = `tokens-e2e-${Date.now()}`;
+  const admin = await playwright.request.newContext({ baseURL });
+  await signIn(admin, ADMIN, ADMIN_PASSWORD);
+  await createUser(admin, owner);
+  await admin.dispose();
+  await signInThroughPage(page, owner, PASSWORD);
   await page.getByTestId("user-menu").click();
   await page.getByRole("menuitem", { name: "Access tokens" }).click();
   await expect(page).toHaveURL(/\/-\/user\/tokens$/);
@@ -139,7 +145,7 @@ anonymous("create a personal access token, use it, revoke it", async ({ page, pl
   });
   const viewer = await script.post("/graphql", { data: { query: "{ viewer { user { username } tokenScopes } }" } });
   expect(viewer.status()).toBe(200);
-  expect(await viewer.json()).toEqual({ data: { viewer: { user: { username: ADMIN }, tokenScopes: ["API"] } } });
+  expect(await viewer.json()).toEqual({ data: { viewer: { user: { username: owner }, tokenScopes: ["API"] } } });
 
   // The secret is gone once dismissed; the list shows the token was used.
   await created.getByRole("button", { name: "I have copied it" }).click();
