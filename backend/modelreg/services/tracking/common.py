@@ -1,16 +1,16 @@
 """What the tracking services share: the project check (READ or EDIT on the project), MLflow's
-millisecond clock, and the validation of tags and params given as (key, value) pairs."""
+millisecond clock, finding a run of the project by its id, and the validation of tags and params
+given as (key, value) pairs."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db.models import (
-    Project,
-)
+from modelreg.db.models import Experiment, Project, Run
 from modelreg.domain import tracking as rules
 from modelreg.domain.actor import Actor
 from modelreg.domain.policy import Ability
@@ -26,6 +26,19 @@ async def _project(
     session: AsyncSession, actor: Actor, project_id: int, ability: Ability
 ) -> Project:
     return await access.require(session, actor, project_id, ability)
+
+
+async def run_in_project(
+    session: AsyncSession, project_id: int, run_uuid: str
+) -> tuple[Run, Experiment] | None:
+    """The run with this id in one of the project's experiments (any lifecycle), if any."""
+    return (
+        await session.exec(
+            select(Run, Experiment)
+            .join(Experiment, col(Experiment.id) == col(Run.experiment_id))
+            .where(Run.uuid == run_uuid, Experiment.project_id == project_id)
+        )
+    ).first()
 
 
 def _validated_tags(

@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from modelreg.db.models import (
     Experiment,
     LoggedModel,
-    Run,
 )
 from modelreg.domain import tracking as rules
 from modelreg.domain.actor import Actor
@@ -29,6 +28,7 @@ from modelreg.services.tracking.common import (
     _validated_params,
     _validated_tags,
     now_millis,
+    run_in_project,
 )
 from modelreg.services.tracking.experiments import (
     _experiment_for_write,
@@ -40,18 +40,6 @@ from modelreg.services.tracking.logged_model_data import (
     metrics_by_models,
     on_datasets,
 )
-
-
-async def _known_run(
-    session: AsyncSession, project_id: int, run_uuid: str
-) -> tuple[Run, Experiment] | None:
-    return (
-        await session.exec(
-            select(Run, Experiment)
-            .join(Experiment, col(Experiment.id) == col(Run.experiment_id))
-            .where(Run.uuid == run_uuid, Experiment.project_id == project_id)
-        )
-    ).first()
 
 
 def logged_model_artifact_location(model: LoggedModel, experiment: Experiment) -> str:
@@ -85,7 +73,9 @@ async def create_logged_model(
     )
     # A run this server does not know is accepted, as MLflow does (its tracking server may be
     # another one); a run it knows must be in the model's experiment.
-    found_run = await _known_run(session, project_id, source_run_uuid) if source_run_uuid else None
+    found_run = (
+        await run_in_project(session, project_id, source_run_uuid) if source_run_uuid else None
+    )
     if found_run is not None:
         _, run_experiment = found_run
         if run_experiment.id != experiment.id:

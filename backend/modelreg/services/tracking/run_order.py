@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from modelreg.db.models import Experiment, Run, RunMetric, RunParam, RunTag
 from modelreg.domain.run_order import OrderKind, RunOrder, orders_by_start_time
 from modelreg.domain.tracking import DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME
+from modelreg.services.tracking.run_reads import LATEST_POINT_FIRST
 
 
 def _attribute(key: str) -> Any:
@@ -44,13 +45,7 @@ def _latest_metric(key: str, n: int) -> Any:
         sa.func.row_number()
         .over(
             partition_by=col(RunMetric.run_id),
-            order_by=(
-                col(RunMetric.step).desc(),
-                col(RunMetric.timestamp).desc(),
-                col(RunMetric.is_nan).asc(),
-                col(RunMetric.value).desc(),
-                col(RunMetric.id).desc(),
-            ),
+            order_by=LATEST_POINT_FIRST,
         )
         .label("rank")
     )

@@ -49,6 +49,17 @@ async def tags_by_runs(session: AsyncSession, run_ids: Sequence[int]) -> dict[in
     return dict(found)
 
 
+# The order in which a metric's points are "latest" (MLflow's rule): highest step, then time,
+# then a number before NaN, then the larger value; the row id settles exact duplicates.
+LATEST_POINT_FIRST = (
+    col(RunMetric.step).desc(),
+    col(RunMetric.timestamp).desc(),
+    col(RunMetric.is_nan).asc(),
+    col(RunMetric.value).desc(),
+    col(RunMetric.id).desc(),
+)
+
+
 def metric_value(metric: RunMetric) -> float:
     return math.nan if metric.is_nan else metric.value
 
@@ -62,13 +73,7 @@ async def latest_metrics_by_runs(
         sa.func.row_number()
         .over(
             partition_by=(col(RunMetric.run_id), col(RunMetric.key)),
-            order_by=(
-                col(RunMetric.step).desc(),
-                col(RunMetric.timestamp).desc(),
-                col(RunMetric.is_nan).asc(),
-                col(RunMetric.value).desc(),
-                col(RunMetric.id).desc(),
-            ),
+            order_by=LATEST_POINT_FIRST,
         )
         .label("rank")
     )

@@ -14,7 +14,6 @@ from modelreg.db.models import (
     Blob,
     Experiment,
     LoggedModel,
-    Run,
     TrackedFile,
 )
 from modelreg.domain import tracking as rules
@@ -23,7 +22,7 @@ from modelreg.domain.policy import Ability
 from modelreg.errors import NotFound
 from modelreg.services.projects import get_project_by_path
 from modelreg.services.tracking.artifacts import _tracked_under
-from modelreg.services.tracking.common import _project
+from modelreg.services.tracking.common import _project, run_in_project
 from modelreg.services.tracking.experiments import experiment_id_of
 from modelreg.services.tracking.logged_models import get_logged_model
 from modelreg.services.versions import get_version
@@ -53,18 +52,6 @@ def _relative(found: Sequence[tuple[TrackedFile, Blob]], path: str) -> list[tupl
 
 def _join(*parts: str) -> str:
     return "/".join(p for p in parts if p)
-
-
-async def _run_of(
-    session: AsyncSession, project_id: int, run_uuid: str
-) -> tuple[Run, Experiment] | None:
-    return (
-        await session.exec(
-            select(Run, Experiment)
-            .join(Experiment, col(Experiment.id) == col(Run.experiment_id))
-            .where(Run.uuid == run_uuid, Experiment.project_id == project_id)
-        )
-    ).first()
 
 
 async def _logged_model_of(
@@ -101,7 +88,7 @@ async def source_files(
     project = await _project(session, actor, project_id, Ability.READ)
     parsed = rules.parse_source(source)
     if isinstance(parsed, rules.RunSource):
-        found_run = await _run_of(session, project_id, parsed.run_uuid)
+        found_run = await run_in_project(session, project_id, parsed.run_uuid)
         if found_run is None:
             return SourceFiles(run_uuid or parsed.run_uuid, None, [])
         run, experiment = found_run
@@ -162,7 +149,7 @@ async def source_files(
         if (
             owner_run is not None
             and run_uuid is None
-            and await _run_of(session, where.id, owner_run) is None
+            and await run_in_project(session, where.id, owner_run) is None
         ):
             owner_run = None
         return SourceFiles(run_uuid or owner_run, owner_model, files)
