@@ -91,9 +91,7 @@ def _cases() -> list[tuple[Endpoint, str, Any]]:
                 fields = {f: _right(p) for f, p in item.fields.items()}
                 for field, declared in item.fields.items():
                     wrong_item = {**fields, field: WRONG[declared.kind]}
-                    cases.append(
-                        (endpoint, f"{name}[0].{field}", {**valid, name: [wrong_item]})
-                    )
+                    cases.append((endpoint, f"{name}[0].{field}", {**valid, name: [wrong_item]}))
     return cases
 
 
