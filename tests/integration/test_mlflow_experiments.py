@@ -111,6 +111,29 @@ def test_default_experiment_and_names_are_protected(client: MlflowClient) -> Non
     assert client.get_experiment(other).name == "other"
 
 
+def test_delete_experiment_tag(client: MlflowClient) -> None:
+    experiment = client.create_experiment("tagged", tags={"team": "growth", "stage": "dev"})
+    client.delete_experiment_tag(experiment, "stage")
+    assert client.get_experiment(experiment).tags == {"team": "growth"}
+
+    # A tag the experiment does not have, and an experiment this project does not have.
+    with pytest.raises(MlflowException) as missing:
+        client.delete_experiment_tag(experiment, "stage")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    assert "No tag with name: stage" in missing.value.message
+    assert _code(lambda: client.delete_experiment_tag("999999", "team")) == (
+        "RESOURCE_DOES_NOT_EXIST"
+    )
+    # A deleted experiment keeps its tags until it is restored.
+    client.delete_experiment(experiment)
+    assert _code(lambda: client.delete_experiment_tag(experiment, "team")) == (
+        "INVALID_PARAMETER_VALUE"
+    )
+    client.restore_experiment(experiment)
+    client.delete_experiment_tag(experiment, "team")
+    assert client.get_experiment(experiment).tags == {}
+
+
 def test_search_experiments_filters_order_and_views(client: MlflowClient) -> None:
     # given
     a = client.create_experiment("s-a", tags={"team": "growth"})

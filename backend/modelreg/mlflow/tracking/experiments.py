@@ -1,5 +1,5 @@
-"""MLflow's experiment endpoints (get, get-by-name, create, search, set-experiment-tag, update
-(rename), delete, restore)."""
+"""MLflow's experiment endpoints (get, get-by-name, create, search, set-experiment-tag,
+delete-experiment-tag, update (rename), delete, restore)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,23 @@ async def search_experiments(ctx: MlflowContext, params: Params) -> dict[str, An
     return result
 
 
+async def delete_experiment_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
+    experiment_id = required_string(params, "experiment_id")
+    key = required_string(params, "key")
+
+    async def action(session: AsyncSession) -> None:
+        await service.delete_experiment_tag(
+            session,
+            actor=ctx.actor,
+            project_id=ctx.project_id,
+            experiment_id=experiment_id,
+            key=key,
+        )
+
+    await write(ctx, action)
+    return {}
+
+
 async def set_experiment_tag(ctx: MlflowContext, params: Params) -> dict[str, Any]:
     experiment_id = required_string(params, "experiment_id")
     key = required_string(params, "key")
@@ -208,6 +225,12 @@ ENDPOINTS: list[Endpoint] = [
         f"{API}/experiments/set-experiment-tag",
         set_experiment_tag,
         params={"experiment_id": REQUIRED_ID, "key": REQUIRED, "value": STRING},
+    ),
+    Endpoint(
+        "POST",
+        f"{API}/experiments/delete-experiment-tag",
+        delete_experiment_tag,
+        params={"experiment_id": REQUIRED_ID, "key": REQUIRED},
     ),
     Endpoint(
         "POST",

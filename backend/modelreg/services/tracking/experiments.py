@@ -189,6 +189,24 @@ async def set_experiment_tag(
     return experiment
 
 
+async def delete_experiment_tag(
+    session: AsyncSession, *, actor: Actor, project_id: int, experiment_id: str, key: str
+) -> Experiment:
+    """Removes one tag of an active experiment; a tag it does not have is NOT_FOUND (as MLflow)."""
+    await _project(session, actor, project_id, Ability.EDIT)
+    experiment = await _experiment_for_write(
+        session, actor=actor, project_id=project_id, experiment_id=experiment_id
+    )
+    if key not in experiment.tags:
+        raise NotFound(
+            f"No tag with name: {key} in experiment with id {experiment_id}", field="key"
+        )
+    experiment.tags = {k: v for k, v in experiment.tags.items() if k != key}
+    experiment.updated_at = utcnow()
+    session.add(experiment)
+    return experiment
+
+
 async def _stored_experiment(
     session: AsyncSession, *, actor: Actor, project_id: int, experiment_id: str, what: str
 ) -> Experiment:
