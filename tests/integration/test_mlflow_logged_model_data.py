@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from modelreg.db import Database
-from modelreg.db.models import LoggedModel, LoggedModelMetric
+from modelreg.db.models import Event, LoggedModel, LoggedModelMetric
 from modelreg.domain.actor import SYSTEM
 from modelreg.services import projects as project_service
 
@@ -111,6 +111,12 @@ async def test_datasets_filter_and_deleted_models_in_search(
     async with db.read() as session:
         row = (await session.exec(select(LoggedModel).where(LoggedModel.uuid == gone_id))).one()
     assert row.lifecycle_stage == "deleted"
+    # …and the deletion is in the project's event log (activity, webhooks).
+    async with db.read() as session:
+        deleted = (
+            await session.exec(select(Event).where(Event.type == "logged_model.deleted"))
+        ).all()
+    assert [e.payload["model_id"] for e in deleted] == [gone_id]
     missing = await http.get(f"{API}/logged-models/{gone_id}")
     assert missing.status_code == 404
     assert missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"

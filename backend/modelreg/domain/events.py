@@ -53,6 +53,7 @@ class EventType(StrEnum):
     RUN_RESTORED = "run.restored"
     LOGGED_MODEL_CREATED = "logged_model.created"
     LOGGED_MODEL_FINALIZED = "logged_model.finalized"
+    LOGGED_MODEL_DELETED = "logged_model.deleted"
     # Instance-wide (no project). Payloads name users and tokens, never a secret.
     USER_CREATED = "user.created"
     USER_PASSWORD_CHANGED = "user.password_changed"

@@ -179,6 +179,13 @@ async def delete_logged_model(
         session, actor=actor, project_id=project_id, model_id=model_id, ability=Ability.EDIT
     )
     model.lifecycle_stage = LifecycleStage.DELETED
+    await record_event(
+        session,
+        actor=actor,
+        type=EventType.LOGGED_MODEL_DELETED,
+        project_id=project_id,
+        payload={"model_id": model_id, "name": model.name},
+    )
     await _changed(session, model)
 
 
