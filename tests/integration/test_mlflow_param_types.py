@@ -157,3 +157,21 @@ async def test_unknown_enum_names_are_refused_naming_the_parameter(
     assert response.status_code == 400, response.text
     assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     assert f"'{name}'" in response.json()["message"]
+
+
+async def test_experiment_ids_are_read_as_integers(mlflow: httpx.AsyncClient) -> None:
+    """As MLflow's store parses them: "007" names experiment 7, "000" the Default one."""
+    API = f"{ROOT}/api/2.0/mlflow"
+    made = await mlflow.post(f"{API}/experiments/create", json={"name": "padded"})
+    experiment_id = made.json()["experiment_id"]
+    padded = await mlflow.get(
+        f"{API}/experiments/get", params={"experiment_id": f"00{experiment_id}"}
+    )
+    assert padded.status_code == 200, padded.text
+    assert padded.json()["experiment"]["experiment_id"] == experiment_id
+    assert padded.json()["experiment"]["name"] == "padded"
+    default = await mlflow.get(f"{API}/experiments/get", params={"experiment_id": "000"})
+    assert default.json()["experiment"]["name"] == "Default"
+    # A run created under the padded id is in the same experiment.
+    run = await mlflow.post(f"{API}/runs/create", json={"experiment_id": f"0{experiment_id}"})
+    assert run.json()["run"]["info"]["experiment_id"] == experiment_id

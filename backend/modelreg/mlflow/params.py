@@ -304,6 +304,9 @@ def _value(param: Param, value: Any, path: str) -> Any:
                 f"Invalid value {_show(text)}for parameter '{path}' supplied: it must be an id "
                 "of digits, as MLflow's ids are integers."
             )
+        if param.digits and text:
+            # MLflow reads the id as an integer: "007" is experiment 7.
+            return text.lstrip("0") or "0"
         return text
     if kind is Kind.INT:
         return _int(param, value, path)
