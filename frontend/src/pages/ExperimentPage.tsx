@@ -1,11 +1,11 @@
 import { Anchor, Badge, Group, Stack, Table, Text, Title } from "@mantine/core";
-import { useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { LivePage } from "../components/live/LivePage";
 import { useLiveQuery } from "../components/live/useLive";
 
 import { CursorPager } from "../components/CursorPager";
+import { useCursorStack } from "../components/useCursorStack";
 import { formatDate } from "../components/dates";
 import { keyMetricColumns, RunCrumbs, RunStatusBadge } from "../components/runs/RunBits";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
@@ -27,8 +27,8 @@ export default function ExperimentPage() {
 
 function ExperimentBody() {
   const { project = "", experimentId = "" } = useParams();
-  // The cursor of each page seen so far; the last is the page shown (null: the first).
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // The cursor of each page seen so far, in the URL; the last is the page shown (null: the first).
+  const [cursors, setCursors] = useCursorStack();
   const [{ data, fetching, error }] = useLiveQuery({
     query: ExperimentQuery,
     variables: { path: project, id: experimentId, first: PAGE, after: cursors[cursors.length - 1] ?? null },

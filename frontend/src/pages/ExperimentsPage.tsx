@@ -1,11 +1,11 @@
 import { Anchor, Stack, Table, Text, Title } from "@mantine/core";
-import { useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { LivePage } from "../components/live/LivePage";
 import { useLiveQuery } from "../components/live/useLive";
 
 import { CursorPager } from "../components/CursorPager";
+import { useCursorStack } from "../components/useCursorStack";
 import { formatDate } from "../components/dates";
 import { RunCrumbs } from "../components/runs/RunBits";
 import { EmptyState, Loading, NotFound, QueryError } from "../components/States";
@@ -26,7 +26,7 @@ export default function ExperimentsPage() {
 
 function ExperimentsBody() {
   const { project = "" } = useParams();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [cursors, setCursors] = useCursorStack();
   const [{ data, fetching, error }] = useLiveQuery({
     query: ExperimentsQuery,
     variables: { path: project, first: PAGE, after: cursors[cursors.length - 1] ?? null },
