@@ -4,15 +4,13 @@ versions (`copy_model_version`, within a model and across models) and the orders
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.support.server import cli_token, running_server
+from tests.support.mlflow_project import mlflow_project
 
 mlflow = pytest.importorskip("mlflow")
 from mlflow import MlflowClient  # noqa: E402
@@ -24,22 +22,7 @@ REQUESTED = "modelreg.requested_version"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    tmp_path = tmp_path_factory.mktemp("mlflow-copy-search")
-    with running_server(tmp_path) as base, pytest.MonkeyPatch.context() as env:
-        token = cli_token(tmp_path)
-        made = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": 'mutation { createProject(input: {path: "lab"}) { errors { message } } }'
-            },
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()
-        assert made["data"]["createProject"]["errors"] == [], made
-        for key in [k for k in os.environ if k.startswith("MLFLOW_")]:
-            env.delenv(key)
-        env.setenv("MLFLOW_TRACKING_URI", f"{base}/projects/lab/mlflow")
-        env.setenv("MLFLOW_TRACKING_TOKEN", token)
-        env.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with mlflow_project(tmp_path_factory.mktemp("mlflow-copy-search")):
         yield MlflowClient()
 
 

@@ -6,14 +6,12 @@ order, and a bad clause. Both databases' view is in test_mlflow_run_order.py."""
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.support.server import cli_token, running_server
+from tests.support.mlflow_project import mlflow_project
 
 mlflow = pytest.importorskip("mlflow")
 from mlflow import MlflowClient  # noqa: E402
@@ -22,22 +20,7 @@ from mlflow.exceptions import MlflowException  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    tmp_path = tmp_path_factory.mktemp("mlflow-run-order")
-    with running_server(tmp_path) as base, pytest.MonkeyPatch.context() as env:
-        token = cli_token(tmp_path)
-        made = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": 'mutation { createProject(input: {path: "lab"}) { errors { message } } }'
-            },
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()
-        assert made["data"]["createProject"]["errors"] == [], made
-        for key in [k for k in os.environ if k.startswith("MLFLOW_")]:
-            env.delenv(key)
-        env.setenv("MLFLOW_TRACKING_URI", f"{base}/projects/lab/mlflow")
-        env.setenv("MLFLOW_TRACKING_TOKEN", token)
-        env.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with mlflow_project(tmp_path_factory.mktemp("mlflow-run-order")):
         yield MlflowClient()
 
 
