@@ -85,6 +85,33 @@ async def test_versions_paginate_with_keyset_cursors_in_ascending_order(gql: Gra
     assert pages == 3
 
 
+async def test_versions_by_last_update_and_no_order_by_model_name(gql: GraphQLClient) -> None:
+    # given: three versions; the oldest one is updated last
+    project = await create_project(gql)
+    model = await create_model(gql, project["id"], "churn")
+    made = [await create_version(gql, model["id"], text) for text in ("1.0.0", "1.1.0", "1.2.0")]
+    updated = await gql.execute(
+        "mutation($input: UpdateVersionInput!) "
+        "{ updateVersion(input: $input) { errors { code } } }",
+        {"input": {"id": made[0]["id"], "description": "updated last"}},
+    )
+    assert updated["updateVersion"]["errors"] == []
+    variables = {"path": "demo", "name": "churn", "first": 10}
+
+    # when
+    data = await gql.execute(
+        VERSIONS, {**variables, "order": {"field": "UPDATED_AT", "direction": "DESC"}}
+    )
+    # The model's name orders across models (MLflow's search), not one model's versions: it is
+    # not a value of this enum, so a query naming it is refused as invalid, never a 500.
+    refused = await gql.errors(VERSIONS, {**variables, "order": {"field": "NAME"}})
+
+    # then
+    listed = [e["node"]["version"] for e in data["project"]["model"]["versions"]["edges"]]
+    assert listed == ["1.0.0", "1.2.0", "1.1.0"]
+    assert "NAME" in refused[0]["message"]
+
+
 async def test_latest_falls_back_to_the_highest_prerelease(gql: GraphQLClient) -> None:
     project = await create_project(gql)
     model = await create_model(gql, project["id"], "churn")

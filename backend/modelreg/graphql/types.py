@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -55,7 +56,16 @@ strawberry.enum(
     description="PRIVATE: members only. INTERNAL: any signed-in user. PUBLIC: anyone.",
 )
 strawberry.enum(model_service.ModelOrderField, name="ModelOrderField")
-strawberry.enum(version_reads.VersionOrderField, name="VersionOrderField")
+
+
+@strawberry.enum(name="VersionOrderField")
+class VersionListOrderField(Enum):
+    """How one model's versions may be ordered (the service's NAME orders across models only)."""
+
+    VERSION = version_reads.VersionOrderField.VERSION.value
+    NUMBER = version_reads.VersionOrderField.NUMBER.value
+    CREATED_AT = version_reads.VersionOrderField.CREATED_AT.value
+    UPDATED_AT = version_reads.VersionOrderField.UPDATED_AT.value
 
 
 @strawberry.input
@@ -66,7 +76,7 @@ class ModelOrder:
 
 @strawberry.input
 class VersionOrder:
-    field: version_reads.VersionOrderField = version_reads.VersionOrderField.VERSION
+    field: VersionListOrderField = VersionListOrderField.VERSION
     direction: OrderDirection = OrderDirection.DESC
 
 
@@ -286,7 +296,7 @@ class RegisteredModelNode(relay.Node):
             page = await version_reads.list_versions(
                 session,
                 model_id=self.id,
-                order_by=order.field,
+                order_by=version_reads.VersionOrderField(order.field.value),
                 descending=order.direction == OrderDirection.DESC,
                 first=size,
                 after=after,
