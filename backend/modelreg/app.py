@@ -25,7 +25,7 @@ from modelreg.http.files import FileRoutes
 from modelreg.http.unsubscribe import UnsubscribeRoutes
 from modelreg.mlflow import MlflowApp
 from modelreg.mlflow import endpoints as mlflow_endpoints
-from modelreg.settings import Settings
+from modelreg.settings import Settings, load_settings
 from modelreg.spa import mlflow_link_routes, ui_routes
 from modelreg.storage import LocalStorage, Storage
 from modelreg.storage.factory import create_storage
@@ -100,3 +100,9 @@ def create_app(
     app.state.db = database
     app.state.storage = blobs
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The application of one `modelreg serve --workers N` process: settings from MODELREG_*
+    (the parent exported its flags there before starting the processes)."""
+    return create_app(load_settings())

@@ -91,6 +91,11 @@ class Settings(BaseModel):
     webhook_concurrency: int = Field(default=4, ge=1, le=256)
     # Finished deliveries (and their attempts) are removed after this many days.
     webhook_log_days: int = Field(default=30, ge=1)
+    # Server processes `modelreg serve` starts, each with its own connections and workers.
+    workers: int = 1
+    # The longest a subscription waits before it looks for events written by another process
+    # (on PostgreSQL, LISTEN/NOTIFY normally wakes it at once).
+    event_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +114,13 @@ class Settings(BaseModel):
                 "postgresql://user:password@host:5432/modelreg"
             )
         return url
+
+    @field_validator("workers")
+    @classmethod
+    def _check_workers(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise ValueError("the number of server processes must be from 1 to 64")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -4,15 +4,19 @@ demo), db upgrade, demo, export-schema."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from modelreg.cli.options import _data_dir, _database_url_option, _settings
-from modelreg.settings import Settings
+from modelreg.cli.options import TOKEN_ENV, _data_dir, _database_url_option, _settings
+from modelreg.settings import ENV_PREFIX, Settings
 
 _migrate = click.option(
     "--migrate/--no-migrate",
@@ -133,7 +137,8 @@ def _first_admin(settings: Settings) -> None:
 
 
 def _log_config(settings: Settings) -> dict[str, Any]:
-    """uvicorn's logging, with modelreg's own loggers on the same handler at the same level."""
+    """uvicorn's logging, with modelreg's own loggers on the same handler at the same level;
+    every line one JSON object with MODELREG_LOG_FORMAT=json."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -142,6 +147,10 @@ def _log_config(settings: Settings) -> dict[str, Any]:
         "level": settings.log_level.upper(),
         "propagate": False,
     }
+    if settings.log_format == "json":
+        from modelreg.logs import use_json
+
+        use_json(config)
     return config
 
 
@@ -156,6 +165,13 @@ def _log_config(settings: Settings) -> dict[str, Any]:
     default=None,
     help="Where files are stored [MODELREG_ARTIFACTS_DIR].",
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Server processes to start, all on one port [MODELREG_WORKERS, default 1]. On SQLite "
+    "they share one file that takes one writer at a time; PostgreSQL scales further.",
+)
 @_migrate
 @click.option(
     "--demo",
@@ -165,10 +181,6 @@ def _log_config(settings: Settings) -> dict[str, Any]:
 )
 def serve(migrate: bool, demo: bool, **options: Any) -> None:
     """Serve the registry (GraphQL API, GraphiQL and the web app)."""
-    import uvicorn
-
-    from modelreg.app import create_app
-
     settings = _settings(**options)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
@@ -177,11 +189,51 @@ def serve(migrate: bool, demo: bool, **options: Any) -> None:
     if demo:
         _demo(settings)
     click.echo(
-        f"modelreg: serving on http://{settings.host}:{settings.port} (GraphiQL at /graphql)",
+        f"modelreg: serving on http://{settings.host}:{settings.port} (GraphiQL at /graphql)"
+        + (f" with {settings.workers} processes" if settings.workers > 1 else ""),
         err=True,
     )
+    if settings.workers == 1:
+        _run(settings, _app(settings))
+        return
+    # Each worker process builds its own Settings from the environment (uvicorn spawns them
+    # with an import string), so flags given here are exported as the variables they stand for.
+    _export(options)
+    with _metrics_dir():
+        _run(settings, "modelreg.app:app_from_environment", factory=True)
+
+
+def _app(settings: Settings) -> Any:
+    from modelreg.app import create_app
+
+    return create_app(settings)
+
+
+def _export(options: dict[str, Any]) -> None:
+    """Flags as MODELREG_* variables for the worker processes; MODELREG_TOKEN (a client's
+    variable, which the server ignores) is not passed on, as a worker would refuse it."""
+    os.environ.pop(TOKEN_ENV, None)
+    for name, value in options.items():
+        if value is not None:
+            os.environ[ENV_PREFIX + name.upper()] = str(value)
+
+
+@contextlib.contextmanager
+def _metrics_dir() -> Iterator[None]:
+    """A fresh PROMETHEUS_MULTIPROC_DIR shared by the worker processes, removed at exit, so
+    each process's counters add up in one /metrics answer."""
+    with tempfile.TemporaryDirectory(prefix="modelreg-metrics-") as path:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+        yield
+
+
+def _run(settings: Settings, app: Any, *, factory: bool = False) -> None:
+    import uvicorn
+
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=factory,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
