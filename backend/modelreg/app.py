@@ -22,6 +22,7 @@ from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.http.compression import CompressResponses
 from modelreg.http.errors import code_for_status, error_response
 from modelreg.http.files import FileRoutes
+from modelreg.http.metrics import MetricsRoute, RequestMetrics
 from modelreg.http.unsubscribe import UnsubscribeRoutes
 from modelreg.mlflow import MlflowApp
 from modelreg.mlflow import endpoints as mlflow_endpoints
@@ -69,7 +70,12 @@ def create_app(
         webhooks = WebhookWorker(database, settings) if settings.webhooks_enabled else None
         if webhooks is not None:
             webhooks.start()
+        listener = database.listener()  # other processes' commits wake this one's followers
+        if listener is not None:
+            listener.start()
         yield
+        if listener is not None:
+            await listener.stop()
         await mailer.stop()
         if webhooks is not None:
             await webhooks.stop()
@@ -82,6 +88,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/healthz", health),
+            *(MetricsRoute(settings, database).routes() if settings.metrics else []),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *FileRoutes(settings, database, blobs).routes(),
@@ -96,6 +103,9 @@ def create_app(
     )
     # gzip for API documents (JSON, GraphiQL); never file downloads nor WebSockets.
     app.add_middleware(CompressResponses)
+    if settings.metrics:
+        # Outermost: a request's latency includes compressing its answer.
+        app.add_middleware(RequestMetrics)
     app.state.settings = settings
     app.state.db = database
     app.state.storage = blobs

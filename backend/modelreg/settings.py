@@ -41,6 +41,11 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # `json`: one JSON object per log line (README "Monitoring").
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus metrics at /metrics (README "Monitoring"); with a token, only for its bearer.
+    metrics: bool = True
+    metrics_token: SecretStr = SecretStr("")
     graphiql: bool = True
     query_max_depth: int = Field(default=12, ge=1)
     query_max_aliases: int = Field(default=30, ge=1)
@@ -93,8 +98,7 @@ class Settings(BaseModel):
     webhook_log_days: int = Field(default=30, ge=1)
     # Server processes `modelreg serve` starts, each with its own connections and workers.
     workers: int = 1
-    # The longest a subscription waits before it looks for events written by another process
-    # (on PostgreSQL, LISTEN/NOTIFY normally wakes it at once).
+    # The longest a subscription waits before it looks for events written by another process.
     event_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator("database_url")

@@ -17,6 +17,7 @@ Hooks never raise: a syntax error becomes the request's error as graphql-core re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,7 +32,9 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
+from modelreg import metrics
 from modelreg.errors import ErrorCode
 from modelreg.graphql import limits
 from modelreg.graphql.document_cache import DocumentCache, Entry
@@ -84,6 +87,7 @@ class RequestGuard(SchemaExtension):
                 else:
                     context.graphql_document = document
                     self._entry = self.cache.put(query, document)
+        _label_operation(context)
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
@@ -115,6 +119,20 @@ class RequestGuard(SchemaExtension):
         if entry is not None:
             entry.errors = tuple(errors)
         return list(errors)
+
+
+def _label_operation(context: ExecutionContext) -> None:
+    """Name the request's operation type for its metrics (never its client-chosen name)."""
+    request = getattr(context.context, "request", None)
+    document = context.graphql_document
+    if request is None or document is None:
+        return
+    operation = "invalid"
+    if not is_placeholder(document):
+        # No operation of the requested name: strawberry refuses it later.
+        with contextlib.suppress(Exception):
+            operation = context.operation_type.value
+    metrics.label_operation(request.scope, operation)
 
 
 async def _redact_syntax_error(

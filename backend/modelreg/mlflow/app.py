@@ -15,7 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from modelreg import auth
+from modelreg import auth, metrics
 from modelreg.db import Database
 from modelreg.domain.actor import Actor
 from modelreg.errors import DomainError, Unauthenticated
@@ -35,6 +35,8 @@ from modelreg.storage import Storage
 
 logger = logging.getLogger("modelreg.mlflow")
 
+# The route label of an endpoint in metrics: its pattern after the template of the tracking URI.
+ROUTE_PREFIX = "/projects/{project}/mlflow/"
 # The prefix MLflow's web UI puts before the REST API's paths instead of `api/`.
 AJAX_PREFIX = "ajax-api/"
 
@@ -190,6 +192,7 @@ class MlflowApp:
             invalid: MlflowError | None = None
             if matched is not None:
                 endpoint, path_params = matched
+                metrics.label_route(request.scope, f"{ROUTE_PREFIX}{endpoint.pattern}")
                 raw = (
                     b""
                     if endpoint.raw_body

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from modelreg import metrics
 from modelreg.db import Database, queues_writers
 from modelreg.db.after_commit import COLLECT_GARBAGE, after_commit
 from modelreg.db.models import Artifact, Blob, TrackedFile
@@ -85,6 +86,7 @@ async def store_blob(
             ) from None
         try:
             result, keep = await write(db, action)
+            metrics.count_upload(stored.size)  # committed: a file stored, counted once
         except DomainError:
             raise  # refused in the transaction or at its commit: rolled back
         except BaseException:
