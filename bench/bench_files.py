@@ -103,10 +103,18 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def rss_sampler(pid: int, interval: float = 0.05) -> Iterator[dict[str, int]]:
-    """Baseline RSS before the block, peak RSS sampled every `interval` s during it."""
-    figures = {"baseline": rss_bytes(pid), "peak": 0, "samples": 0}
+def rss_sampler(pid: int, interval: float = 0.05) -> Iterator[dict[str, Any]]:
+    """Baseline RSS before the block, peak RSS sampled every `interval` s during it, and the
+    server's CPU seconds spent during the block ("cpu")."""
+    cpu_before = cpu_seconds(pid)
+    figures: dict[str, Any] = {"baseline": rss_bytes(pid), "peak": 0, "samples": 0}
     figures["peak"] = figures["baseline"]
     stop = threading.Event()
 
@@ -125,6 +133,7 @@ def rss_sampler(pid: int, interval: float = 0.05) -> Iterator[dict[str, int]]:
         thread.join()
         figures["peak"] = max(figures["peak"], rss_bytes(pid))
         figures["growth"] = figures["peak"] - figures["baseline"]
+        figures["cpu"] = cpu_seconds(pid) - cpu_before
 
 
 # --- the transfers ----------------------------------------------------------------------------
@@ -208,9 +217,11 @@ def download(client: httpx.Client, url: str, target: Path | None) -> Phases:
             response.read()
             raise RuntimeError(f"download failed: {response.status_code} {response.text[:300]}")
         if target is None:
-            for _ in response.iter_raw():
-                pass
+            received_bytes = sum(len(chunk) for chunk in response.iter_raw())
             end = time.perf_counter()
+            expected = int(response.headers["content-length"])
+            if received_bytes != expected:
+                raise RuntimeError(f"download got {received_bytes} of {expected} bytes")
             return {"total": end - start, "body": end - start}
         with target.open("wb") as out:
             for chunk in response.iter_raw():
@@ -222,8 +233,20 @@ def download(client: httpx.Client, url: str, target: Path | None) -> Phases:
     return {"total": end - start, "body": received - start, "sync": end - received}
 
 
-def cli(*args: str) -> None:
+def create_token(work: Path) -> str:
+    """An `api` token of `admin` (created by the server's first start), made with the CLI."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
+    command = [sys.executable, "-m", "modelreg", "token", "create", "--user", "admin"]
+    command += ["--name", "bench-files", "--scope", "api", "--data-dir", str(work / "data")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode != 0 or not result.stdout.strip():
+        raise RuntimeError(f"modelreg token create failed: {result.stderr[-1000:]}")
+    return result.stdout.strip()
+
+
+def cli(token: str, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
+    env["MODELREG_TOKEN"] = token
     result = subprocess.run(
         [sys.executable, "-m", "modelreg", "files", *args], env=env, capture_output=True, text=True
     )
@@ -232,30 +255,39 @@ def cli(*args: str) -> None:
 
 
 def graphql(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
-    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    """Run one mutation; fail loudly on a non-2xx answer, GraphQL `errors` or a refusal in the
+    payload (its `errors` list). Returns the payload (the mutation's one field)."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    if not response.is_success:
+        raise RuntimeError(f"GraphQL answered {response.status_code}: {response.text[:300]}")
+    body = response.json()
     if body.get("errors"):
         raise RuntimeError(f"GraphQL error: {body['errors']}")
-    data: dict[str, Any] = body["data"]
-    return data
+    [payload] = body["data"].values()
+    if payload.get("errors"):
+        raise RuntimeError(f"GraphQL refused: {payload['errors']}")
+    result: dict[str, Any] = payload
+    return result
 
 
 def create_version(client: httpx.Client) -> None:
     project = graphql(
         client,
-        "mutation($p: String!) { createProject(input: {path: $p}) { project { id } } }",
+        "mutation($p: String!) { createProject(input: {path: $p}) "
+        "{ project { id } errors { code message } } }",
         p=PROJECT,
-    )["createProject"]["project"]["id"]
+    )["project"]["id"]
     model = graphql(
         client,
         "mutation($p: ID!, $n: String!) { createModel(input: {projectId: $p, name: $n}) "
-        "{ model { id } } }",
+        "{ model { id } errors { code message } } }",
         p=project,
         n=MODEL,
-    )["createModel"]["model"]["id"]
+    )["model"]["id"]
     graphql(
         client,
         "mutation($m: ID!, $v: String!) { createVersion(input: {modelId: $m, version: $v}) "
-        "{ modelVersion { id } } }",
+        "{ modelVersion { id } errors { code message } } }",
         m=model,
         v=VERSION,
     )
@@ -288,39 +320,45 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
             modelreg_server(work, max_file_size=max(size + MIB, 5 * 1024**3)) as (base, pid),
             httpx.Client(base_url=base, timeout=httpx.Timeout(600.0, connect=10.0)) as client,
         ):
+            token = create_token(work)
+            client.headers["authorization"] = f"Bearer {token}"
             create_version(client)
             url = f"/api/v1/projects/{PROJECT}/models/{MODEL}/versions/{VERSION}/files/{PATH}"
             target = work / "copy.bin"
 
-            def record(name: str, phases: Phases, rss: dict[str, int] | None = None) -> None:
+            def record(name: str, phases: Phases, rss: dict[str, Any] | None = None) -> None:
                 seconds = phases["total"]
                 entry: dict[str, Any] = {"seconds": seconds, "mib_s": size / MIB / seconds}
                 entry["phases"] = phases
                 if rss is not None:
                     entry["rss"] = {k: rss[k] for k in ("baseline", "peak", "growth", "samples")}
+                    entry["server_cpu_s"] = rss["cpu"]
                 runs[name].append(entry)
                 parts = ", ".join(f"{k} {v:.2f}" for k, v in phases.items() if k != "total")
                 extra = f"  ({parts})" if parts else ""
                 if rss is not None:
                     extra += (
                         f"  server RSS {rss['baseline'] / MB:.1f} -> {rss['peak'] / MB:.1f} MB"
-                        f" (+{rss['growth'] / MB:.1f})"
+                        f" (+{rss['growth'] / MB:.1f}), server CPU {rss['cpu']:.2f} s"
                     )
                 print(f"  {name:<18} {seconds:6.2f} s {entry['mib_s']:7.1f} MiB/s{extra}")
 
             def forget() -> None:
                 """Delete the stored file, so that the next upload stores a new blob."""
-                client.delete(url).raise_for_status()
+                response = client.delete(url)
+                if response.status_code != 204:
+                    status, text = response.status_code, response.text[:300]
+                    raise RuntimeError(f"delete failed: {status} {text}")
 
             common = ["--project", PROJECT, "--model", MODEL, "--version", VERSION, "--url", base]
             cli_out = work / "cli-out"
 
             def cli_upload() -> None:
                 prefix = PATH.rsplit("/", 1)[0]
-                cli("upload", str(source.parent), *common, "--prefix", prefix)
+                cli(token, "upload", str(source.parent), *common, "--prefix", prefix)
 
             def cli_download() -> None:
-                cli("download", str(cli_out), *common)
+                cli(token, "download", str(cli_out), *common)
                 fsync_file(cli_out / PATH)
 
             for repeat in range(1, args.repeat + 1):
@@ -359,7 +397,7 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
     return runs
 
 
-def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def summarize(runs: dict[str, list[dict[str, Any]]], size: int) -> dict[str, Any]:
     medians = {name: statistics.median(r["mib_s"] for r in rs) for name, rs in runs.items()}
     summary: dict[str, Any] = {
         "median_mib_s": medians,
@@ -372,6 +410,11 @@ def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         },
         "ratio_to_cp": {name: rate / medians["cp"] for name, rate in medians.items()},
         "rss": {},
+        "server_cpu_s_per_gib": {
+            name: statistics.median(r["server_cpu_s"] for r in rs) * 1024 / (size / MIB)
+            for name, rs in runs.items()
+            if rs and "server_cpu_s" in rs[0]
+        },
     }
     del summary["ratio_to_cp"]["cp"]
     for name, rs in runs.items():
@@ -424,6 +467,10 @@ def print_report(args: argparse.Namespace, summary: dict[str, Any], loads: list[
         f"{TARGETS['download']:.0%} of cp, server RSS growth < {RSS_GROWTH_TARGET / MB:.0f} MB "
         "during each transfer (RSS columns: the run that grew the most)"
     )
+    print(
+        "server CPU per GiB (median): "
+        + ", ".join(f"{name} {cpu:.2f} s" for name, cpu in summary["server_cpu_s_per_gib"].items())
+    )
     for target, met in summary["targets_met"].items():
         print(f"  {'met   ' if met else 'MISSED'}  {target}")
     print(
@@ -451,7 +498,7 @@ def main() -> None:
     loads: list[float] = []
     runs = run(args, loads)
     loads.append(os.getloadavg()[0])
-    summary = summarize(runs)
+    summary = summarize(runs, args.size_mib * MIB)
     print_report(args, summary, loads)
     output = args.output or BENCH_DIR / "results" / f"files-{started:%Y%m%dT%H%M%SZ}.json"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -17,23 +17,25 @@ from pathlib import Path
 import httpx
 
 from modelreg.storage import LocalStorage
+from modelreg.storage.local import WRITE_BLOCK
 from tests.support.server import clean_env, running_server
 
-MiB = 1024 * 1024
-FIRST, LAST = b"a" * (3 * MiB), b"b" * 1024
+# FIRST is one whole write block: the writer writes it before the next chunk arrives.
+FIRST, LAST = b"a" * WRITE_BLOCK, b"b" * 1024
 
-# Puts FIRST, says "writing" (the part exists and holds 3 MiB), waits for a line on its
+# Puts FIRST, says "writing" (the part exists and gets FIRST), waits for a line on its
 # standard input, puts LAST and says "stored <size>".
 WRITER = """
 import asyncio, sys
 from pathlib import Path
 from modelreg.storage import LocalStorage
+from modelreg.storage.local import WRITE_BLOCK
 
 async def main() -> None:
     storage = LocalStorage(Path(sys.argv[1]))
 
     async def chunks():
-        yield b"a" * (3 * 1024 * 1024)
+        yield b"a" * WRITE_BLOCK
         print("writing", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
         yield b"b" * 1024

@@ -22,7 +22,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import aiofiles
 import aiofiles.os
@@ -88,6 +88,48 @@ def _create_part(tmp_dir: Path) -> tuple[Path, BinaryIO]:
             os.close(fd)
             raise
         os.close(fd)
+
+
+WRITE_BLOCK = 4 * 1024 * 1024
+"""Uploads are hashed and written in blocks of about this size, one worker-thread hop each."""
+
+SYNC_EVERY = 32 * 1024 * 1024
+"""While an upload arrives, each time about this many more bytes have been written, a worker
+thread flushes them to disk (fdatasync) beside the writes, so the disk works while the rest
+arrives and the final fsync is short."""
+
+_datasync = getattr(os, "fdatasync", os.fsync)  # no fdatasync on macOS and Windows
+
+
+class _PartWriter:
+    """Hashes and writes an upload's blocks into its `.part` file (in worker threads, one block
+    at a time) and starts the background flushes to disk."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.hasher = hashlib.sha256()
+        self.unsynced = 0
+        self.syncing: asyncio.Future[None] | None = None
+
+    def write_block(self, block: list[bytes]) -> None:
+        """Hash and write the chunks of one block, in order, without joining them (no copy)."""
+        for chunk in block:
+            self.hasher.update(chunk)
+            self.file.write(chunk)
+
+    def written(self, count: int) -> None:
+        """`count` more bytes were written: start a flush to disk when enough are waiting and
+        none is running (called on the event loop)."""
+        self.unsynced += count
+        if self.unsynced >= SYNC_EVERY and (self.syncing is None or self.syncing.done()):
+            self.unsynced = 0
+            self.syncing = asyncio.ensure_future(asyncio.to_thread(_datasync, self.file.fileno()))
+
+    async def settle(self) -> None:
+        """Wait for the running flush, if any (it must end before the file is closed)."""
+        if self.syncing is not None:
+            syncing, self.syncing = self.syncing, None
+            await syncing
 
 
 def _flush_and_sync(file: BinaryIO) -> None:
@@ -162,39 +204,44 @@ class LocalStorage:
     ) -> StoredObject:
         target = self._path(key)
         part, file = await _new_part(self.tmp_dir)
-        hasher = hashlib.sha256()
+        writer = _PartWriter(file)
         size = 0
         stored = False
-        # Incoming chunks are often small (64 KiB): they are gathered into blocks of CHUNK_SIZE.
-        # Each block is hashed and written in worker threads (both release the GIL) while the
-        # event loop receives the next one: at most two blocks are in memory, and receiving,
-        # hashing and writing overlap.
-        pending = bytearray()
-        in_flight: asyncio.Future[Any] | None = None
+        # Incoming chunks are small (uvicorn hands the body over in pieces of about 64 KiB): they
+        # are gathered, without copying, into blocks of WRITE_BLOCK bytes. Each block is hashed
+        # and written by one worker thread in one hop (hashing and writing release the GIL)
+        # while the event loop receives the next block: at most two blocks are in memory.
+        pending: list[bytes] = []
+        pending_size = 0
+        in_flight: asyncio.Future[None] | None = None
+        in_flight_size = 0
 
-        async def flush_block(block: bytes) -> asyncio.Future[Any]:
+        async def flush_block() -> None:
+            nonlocal in_flight, in_flight_size, pending, pending_size
             if in_flight is not None:
                 await in_flight
-            return asyncio.gather(
-                asyncio.to_thread(hasher.update, block), asyncio.to_thread(file.write, block)
-            )
+                writer.written(in_flight_size)
+            block, in_flight_size, pending, pending_size = pending, pending_size, [], 0
+            in_flight = asyncio.ensure_future(asyncio.to_thread(writer.write_block, block))
 
         try:
             async for chunk in chunks:
                 size += len(chunk)
                 if max_size is not None and size > max_size:
                     raise ObjectTooLarge(max_size)
-                pending += chunk
-                if len(pending) >= CHUNK_SIZE:
+                if chunk:
+                    pending.append(chunk)
+                    pending_size += len(chunk)
+                if pending_size >= WRITE_BLOCK:
                     with _disk_errors("write"):
-                        in_flight = await flush_block(bytes(pending))
-                    pending.clear()
+                        await flush_block()
             with _disk_errors("write"):
                 if pending:
-                    in_flight = await flush_block(bytes(pending))
+                    await flush_block()
                 if in_flight is not None:
                     await in_flight
                     in_flight = None
+                await writer.settle()
                 await asyncio.to_thread(_flush_and_sync, file)
             # Renamed while still open and locked: a cleanup never sees it unlocked by name.
             with _disk_errors("store the object"):
@@ -205,13 +252,15 @@ class LocalStorage:
                 # Let the last write settle before the file is removed and closed.
                 with contextlib.suppress(BaseException):
                     await in_flight
+            with contextlib.suppress(BaseException):
+                await writer.settle()  # a flush to disk must end before the file is closed
             if not stored:
                 with contextlib.suppress(OSError):
                     await asyncio.to_thread(os.remove, part)
             # Closing drops the lock, once the part is in place or gone.
             with _disk_errors("write"):
                 await asyncio.to_thread(file.close)
-        return StoredObject(size=size, sha256=hasher.hexdigest())
+        return StoredObject(size=size, sha256=writer.hasher.hexdigest())
 
     async def open(
         self, key: str, *, start: int = 0, end: int | None = None

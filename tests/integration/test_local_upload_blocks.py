@@ -1,0 +1,177 @@
+"""Uploads to the local storage are gathered into blocks (one worker-thread hop each, hashing and
+writing together) and flushed to disk in the background while they arrive; multi-MiB files
+round-trip through the REST routes whole and by range. See storage/local.py."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from modelreg.db import Database
+from modelreg.db.models import Artifact, Blob
+from modelreg.settings import Settings
+from modelreg.storage import LocalStorage, ObjectTooLarge, StoredObject
+from modelreg.storage import local as local_module
+from tests.support.graphql import GraphQLClient
+from tests.support.registry import create_model, create_project, create_version
+
+KiB = 1024
+MiB = 1024 * KiB
+URL = "/api/v1/projects/demo/models/churn/versions/1.0.0/files/weights.bin"
+
+
+def _payload(size: int, seed: int = 7) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+async def _chunks(data: bytes, size: int = 64 * KiB) -> AsyncIterator[bytes]:
+    """`data` in pieces of `size` bytes, as uvicorn hands a request body over."""
+    for offset in range(0, len(data), size):
+        yield data[offset : offset + size]
+        await asyncio.sleep(0)
+
+
+def _files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+async def test_small_chunks_are_hashed_and_written_in_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks: list[int] = []
+    write_block = local_module._PartWriter.write_block
+
+    def counting(self: Any, block: list[bytes]) -> None:
+        blocks.append(sum(len(c) for c in block))
+        write_block(self, block)
+
+    monkeypatch.setattr(local_module._PartWriter, "write_block", counting)
+    storage = LocalStorage(tmp_path)
+    data = _payload(9 * MiB + 123)
+    stored = await storage.put("a/b", _chunks(data))
+    assert stored == StoredObject(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    assert (tmp_path / "objects" / "a" / "b").read_bytes() == data
+    # 145 chunks of 64 KiB arrive; three worker-thread hops write them: 4 MiB, 4 MiB, the rest.
+    assert blocks == [4 * MiB, 4 * MiB, MiB + 123]
+
+
+async def test_written_bytes_go_to_disk_while_the_upload_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local_module, "SYNC_EVERY", MiB)
+    pulled = 0
+    synced_at: list[int] = []
+    real_datasync = local_module._datasync
+
+    def recording(fd: int) -> None:
+        synced_at.append(pulled)
+        real_datasync(fd)
+
+    monkeypatch.setattr(local_module, "_datasync", recording)
+    data = _payload(12 * MiB)
+
+    async def source() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        async for chunk in _chunks(data):
+            pulled += len(chunk)
+            yield chunk
+
+    storage = LocalStorage(tmp_path)
+    stored = await storage.put("synced", source())
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert synced_at, "nothing was flushed to disk before the end"
+    assert min(synced_at) < len(data), "the first flush waited for the whole upload"
+
+
+async def test_too_large_with_a_flush_in_flight_leaves_nothing_and_closes_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit trips while a block is being written and a flush to disk is running: nothing
+    is left behind, and the file is closed only once the flush has finished with it."""
+    monkeypatch.setattr(local_module, "SYNC_EVERY", MiB)
+    monkeypatch.setattr(local_module, "WRITE_BLOCK", MiB)
+    flushes: list[str] = []
+
+    def slow(fd: int) -> None:
+        time.sleep(0.2)
+        try:
+            os.fstat(fd)  # EBADF if the file was closed under the flush
+            flushes.append("ok")
+        except OSError as exc:
+            flushes.append(f"closed: {exc}")
+
+    monkeypatch.setattr(local_module, "_datasync", slow)
+    storage = LocalStorage(tmp_path)
+    with pytest.raises(ObjectTooLarge):
+        await storage.put("too/large", _chunks(_payload(20 * MiB)), max_size=3 * MiB)
+    assert flushes and all(result == "ok" for result in flushes), flushes
+    assert _files_under(tmp_path) == []
+
+
+# --- through the REST routes ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def version(gql: GraphQLClient) -> str:
+    project = await create_project(gql)
+    model = await create_model(gql, project["id"], "churn")
+    return str((await create_version(gql, model["id"], "1.0.0"))["id"])
+
+
+async def test_multi_mib_file_round_trips_whole_and_by_range(
+    http: httpx.AsyncClient, version: str
+) -> None:
+    data = _payload(9 * MiB + 5)
+    put = await http.put(URL, content=_chunks(data))
+    assert put.status_code == 201, put.text
+    assert put.json()["sha256"] == hashlib.sha256(data).hexdigest()
+    whole = await http.get(URL)
+    assert whole.status_code == 200
+    assert whole.headers["content-length"] == str(len(data))
+    assert whole.content == data
+    # Across the 1 MiB read chunks and the 4 MiB write blocks.
+    start, end = 4 * MiB - 10, 5 * MiB + 10
+    part = await http.get(URL, headers={"range": f"bytes={start}-{end}"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes {start}-{end}/{len(data)}"
+    assert part.content == data[start : end + 1]
+    tail = await http.get(URL, headers={"range": "bytes=-7"})
+    assert tail.content == data[-7:]
+
+
+@pytest.fixture
+async def limited(
+    settings: Settings, db: Database, admin_headers: dict[str, str]
+) -> AsyncIterator[tuple[httpx.AsyncClient, Settings]]:
+    from modelreg.app import create_app
+
+    limited_settings = settings.model_copy(update={"max_file_size": 5 * MiB})
+    transport = httpx.ASGITransport(app=create_app(limited_settings, db=db))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://modelreg.test", headers=admin_headers
+    ) as client:
+        yield client, limited_settings
+
+
+async def test_too_large_upload_in_small_chunks_leaves_nothing(
+    limited: tuple[httpx.AsyncClient, Settings], version: str, db: Database
+) -> None:
+    client, limited_settings = limited
+    response = await client.put(URL, content=_chunks(_payload(12 * MiB)))  # no Content-Length
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "FILE_TOO_LARGE"
+    async with db.read() as session:
+        for table in (Artifact, Blob):
+            assert (await session.exec(select(sa.func.count()).select_from(table))).one() == 0
+    assert _files_under(limited_settings.resolved_artifacts_dir) == []
