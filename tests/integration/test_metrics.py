@@ -213,3 +213,16 @@ async def test_metrics_off_serves_no_endpoint_and_counts_nothing(metrics_app: An
     after = samples((await on.get("/metrics")).text)
     assert requests(after, "GET", "/healthz", 200) == requests(before, "GET", "/healthz", 200)
     assert requests(after, "GET", "/metrics", 200) - requests(before, "GET", "/metrics", 200) == 1
+
+
+async def test_methods_outside_http_s_usual_ones_share_one_label(metrics_app: Any) -> None:
+    client = await metrics_app()
+    before = samples((await client.get("/metrics")).text)
+    for method in ("BREW", "BREW2", "PROPFIND"):
+        assert (await client.request(method, "/healthz")).status_code == 405
+    text = (await client.get("/metrics")).text
+    grew = requests(samples(text), "OTHER", "/healthz", 405) - requests(
+        before, "OTHER", "/healthz", 405
+    )
+    assert grew == 3
+    assert "BREW" not in text and "PROPFIND" not in text

@@ -24,6 +24,9 @@ from modelreg.http.errors import error_response
 from modelreg.services.backlog import Backlog, outbox_backlog
 from modelreg.settings import Settings
 
+# Methods counted by name; any other (a client may send any token) is counted as OTHER.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class RequestMetrics:
     """Counts each HTTP request (method, route, operation, status) and observes its latency."""
@@ -51,8 +54,9 @@ class RequestMetrics:
             if route is None:
                 matched = scope.get("route")
                 route = getattr(matched, "path", None) or metrics.UNMATCHED
+            method = scope["method"]
             metrics.observe_request(
-                scope["method"],
+                method if method in _METHODS else "OTHER",
                 route,
                 scope.get(metrics.OPERATION_KEY, ""),
                 status,
