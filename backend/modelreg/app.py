@@ -70,7 +70,12 @@ def create_app(
         webhooks = WebhookWorker(database, settings) if settings.webhooks_enabled else None
         if webhooks is not None:
             webhooks.start()
+        listener = database.listener()  # other processes' commits wake this one's followers
+        if listener is not None:
+            listener.start()
         yield
+        if listener is not None:
+            await listener.stop()
         await mailer.stop()
         if webhooks is not None:
             await webhooks.stop()

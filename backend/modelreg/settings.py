@@ -99,7 +99,7 @@ class Settings(BaseModel):
     # Server processes `modelreg serve` starts, each with its own connections and workers.
     workers: int = 1
     # The longest a subscription waits before it looks for events written by another process
-    # (on PostgreSQL, LISTEN/NOTIFY normally wakes it at once).
+    # (on PostgreSQL, LISTEN/NOTIFY normally wakes it at once: db/wakeup.py).
     event_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator("database_url")

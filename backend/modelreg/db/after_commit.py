@@ -1,7 +1,9 @@
 """Work after commit: one mechanism and one failure policy for every interface.
 
 Some work may only happen once a change is durable: collecting file contents nothing refers to
-any more, waking this process's event followers, and later delivering webhooks and mail. The
+any more, waking this process's event followers, and later delivering webhooks and mail. (Other
+server processes on the same PostgreSQL database are woken by a NOTIFY sent at the commit
+itself: `db/wakeup.py`.) The
 service that makes the change registers that work on the transaction making it:
 
     after_commit(session, "collect-garbage", lambda db: collect_garbage(db=db, storage=storage))
@@ -35,6 +37,8 @@ Callback = Callable[["Database"], Awaitable[Any] | None]
 
 _INFO_KEY = "modelreg.after_commit"
 WAKE_FOLLOWERS = "wake-followers"
+# Registered by services/outbox.py when a transaction writes outbox rows (wakes `Database.outbox`).
+WAKE_OUTBOX = "wake-outbox"
 COLLECT_GARBAGE = "collect-garbage"
 
 
@@ -69,6 +73,12 @@ def wake_followers_after_commit(session: AsyncSession) -> None:
 
 def _wake(db: Database) -> None:
     db.notifier.notify()
+
+
+def pending_keys(session: AsyncSession) -> set[str]:
+    """The keys of the work the session's open transaction registered so far."""
+    pending: dict[str, Callback] = session.info.get(_INFO_KEY, {})
+    return set(pending)
 
 
 def take_pending(session: AsyncSession) -> list[tuple[str, Callback]]:

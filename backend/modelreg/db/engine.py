@@ -20,8 +20,15 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg import errors
-from modelreg.db.after_commit import EventNotifier, discard_pending, run_pending, take_pending
+from modelreg.db.after_commit import (
+    EventNotifier,
+    discard_pending,
+    pending_keys,
+    run_pending,
+    take_pending,
+)
 from modelreg.db.sqlite_inline import inline_url
+from modelreg.db.wakeup import Wakeup, WakeupListener
 
 logger = logging.getLogger("modelreg.db")
 
@@ -75,6 +82,10 @@ class Database:
         self.notifier = EventNotifier()
         # Wakes this process's webhook and mail workers after a commit that wrote outbox rows.
         self.outbox = EventNotifier()
+        # On PostgreSQL, other processes' notifiers are woken too (LISTEN/NOTIFY, db/wakeup.py).
+        self.wakeup = (
+            None if self.is_sqlite else Wakeup(self.url, events=self.notifier, outbox=self.outbox)
+        )
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -92,14 +103,18 @@ class Database:
         """One read-write transaction: committed when the block ends, rolled back if it raises.
 
         After the commit (and outside SQLite's writer queue) it runs the work the transaction
-        registered with `after_commit`. A unique or foreign-key violation, raised in the block
-        or at commit, becomes `errors.ConcurrentChange`: two writers raced for the same data.
+        registered with `after_commit`; on PostgreSQL the transaction's last statement notifies
+        other processes of the wake-ups it registered (`db/wakeup.py`). A unique or foreign-key
+        violation, raised in the block or at commit, becomes `errors.ConcurrentChange`: two
+        writers raced for the same data.
         This is the one place a persistence error is translated into the domain's vocabulary.
         """
         session = self._sessions()
         try:
             async with self._writer(), session.begin():
                 yield session
+                if self.wakeup is not None:
+                    await self.wakeup.announce(session, pending_keys(session))
             pending = take_pending(session)
         except IntegrityError as error:
             discard_pending(session)
@@ -111,6 +126,11 @@ class Database:
             await session.close()
         if pending:
             await run_pending(self, pending)
+
+    def listener(self) -> WakeupListener | None:
+        """This process's listener for other processes' commits (None on SQLite); one per
+        process, started and stopped by the application's lifespan."""
+        return WakeupListener(self.wakeup) if self.wakeup is not None else None
 
     def _writer(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()

@@ -4,8 +4,9 @@ A follower polls `event` for rows with a greater id than it has delivered, each 
 read transaction that is never held open between polls. Polling alone is correct; to make
 delivery immediate for changes made by *this* process, every transaction that records an event
 signals the database's `EventNotifier` once it commits (`db/after_commit.py`), whichever
-interface made it, which wakes all waiting followers at once.
-Changes made by other processes arrive within one poll interval.
+interface made it, which wakes all waiting followers at once. On PostgreSQL, other processes'
+commits wake it the same way through LISTEN/NOTIFY (`db/wakeup.py`); on SQLite (or when a
+notification is lost) they arrive within one poll interval.
 
 A follower may carry a `guard`: a check that the one it delivers to may still read what it
 follows (a token can be revoked, a member removed, a project made private while a subscription

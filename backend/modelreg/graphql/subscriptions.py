@@ -4,8 +4,8 @@ Each subscription follows the event table by id (see `modelreg.events.follow`): 
 the newest event at subscribe time, or after `after` when given, and yields every later event of
 its project or model in id order. It polls every MODELREG_EVENT_POLL_SECONDS (0.5 s), each poll
 one short read transaction; a change committed by this process, through any interface, wakes it
-at once (`db/after_commit.py`), and changes made by other server processes arrive within one
-poll.
+at once (`db/after_commit.py`); changes made by other server processes wake it through
+PostgreSQL's LISTEN/NOTIFY (`db/wakeup.py`), and on SQLite arrive within one poll.
 Nothing is missed: an event whose transaction commits after a higher id was already delivered
 is still found and delivered.
 
