@@ -9,6 +9,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection
 
+from modelreg.db import Database
 from tests.support.processes import CREATE_VERSION, model, mutate, next_event, subscribe
 from tests.support.server import cli_token, run_modelreg, running_server
 
@@ -44,13 +45,16 @@ async def until_following(ws: ClientConnection, base: str, token: str, model_id:
 
 
 async def test_serve_with_two_workers_runs_two_processes_that_share_the_work(
-    tmp_path: Path,
+    db: Database, database_url: str, tmp_path: Path
 ) -> None:
+    """On SQLite the subscription's process finds the others' events by polling, on PostgreSQL
+    a NOTIFY wakes it (`db` empties the PostgreSQL tables afterwards)."""
     printed: list[str] = []
+    env = {"MODELREG_DATABASE_URL": database_url}
     with running_server(
-        tmp_path, "--workers", "2", output=printed, MODELREG_LOG_LEVEL="info"
+        tmp_path, "--workers", "2", output=printed, MODELREG_LOG_LEVEL="info", **env
     ) as base:
-        token = cli_token(tmp_path)
+        token = cli_token(tmp_path, **env)
         model_id = await model(base, token)
         ws = await subscribe(base, token)
         try:
