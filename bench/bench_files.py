@@ -113,7 +113,7 @@ def cpu_seconds(pid: int) -> float:
 def rss_sampler(pid: int, interval: float = 0.05) -> Iterator[dict[str, Any]]:
     """Baseline RSS before the block, peak RSS sampled every `interval` s during it, and the
     server's CPU seconds spent during the block ("cpu")."""
-    cpu_before = cpu_seconds(pid)
+    cpu_before, client_before = cpu_seconds(pid), time.process_time()
     figures: dict[str, Any] = {"baseline": rss_bytes(pid), "peak": 0, "samples": 0}
     figures["peak"] = figures["baseline"]
     stop = threading.Event()
@@ -134,6 +134,7 @@ def rss_sampler(pid: int, interval: float = 0.05) -> Iterator[dict[str, Any]]:
         figures["peak"] = max(figures["peak"], rss_bytes(pid))
         figures["growth"] = figures["peak"] - figures["baseline"]
         figures["cpu"] = cpu_seconds(pid) - cpu_before
+        figures["client_cpu"] = time.process_time() - client_before
 
 
 # --- the transfers ----------------------------------------------------------------------------
@@ -333,13 +334,15 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
                 if rss is not None:
                     entry["rss"] = {k: rss[k] for k in ("baseline", "peak", "growth", "samples")}
                     entry["server_cpu_s"] = rss["cpu"]
+                    entry["client_cpu_s"] = rss["client_cpu"]
                 runs[name].append(entry)
                 parts = ", ".join(f"{k} {v:.2f}" for k, v in phases.items() if k != "total")
                 extra = f"  ({parts})" if parts else ""
                 if rss is not None:
                     extra += (
                         f"  server RSS {rss['baseline'] / MB:.1f} -> {rss['peak'] / MB:.1f} MB"
-                        f" (+{rss['growth'] / MB:.1f}), server CPU {rss['cpu']:.2f} s"
+                        f" (+{rss['growth'] / MB:.1f}), CPU server {rss['cpu']:.2f} s,"
+                        f" client {rss['client_cpu']:.2f} s"
                     )
                 print(f"  {name:<18} {seconds:6.2f} s {entry['mib_s']:7.1f} MiB/s{extra}")
 
@@ -415,6 +418,11 @@ def summarize(runs: dict[str, list[dict[str, Any]]], size: int) -> dict[str, Any
             for name, rs in runs.items()
             if rs and "server_cpu_s" in rs[0]
         },
+        "client_cpu_s_per_gib": {
+            name: statistics.median(r["client_cpu_s"] for r in rs) * 1024 / (size / MIB)
+            for name, rs in runs.items()
+            if rs and "client_cpu_s" in rs[0]
+        },
     }
     del summary["ratio_to_cp"]["cp"]
     for name, rs in runs.items():
@@ -467,10 +475,9 @@ def print_report(args: argparse.Namespace, summary: dict[str, Any], loads: list[
         f"{TARGETS['download']:.0%} of cp, server RSS growth < {RSS_GROWTH_TARGET / MB:.0f} MB "
         "during each transfer (RSS columns: the run that grew the most)"
     )
-    print(
-        "server CPU per GiB (median): "
-        + ", ".join(f"{name} {cpu:.2f} s" for name, cpu in summary["server_cpu_s_per_gib"].items())
-    )
+    for who in ("server", "client"):
+        figures = summary[f"{who}_cpu_s_per_gib"].items()
+        print(f"{who} CPU per GiB (median): " + ", ".join(f"{n} {cpu:.2f} s" for n, cpu in figures))
     for target, met in summary["targets_met"].items():
         print(f"  {'met   ' if met else 'MISSED'}  {target}")
     print(

@@ -5,6 +5,7 @@ round-trip through the REST routes whole and by range. See storage/local.py."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import random
@@ -21,7 +22,7 @@ from sqlmodel import select
 from modelreg.db import Database
 from modelreg.db.models import Artifact, Blob
 from modelreg.settings import Settings
-from modelreg.storage import LocalStorage, ObjectTooLarge, StoredObject
+from modelreg.storage import LocalStorage, ObjectNotFound, ObjectTooLarge, StoredObject
 from modelreg.storage import local as local_module
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import create_model, create_project, create_version
@@ -175,3 +176,69 @@ async def test_too_large_upload_in_small_chunks_leaves_nothing(
         for table in (Artifact, Blob):
             assert (await session.exec(select(sa.func.count()).select_from(table))).one() == 0
     assert _files_under(limited_settings.resolved_artifacts_dir) == []
+
+
+# --- reads: cached bytes on the event loop, the rest in a thread ------------------------------
+
+
+async def _read_all(storage: LocalStorage, key: str, **kwargs: Any) -> bytes:
+    return b"".join([chunk async for chunk in storage.open(key, **kwargs)])
+
+
+async def _stored(tmp_path: Path, data: bytes) -> LocalStorage:
+    storage = LocalStorage(tmp_path)
+    await storage.put("k", _chunks(data))
+    return storage
+
+
+@pytest.mark.skipif(not local_module._CAN_READ_NOWAIT, reason="no preadv with RWF_NOWAIT")
+async def test_cached_reads_need_no_thread_hop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _payload(3 * MiB + 11)
+    storage = await _stored(tmp_path, data)  # just written: in the page cache
+    (tmp_path / "objects" / "k").read_bytes()
+    hops: list[Any] = []
+    to_thread = asyncio.to_thread
+
+    async def counting(func: Any, /, *args: Any) -> Any:
+        hops.append(func)
+        return await to_thread(func, *args)
+
+    monkeypatch.setattr(local_module.asyncio, "to_thread", counting)
+    start, end = MiB - 3, 3 * MiB + 5
+    assert await _read_all(storage, "k", start=start, end=end) == data[start:end]
+    assert hops == [local_module._open_object]  # the open; every byte came from the cache
+    hops.clear()
+    assert await _read_all(storage, "k") == data
+    assert hops == [local_module._open_object, os.pread]  # + one read that finds the end
+
+
+@pytest.mark.parametrize("why", ["not cached", "unsupported"])
+async def test_reads_fall_back_to_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
+    data = _payload(2 * MiB + 3)
+    storage = await _stored(tmp_path, data)
+    asked: list[int] = []
+
+    def preadv(fd: int, buffers: Any, offset: int, flags: int = 0) -> int:
+        asked.append(offset)
+        if why == "not cached":
+            raise BlockingIOError
+        raise OSError(errno.EOPNOTSUPP, "not supported")
+
+    monkeypatch.setattr(local_module, "_CAN_READ_NOWAIT", True)
+    monkeypatch.setattr(local_module.os, "preadv", preadv, raising=False)
+    monkeypatch.setattr(local_module.os, "RWF_NOWAIT", 8, raising=False)
+    start = 5
+    assert await _read_all(storage, "k", start=start) == data[start:]
+    # Not cached: asked again for every chunk; unsupported: never asked again for this file.
+    assert asked == ([start, start + MiB, len(data)] if why == "not cached" else [start])
+
+
+async def test_a_directory_is_not_an_object(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    await storage.put("a/b", _chunks(b"x"))
+    with pytest.raises(ObjectNotFound):
+        await _read_all(storage, "a")

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import os
+import stat
 import sys
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
@@ -185,6 +187,38 @@ def _remove_abandoned_parts(tmp_dir: Path) -> int:
     return removed
 
 
+def _open_object(path: Path) -> int:
+    """A file descriptor of the regular file at `path` (IsADirectoryError for anything else)."""
+    fd = os.open(path, os.O_RDONLY)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+    return fd
+
+
+_CAN_READ_NOWAIT = hasattr(os, "RWF_NOWAIT") and hasattr(os, "preadv")
+
+
+def _read_cached(fd: int, size: int, offset: int) -> tuple[bytes | None, bool]:
+    """Up to `size` bytes at `offset` if the page cache holds them, without waiting for the
+    disk (`preadv` with RWF_NOWAIT, Linux): (bytes, True); (None, True) when they must come
+    from the disk; (None, False) when the filesystem cannot read that way (do not ask again).
+    Cached reads take microseconds, far less than a hop to a worker thread and back."""
+    buffer = bytearray(size)
+    try:
+        count = os.preadv(fd, [buffer], offset, os.RWF_NOWAIT)
+    except BlockingIOError:
+        return None, True
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            return None, False
+        raise
+    if count == 0 and size > 0:
+        # The end of the file, or nothing cached yet: a blocking read tells which.
+        return None, True
+    return bytes(memoryview(buffer)[:count]), True
+
+
 class LocalStorage:
     """Objects as files under `root/objects/`, uploads in progress under `root/tmp/`."""
 
@@ -268,44 +302,30 @@ class LocalStorage:
         path = self._path(key)
         check_range(start, end)
         try:
-            file = await aiofiles.open(path, "rb")
+            fd = await asyncio.to_thread(_open_object, path)
         except _MISSING:
             raise ObjectNotFound(f"object {key!r} not found") from None
         except OSError as exc:
             raise StorageError(f"local storage could not read: {exc.strerror}") from exc
         try:
-            if start:
-                with _disk_errors("read"):
-                    await file.seek(start)
-            remaining = None if end is None else end - start
-
-            async def read_next() -> bytes:
-                nonlocal remaining
-                size = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
-                if size == 0:
-                    return b""
-                with _disk_errors("read"):
-                    data = await file.read(size)
-                if remaining is not None:
-                    remaining -= len(data)
-                return data
-
-            # Read ahead: the next chunk comes off the disk while this one is being sent.
-            next_read = asyncio.ensure_future(read_next())
-            try:
-                while True:
-                    data = await next_read
-                    if not data:
-                        return
-                    next_read = asyncio.ensure_future(read_next())
-                    yield data
-            finally:
-                if not next_read.done():
-                    next_read.cancel()
-                with contextlib.suppress(BaseException):
-                    await next_read
+            offset = start
+            nowait = _CAN_READ_NOWAIT
+            while end is None or offset < end:
+                size = CHUNK_SIZE if end is None else min(CHUNK_SIZE, end - offset)
+                data = None
+                if nowait:
+                    # From the page cache on the event loop: no thread hop for cached bytes.
+                    with _disk_errors("read"):
+                        data, nowait = _read_cached(fd, size, offset)
+                if data is None:  # not cached (or no RWF_NOWAIT): the disk, in a thread
+                    with _disk_errors("read"):
+                        data = await asyncio.to_thread(os.pread, fd, size, offset)
+                if not data:
+                    return
+                offset += len(data)
+                yield data
         finally:
-            await file.close()
+            os.close(fd)
 
     async def delete(self, key: str) -> None:
         path = self._path(key)
