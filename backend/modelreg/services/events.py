@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,10 +13,6 @@ from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
 from modelreg.services import outbox
 from modelreg.services.pagination import Page, SortKey, keyset_page
-
-# Built once: every change records an event.
-_INSERT_EVENT = sa.insert(Event)
-_INSERT_EVENT_RETURNING_ID = sa.insert(Event).returning(col(Event.id))
 
 
 async def record_event(
@@ -35,7 +30,7 @@ async def record_event(
     Written at once with a plain insert: events are never read back as objects in the
     transaction that records them, and skipping the unit of work keeps every change cheaper.
     Once the transaction commits, this process's event followers wake (`db/after_commit.py`).
-    What the event owes webhooks and mail is written with it (`services/outbox.py`)."""
+    The event and what it owes webhooks and mail are written together (`services/outbox.py`)."""
     wake_followers_after_commit(session)
     conn = await plain(session)
     body = payload or {}
@@ -48,15 +43,7 @@ async def record_event(
         "payload": body,
         "created_at": utcnow(),
     }
-    webhook_ids = await outbox.outbox_targets(
-        conn, type=type.value, project_id=project_id, model_id=model_id, payload=body
-    )
-    if not webhook_ids and not outbox.sends_mail(type.value):
-        await conn.execute(_INSERT_EVENT, values)
-        return
-    event_id = (await conn.execute(_INSERT_EVENT_RETURNING_ID, values)).scalar_one()
-    assert event_id is not None
-    await outbox.enqueue(session, conn, event_id=event_id, type=type.value, webhook_ids=webhook_ids)
+    await outbox.record(session, conn, values, payload=body)
 
 
 async def list_events(
