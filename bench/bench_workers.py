@@ -198,8 +198,10 @@ def make_op(client: httpx.AsyncClient, spec: dict) -> Any:
 
     async def create_version(i: int) -> str:
         model_id = encode_id("RegisteredModel", rng.randint(1, spec["models"]))
-        # Unique per run (major), process and request, so no two writes ask for one version.
-        variables = {"input": {"modelId": model_id, "version": f"{spec['major']}.0.{i}"}}
+        # Unique per database (major), server run (minor), process and request (patch).
+        variables = {
+            "input": {"modelId": model_id, "version": f"{spec['major']}.{spec['minor']}.{i}"}
+        }
         payload = (await gql(CREATE_MUTATION, variables))["createVersion"]
         if payload["errors"] or not payload["modelVersion"]:
             raise RuntimeError(payload["errors"])
@@ -210,8 +212,8 @@ def make_op(client: httpx.AsyncClient, spec: dict) -> Any:
 
 def drive(spec: dict, processes: int) -> dict:
     """`spec["requests"]` requests split over `processes` load processes (the concurrency too),
-    started together; throughput is all of them over the span from the first start to the last
-    end. Any failed request stops the bench."""
+    started together; their results, with the span from the first start to the last end. Any
+    failed request stops the bench."""
     ctx = mp.get_context("spawn")
     barrier, queue = ctx.Barrier(processes), ctx.Queue()
     procs = []
@@ -229,24 +231,30 @@ def drive(spec: dict, processes: int) -> dict:
     parts = [queue.get(timeout=1200) for _ in procs]
     for proc in procs:
         proc.join()
-    return combine(parts) | {"loadavg_1m": [load0, os.getloadavg()[0]]}
-
-
-def combine(parts: list[dict]) -> dict:
-    """One row from the load processes' results; raises BenchFailure on any failed request."""
     errors = [e for p in parts for e in p["errors"]]
     if errors:
-        raise BenchFailure(f"{len(errors)} requests failed; first: {errors[0]}")
-    latencies = [ms for p in parts for _, ms in p["samples"]]
-    span = max(p["end"] for p in parts) - min(p["start"] for p in parts)
+        raise BenchFailure(f"{spec['op']}: {len(errors)} requests failed; first: {errors[0]}")
+    return {
+        "latencies": [ms for p in parts for _, ms in p["samples"]],
+        "span": max(p["end"] for p in parts) - min(p["start"] for p in parts),
+        "cpu": sum(p["cpu"] for p in parts),
+        "load": [load0, os.getloadavg()[0]],
+    }
+
+
+def combine(runs: list[dict]) -> dict:
+    """One row from the runs (rounds) of one phase: req/s is their requests over the sum of
+    their spans, latencies are pooled."""
+    latencies = [ms for run in runs for ms in run["latencies"]]
     q = statistics.quantiles(latencies, n=100, method="inclusive")
-    client_cpu = sum(p["cpu"] for p in parts)
     return {
         "requests": len(latencies),
-        "rps": len(latencies) / span,
+        "rps": len(latencies) / sum(run["span"] for run in runs),
+        "rps_by_round": [len(run["latencies"]) / run["span"] for run in runs],
         "p50": q[49],
         "p95": q[94],
-        "client_cpu_ms_per_request": 1000 * client_cpu / len(latencies),
+        "client_cpu_ms_per_request": 1000 * sum(run["cpu"] for run in runs) / len(latencies),
+        "loadavg_1m": [x for run in runs for x in run["load"]],
     }
 
 
@@ -271,41 +279,64 @@ def cursors_of(base: str, token: str, pages: int) -> list[str]:
 def bench_database(
     db: str, url: str, token: str, workdir: Path, args: argparse.Namespace, major: int
 ) -> dict[int, dict]:
-    rows: dict[int, dict] = {}
-    for workers in args.workers:
-        if workers > 1 and not args.has_workers:
-            print(f"{db}, {workers} workers: skipped (this `modelreg serve` has no --workers)")
-            continue
-        port = port_in(SERVER_PORTS)
-        cmd = [MODELREG, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)]
-        cmd += ["--data-dir", str(workdir / "data"), "--database-url", url]
-        cmd += ["--workers", str(workers)] if args.has_workers else []
-        env = {**os.environ, "MODELREG_LOG_LEVEL": "warning"}
-        base = f"http://127.0.0.1:{port}"
-        log = workdir / f"serve-{db}-{workers}.log"
-        with server(cmd, f"{base}/healthz", log, env):
-            time.sleep(1 + workers)  # the other workers finish starting (warm-up covers the rest)
-            spec = {"base": base, "token": token, "models": args.models, "warmup": args.warmup}
-            spec |= {"concurrency": args.concurrency, "major": major + workers}
-            spec["cursors"] = cursors_of(base, token, args.cursor_pages)
-            row = {
-                "list": drive(
-                    spec | {"op": "list", "requests": args.list_requests}, args.load_processes
-                )
-            }
-            row["write"] = drive(
-                spec | {"op": "write", "requests": args.write_requests}, args.load_processes
-            )
-        rows[workers] = row
-        print_row(db, workers, row, rows.get(1))
+    """Every worker count in `args.rounds` rounds, the order reversed every other round (1 2 4,
+    4 2 1, ...), so load on the machine that drifts during the run falls on all of them alike;
+    each round sends its share of the requests."""
+    counts = [w for w in args.workers if w == 1 or args.has_workers]
+    if counts != args.workers:
+        print(f"{db}: only 1 worker (this `modelreg serve` has no --workers)")
+    runs: dict[int, dict[str, list[dict]]] = {w: {"list": [], "write": []} for w in counts}
+    for round_no in range(args.rounds):
+        for workers in counts if round_no % 2 == 0 else counts[::-1]:
+            print(f"  {db}, {workers} workers, round {round_no + 1}/{args.rounds}", flush=True)
+            minor = 1000 * round_no + workers
+            run = serve_and_drive(db, url, token, workdir, args, workers, (major, minor))
+            for phase, result in run.items():
+                runs[workers][phase].append(result)
+    rows = {w: {phase: combine(r) for phase, r in by_phase.items()} for w, by_phase in runs.items()}
+    print_header()
+    for workers, row in rows.items():
+        print_row(db, workers, row, rows[1])
     return rows
 
 
-def print_row(db: str, workers: int, row: dict, one: dict | None) -> None:
+def serve_and_drive(
+    db: str,
+    url: str,
+    token: str,
+    workdir: Path,
+    args: argparse.Namespace,
+    workers: int,
+    version: tuple[int, int],
+) -> dict[str, dict]:
+    """One `modelreg serve --workers N`: its share of list requests, then of writes."""
+    share = {
+        "list": -(-args.list_requests // args.rounds),
+        "write": -(-args.write_requests // args.rounds),
+    }
+    port = port_in(SERVER_PORTS)
+    cmd = [MODELREG, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--data-dir", str(workdir / "data"), "--database-url", url]
+    cmd += ["--workers", str(workers)] if args.has_workers else []
+    env = {**os.environ, "MODELREG_LOG_LEVEL": "warning"}
+    base = f"http://127.0.0.1:{port}"
+    log = workdir / f"serve-{db}-{workers}-{version[1]}.log"
+    with server(cmd, f"{base}/healthz", log, env):
+        time.sleep(1 + workers)  # the other workers finish starting (warm-up covers the rest)
+        spec = {"base": base, "token": token, "models": args.models, "warmup": args.warmup}
+        spec |= {"concurrency": args.concurrency, "major": version[0], "minor": version[1]}
+        spec["cursors"] = cursors_of(base, token, args.cursor_pages)
+        return {
+            phase: drive(spec | {"op": phase, "requests": n}, args.load_processes)
+            for phase, n in share.items()
+        }
+
+
+def print_row(db: str, workers: int, row: dict, one: dict) -> None:
     cells = [f"{db:<10}{workers:>8}"]
     for phase in ("list", "write"):
         r = row[phase]
-        ratio = r["rps"] / one[phase]["rps"] if one else None
+        ratio = r["rps"] / one[phase]["rps"]
         cells.append(
             f"{fmt(r['rps']):>9}{fmt(ratio, 2) + 'x':>8}{fmt(r['p50']):>8}{fmt(r['p95']):>8}"
             f"{fmt(r['client_cpu_ms_per_request']):>7}"
@@ -330,22 +361,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--models", type=int, default=None, help="default 10000 (quick: 2000)")
     parser.add_argument("--versions", type=int, default=5)
-    parser.add_argument("--list-requests", type=int, default=None, help="default 600 (quick: 150)")
-    parser.add_argument(
-        "--write-requests", type=int, default=None, help="default 1000 (quick: 300)"
-    )
+    parser.add_argument("--list-requests", type=int, default=None, help="default 400 (quick: 150)")
+    parser.add_argument("--write-requests", type=int, default=None, help="default 600 (quick: 300)")
     parser.add_argument("--warmup", type=int, default=None, help="default 60 (quick: 30)")
     parser.add_argument("--concurrency", type=int, default=16, help="in flight, all processes")
     parser.add_argument("--load-processes", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=None, help="default 2 (quick: 1)")
     parser.add_argument("--cursor-pages", type=int, default=20)
     parser.add_argument("--output", type=Path, default=None, help="JSON file to write")
     args = parser.parse_args()
     quick = args.quick
     for name, full, small in (
         ("models", 10_000, 2000),
-        ("list_requests", 600, 150),
-        ("write_requests", 1000, 300),
+        ("list_requests", 400, 150),
+        ("write_requests", 600, 300),
         ("warmup", 60, 30),
+        ("rounds", 2, 1),
     ):
         if getattr(args, name) is None:
             setattr(args, name, small if quick else full)
@@ -387,11 +418,10 @@ def main() -> None:
             print(f"started PostgreSQL and copied the registry in {time.perf_counter() - t0:.1f} s")
         if args.db in ("sqlite", "both"):
             databases["sqlite"] = f"sqlite+aiosqlite:///{seed_dir / 'registry.db'}"
-        print_header()
         for n, (db, url) in enumerate(databases.items()):
             workdir = root / f"run-{db}"
             workdir.mkdir()
-            rows = bench_database(db, url, token, workdir, args, major=100 + 10 * n)
+            rows = bench_database(db, url, token, workdir, args, major=100 + n)
             report["results"][db] = {str(w): r for w, r in rows.items()}
     print(
         "\nreq/s: all load processes together; 'vs 1': req/s against 1 worker on the same "
