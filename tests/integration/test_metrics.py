@@ -226,3 +226,22 @@ async def test_methods_outside_http_s_usual_ones_share_one_label(metrics_app: An
     )
     assert grew == 3
     assert "BREW" not in text and "PROPFIND" not in text
+
+
+def test_every_scrape_of_several_processes_adds_up_all_of_them(tmp_path: Path) -> None:
+    """`serve --workers 2`: whichever process answers /metrics counts the other's requests too."""
+    query = {"query": "{ __typename }"}
+    with running_server(tmp_path, "--workers", "2") as base:
+        for _ in range(20):  # a new connection each: either process may take it
+            assert httpx.post(f"{base}/graphql", json=query).status_code == 200
+        scrapes = [samples(httpx.get(f"{base}/metrics").text) for _ in range(6)]
+    for found in scrapes:
+        assert requests(found, "POST", "/graphql", 200, "query") == 20
+    # Each process's own counters were written to the shared directory.
+    pids = {
+        dict(labels).get("pid")
+        for found in scrapes
+        for (name, labels) in found
+        if name == "modelreg_http_requests_total"
+    }
+    assert pids == {None}  # summed over processes, not one series per process
