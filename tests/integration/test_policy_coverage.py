@@ -645,6 +645,9 @@ MLFLOW_ROUTES = ("/projects/{project}/mlflow/{rest:path}", "/projects/{project}/
 OTHER_ROUTES = {
     ("/healthz", "GET"),  # says only that the server is up
     ("/healthz", "HEAD"),
+    # Counts by route template, no names (test_metrics); MODELREG_METRICS_TOKEN may guard it.
+    ("/metrics", "GET"),
+    ("/metrics", "HEAD"),
     ("/graphql", "GET"),  # GraphiQL, and queries: the schema walk above covers every field
     ("/graphql", "HEAD"),
     ("/graphql", "POST"),
