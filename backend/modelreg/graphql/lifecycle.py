@@ -50,7 +50,7 @@ async def _model(info: Info, model_id: int | None) -> RegisteredModelNode | None
     if model_id is None:
         return None
     row = await info.context.loaders.model.load(model_id)
-    return RegisteredModelNode.from_row(row) if row else None
+    return RegisteredModelNode.from_row(row, info.context) if row else None
 
 
 @strawberry.type(description="A request to move a version to another stage, and its outcome.")

@@ -54,10 +54,16 @@ class CountedConnection(relay.Connection[relay.NodeType]):
         return await self.count()
 
 
-def connection_parts(page: Page[Any], to_node: Callable[[Any], Any]) -> dict[str, Any]:
+def connection_parts(
+    page: Page[Any], to_node: Callable[[Any], Any], *, edge_cursors: bool = True
+) -> dict[str, Any]:
+    """Edges and page info. With `edge_cursors` False (the query selects no edge's `cursor`)
+    the edges' cursors are left empty, never shown: each is encoded only when asked for, and
+    a page of 50 spent a millisecond encoding them. `pageInfo` has its own."""
+    cursors = page.cursors if edge_cursors else [""] * len(page.items)
     edges = [
         relay.Edge(cursor=cursor, node=to_node(item))
-        for item, cursor in zip(page.items, page.cursors, strict=True)
+        for item, cursor in zip(page.items, cursors, strict=True)
     ]
     return {
         "edges": edges,

@@ -227,7 +227,7 @@ class NotificationMutations:
             return ModelNotificationLevelPayload(model=None, level=None, errors=errors)
         model = await info.context.loaders.model.load(model_id)
         return ModelNotificationLevelPayload(
-            model=RegisteredModelNode.from_row(model) if model else None,
+            model=RegisteredModelNode.from_row(model, info.context) if model else None,
             level=ModelNotificationLevel(level=level.level, explicit=level.explicit),
             errors=[],
         )

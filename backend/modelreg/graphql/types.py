@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -17,9 +18,9 @@ from modelreg.domain.lifecycle import Stage
 from modelreg.domain.policy import Role, Visibility
 from modelreg.domain.versions import Bump
 from modelreg.errors import NotFound
-from modelreg.graphql import inbox, notifications, permissions, runs, stages
+from modelreg.graphql import inbox, model_page, notifications, permissions, runs, stages
 from modelreg.graphql.accounts import Member
-from modelreg.graphql.context import Info
+from modelreg.graphql.context import Context, Info
 from modelreg.graphql.lifecycle import (
     EventConnection,
     ModelAliasType,
@@ -29,6 +30,7 @@ from modelreg.graphql.lifecycle import (
 from modelreg.graphql.metadata import (
     CompatibilityType,
 )
+from modelreg.graphql.model_page import Deferred
 from modelreg.graphql.node_common import (
     CountedConnection,
     OrderDirection,
@@ -208,9 +210,16 @@ class ProjectNode(relay.Node):
                     session, project_id=self.id, search=search, tags=filters, filter=filter
                 )
 
-        return RegisteredModelConnection(
-            **connection_parts(page, RegisteredModelNode.from_row), count=count
+        parts = connection_parts(
+            page,
+            partial(RegisteredModelNode.from_row, context=info.context),
+            edge_cursors=model_page.selects_edge_cursor(info),
         )
+        nodes: list[RegisteredModelNode] = [edge.node for edge in parts["edges"]]
+        fetched = await model_page.fetch_row_fields(info, [node.id for node in nodes])
+        for node in nodes:
+            node.use_row_fields(fetched)
+        return RegisteredModelConnection(**parts, count=count)
 
     @strawberry.field(description="Everything that happened in the project, newest first.")
     async def activity(
@@ -222,7 +231,20 @@ class ProjectNode(relay.Node):
     async def model(self, info: Info, name: str) -> RegisteredModelNode | None:
         async with info.context.read() as session:
             row = await model_service.find_model_by_name(session, project_id=self.id, name=name)
-        return RegisteredModelNode.from_row(row) if row else None
+        return RegisteredModelNode.from_row(row, info.context) if row else None
+
+
+async def _load_tags(context: Context, model_id: int) -> list[Tag]:
+    return tag_list(await context.loaders.model_tags.load(model_id))
+
+
+async def _load_latest_version(context: Context, model_id: int) -> ModelVersionNode | None:
+    row = await context.loaders.latest_version.load(model_id)
+    return ModelVersionNode.from_row(row) if row else None
+
+
+async def _load_version_count(context: Context, model_id: int) -> int:
+    return await context.loaders.version_count.load(model_id) or 0
 
 
 @strawberry.type(name="RegisteredModel", description="A model and its versions.")
@@ -234,12 +256,20 @@ class RegisteredModelNode(relay.Node):
     created_at: datetime
     updated_at: datetime
     project_id: strawberry.Private[int]
+    # The fields a list page shows on every row: plain values when a page fetched them for all
+    # its rows, else `Deferred`, loaded if selected (see `model_page` for why).
+    tags: list[Tag] | Deferred[list[Tag]] = strawberry.field(graphql_type=list[Tag])
+    latest_version: ModelVersionNode | Deferred[ModelVersionNode | None] | None = strawberry.field(
+        graphql_type=ModelVersionNode | None,
+        description="The highest release by SemVer precedence, else the highest prerelease.",
+    )
+    version_count: int | Deferred[int] = strawberry.field(graphql_type=int)
     viewer_notification_level: notifications.ModelNotificationLevel | None = (
         notifications.MODEL_LEVEL
     )
 
     @classmethod
-    def from_row(cls, row: RegisteredModel) -> Self:
+    def from_row(cls, row: RegisteredModel, context: Context) -> Self:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -249,7 +279,20 @@ class RegisteredModelNode(relay.Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             project_id=row.project_id,
+            tags=Deferred(_load_tags, context, row.id),
+            latest_version=Deferred(_load_latest_version, context, row.id),
+            version_count=Deferred(_load_version_count, context, row.id),
         )
+
+    def use_row_fields(self, fetched: model_page.RowFields) -> None:
+        """Take the row fields a page fetched for all its rows."""
+        if fetched.tags is not None:
+            self.tags = tag_list(fetched.tags[self.id])
+        if fetched.latest_versions is not None:
+            row = fetched.latest_versions[self.id]
+            self.latest_version = ModelVersionNode.from_row(row) if row else None
+        if fetched.version_counts is not None:
+            self.version_count = fetched.version_counts[self.id]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -259,28 +302,16 @@ class RegisteredModelNode(relay.Node):
         visible = await permissions.readable_project_ids(
             info, [r.project_id if r else 0 for r in rows]
         )
-        return [cls.from_row(r) if r and ok else None for r, ok in zip(rows, visible, strict=True)]
+        return [
+            cls.from_row(r, info.context) if r and ok else None
+            for r, ok in zip(rows, visible, strict=True)
+        ]
 
     @strawberry.field
     async def project(self, info: Info) -> ProjectNode:
         row = await info.context.loaders.project.load(self.project_id)
         assert row is not None
         return ProjectNode.from_row(row)
-
-    @strawberry.field
-    async def tags(self, info: Info) -> list[Tag]:
-        return tag_list(await info.context.loaders.model_tags.load(self.id))
-
-    @strawberry.field(
-        description="The highest release by SemVer precedence, else the highest prerelease."
-    )
-    async def latest_version(self, info: Info) -> ModelVersionNode | None:
-        row = await info.context.loaders.latest_version.load(self.id)
-        return ModelVersionNode.from_row(row) if row else None
-
-    @strawberry.field
-    async def version_count(self, info: Info) -> int:
-        return await info.context.loaders.version_count.load(self.id) or 0
 
     @strawberry.field(description="Versions, by SemVer precedence (highest first) by default.")
     async def versions(

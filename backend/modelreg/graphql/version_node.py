@@ -211,7 +211,7 @@ class ModelVersionNode(relay.Node):
 
         row = await info.context.loaders.model.load(self.model_id)
         assert row is not None
-        return RegisteredModelNode.from_row(row)
+        return RegisteredModelNode.from_row(row, info.context)
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:

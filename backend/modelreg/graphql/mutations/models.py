@@ -49,8 +49,9 @@ class ModelPayload:
     errors: list[UserError]
 
 
-def _payload(row: RegisteredModel | None, errors: list[UserError]) -> ModelPayload:
-    return ModelPayload(model=RegisteredModelNode.from_row(row) if row else None, errors=errors)
+def _payload(info: Info, row: RegisteredModel | None, errors: list[UserError]) -> ModelPayload:
+    model = RegisteredModelNode.from_row(row, info.context) if row else None
+    return ModelPayload(model=model, errors=errors)
 
 
 @strawberry.type
@@ -68,7 +69,7 @@ class ModelMutations:
                 tags=tag_pairs(input.tags),
             ),
         )
-        return _payload(row, errors)
+        return _payload(info, row, errors)
 
     @strawberry.mutation
     async def update_model(self, info: Info, input: UpdateModelInput) -> ModelPayload:
@@ -82,7 +83,7 @@ class ModelMutations:
                 description=input.description,
             ),
         )
-        return _payload(row, errors)
+        return _payload(info, row, errors)
 
     @strawberry.mutation(description="Deletes the model with all its versions.")
     async def delete_model(self, info: Info, input: DeleteModelInput) -> DeletePayload:
@@ -109,7 +110,7 @@ class ModelMutations:
                 tags=tag_pairs(input.tags),
             ),
         )
-        return _payload(row, errors)
+        return _payload(info, row, errors)
 
     @strawberry.mutation
     async def delete_model_tags(self, info: Info, input: DeleteModelTagsInput) -> ModelPayload:
@@ -122,4 +123,4 @@ class ModelMutations:
                 keys=input.keys,
             ),
         )
-        return _payload(row, errors)
+        return _payload(info, row, errors)
