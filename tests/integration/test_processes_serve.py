@@ -50,11 +50,16 @@ async def test_serve_with_two_workers_runs_two_processes_that_share_the_work(
     """On SQLite the subscription's process finds the others' events by polling, on PostgreSQL
     a NOTIFY wakes it (`db` empties the PostgreSQL tables afterwards)."""
     printed: list[str] = []
-    env = {"MODELREG_DATABASE_URL": database_url}
+    # The database as a flag: the worker processes see it only if `serve` passes it on. And a
+    # client's MODELREG_TOKEN in the environment, which the workers must not refuse.
     with running_server(
-        tmp_path, "--workers", "2", output=printed, MODELREG_LOG_LEVEL="info", **env
+        tmp_path,
+        *("--workers", "2", "--database-url", database_url),
+        output=printed,
+        MODELREG_LOG_LEVEL="info",
+        MODELREG_TOKEN="mrt_for_the_files_command",
     ) as base:
-        token = cli_token(tmp_path, **env)
+        token = cli_token(tmp_path, MODELREG_DATABASE_URL=database_url)
         model_id = await model(base, token)
         ws = await subscribe(base, token)
         try:
