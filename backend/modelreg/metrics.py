@@ -61,6 +61,13 @@ LATENCY = Histogram(
     buckets=LATENCY_BUCKETS,
     registry=_registry,
 )
+RESPONSE_BYTES = Counter(
+    "modelreg_http_response_body_bytes",
+    "Bytes of response bodies sent (after compression), by method and route template: file "
+    "downloads are the GET lines of the file and artifact routes.",
+    ["method", "route"],
+    registry=_registry,
+)
 UPLOAD_BYTES = Counter(
     "modelreg_upload_bytes",
     "Bytes of uploaded files stored (GraphQL and files API uploads, MLflow artifacts), counted "
@@ -86,20 +93,25 @@ def label_operation(scope: MutableMapping[str, Any], operation: str) -> None:
 
 # The series of each label combination seen, found once: `labels()` costs a lock and a few
 # microseconds per call. Bounded: routes, methods, statuses and operation types are finite.
-_series: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+_series: dict[tuple[str, str, str, int], tuple[Any, Any, Any]] = {}
 
 
-def observe_request(method: str, route: str, operation: str, status: int, seconds: float) -> None:
+def observe_request(
+    method: str, route: str, operation: str, status: int, seconds: float, body_bytes: int = 0
+) -> None:
     key = (method, route, operation, status)
     series = _series.get(key)
     if series is None:
         series = (
             REQUESTS.labels(method, route, operation, str(status)),
             LATENCY.labels(route, operation),
+            RESPONSE_BYTES.labels(method, route),
         )
         _series[key] = series
     series[0].inc()
     series[1].observe(seconds)
+    if body_bytes:
+        series[2].inc(body_bytes)
 
 
 def count_upload(size: int) -> None:

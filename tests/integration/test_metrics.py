@@ -154,6 +154,9 @@ def test_a_served_registry_counts_requests_uploads_and_backlog(tmp_path: Path) -
         == 1234
     )
     assert value(after, "modelreg_uploads_total") - value(before, "modelreg_uploads_total") == 1
+    # Downloads: the bytes of the three GETs of the file, as sent.
+    downloaded = {"method": "GET", "route": FILES}
+    assert value(after, "modelreg_http_response_body_bytes_total", **downloaded) == 3 * 1234
 
     assert value(after, "modelreg_webhook_deliveries_pending") == 1
     assert value(after, "modelreg_webhook_deliveries_due") == 1

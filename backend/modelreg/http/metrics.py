@@ -40,10 +40,13 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         status = 500  # what the client gets if the app raises before answering
+        sent = 0
 
         async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
+            nonlocal status, sent
+            if message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            elif message["type"] == "http.response.start":
                 status = message["status"]
             await send(message)
 
@@ -61,6 +64,7 @@ class RequestMetrics:
                 scope.get(metrics.OPERATION_KEY, ""),
                 status,
                 time.perf_counter() - started,
+                sent,
             )
 
 
