@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from modelreg.db import queues_writers
+from modelreg.db import plain, queues_writers
 from modelreg.db.models import ModelTag, ModelVersion, RegisteredModel
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
@@ -235,12 +235,16 @@ def _models_matching(
     return statement
 
 
+# Built once, run as Core: every page of models shows its rows' version counts.
+_VERSION_COUNTS = (
+    select(col(ModelVersion.model_id), sa.func.count())
+    .where(col(ModelVersion.model_id).in_(sa.bindparam("model_ids", expanding=True)))
+    .group_by(col(ModelVersion.model_id))
+)
+
+
 async def version_counts(session: AsyncSession, model_ids: Sequence[int]) -> dict[int, int]:
-    rows = await session.exec(
-        select(col(ModelVersion.model_id), sa.func.count())
-        .where(col(ModelVersion.model_id).in_(model_ids))
-        .group_by(col(ModelVersion.model_id))
-    )
+    rows = await (await plain(session)).execute(_VERSION_COUNTS, {"model_ids": list(model_ids)})
     return {model_id: count for model_id, count in rows}
 
 
