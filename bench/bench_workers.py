@@ -83,10 +83,11 @@ def _pg_tool(name: str) -> str:
 
 
 @contextmanager
-def postgres() -> Iterator[int]:
+def postgres() -> Iterator[tuple[int, int]]:
     """A PostgreSQL server in a temporary directory of its own (as the `postgres` user when run
     as root), removed afterwards; yields its port. Durable like SQLite in WAL mode with
-    synchronous=NORMAL: fsync on, synchronous_commit off."""
+    synchronous=NORMAL: fsync on, synchronous_commit off. Yields its port and the postmaster's
+    process id."""
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     root = Path(tempfile.mkdtemp(prefix="bench-workers-pg-"))
     if as_user:
@@ -105,7 +106,7 @@ def postgres() -> Iterator[int]:
         log = str(root / "log")
         run(_pg_tool("pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
         try:
-            yield port
+            yield port, int((data / "postmaster.pid").read_text().split()[0])
         finally:
             run(_pg_tool("pg_ctl"), "-D", str(data), "-m", "fast", "stop")
     finally:
@@ -144,6 +145,38 @@ async def copy_registry(sqlite_file: Path, pg_port: int) -> str:
         source.dispose()
         await target.dispose()
     return url
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of a live process and all its descendants, from /proc: a
+    server and its worker processes, PostgreSQL's postmaster and its backends."""
+    parent, ticks = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid = int(stat.parent.name)
+        parent[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    total = 0
+    for pid, tick in ticks.items():
+        ancestor = pid
+        while ancestor > 1 and ancestor != root:
+            ancestor = parent.get(ancestor, 0)
+        total += tick if ancestor == root else 0
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pid(port: int) -> int:
+    """The `modelreg serve` process listening on `port` (found by its command line)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in args and str(port).encode() in args:
+            return int(cmdline.parent.name)
+    raise BenchFailure(f"no modelreg serve process on port {port}")
 
 
 def serve_supports_workers() -> bool:
@@ -210,12 +243,13 @@ def make_op(client: httpx.AsyncClient, spec: dict) -> Any:
     return list_op(list_models, spec["cursors"]) if spec["op"] == "list" else create_version
 
 
-def drive(spec: dict, processes: int) -> dict:
+def drive(spec: dict, processes: int, roots: dict[str, int]) -> dict:
     """`spec["requests"]` requests split over `processes` load processes (the concurrency too),
-    started together; their results, with the span from the first start to the last end. Any
-    failed request stops the bench."""
+    started together once all have warmed up; their results, with the span from the first start
+    to the last end and the CPU seconds of the `roots` (name -> process id: the server, the
+    database, each with its descendants) meanwhile. Any failed request stops the bench."""
     ctx = mp.get_context("spawn")
-    barrier, queue = ctx.Barrier(processes), ctx.Queue()
+    barrier, queue = ctx.Barrier(processes + 1), ctx.Queue()
     procs = []
     for n in range(processes):
         part = spec | {
@@ -228,7 +262,10 @@ def drive(spec: dict, processes: int) -> dict:
     load0 = os.getloadavg()[0]
     for proc in procs:
         proc.start()
+    barrier.wait(timeout=600)  # every load process warmed up: the measured part starts
+    cpu0 = {name: tree_cpu(pid) for name, pid in roots.items()}
     parts = [queue.get(timeout=1200) for _ in procs]
+    cpu = {name: tree_cpu(pid) - cpu0[name] for name, pid in roots.items()}
     for proc in procs:
         proc.join()
     errors = [e for p in parts for e in p["errors"]]
@@ -239,6 +276,7 @@ def drive(spec: dict, processes: int) -> dict:
         "span": max(p["end"] for p in parts) - min(p["start"] for p in parts),
         "cpu": sum(p["cpu"] for p in parts),
         "load": [load0, os.getloadavg()[0]],
+        "server_cpu": cpu,
     }
 
 
@@ -254,6 +292,10 @@ def combine(runs: list[dict]) -> dict:
         "p50": q[49],
         "p95": q[94],
         "client_cpu_ms_per_request": 1000 * sum(run["cpu"] for run in runs) / len(latencies),
+        "server_cpu_ms_per_request": {
+            name: 1000 * sum(run["server_cpu"][name] for run in runs) / len(latencies)
+            for name in runs[0]["server_cpu"]
+        },
         "loadavg_1m": [x for run in runs for x in run["load"]],
     }
 
@@ -300,6 +342,16 @@ def bench_database(
     return rows
 
 
+@contextmanager
+def server_log_on_failure(log: Path) -> Iterator[None]:
+    """A failure while the server runs prints the end of its log (its traceback) first."""
+    try:
+        yield
+    except BaseException:
+        print(f"--- end of {log.name} ---\n{log.read_text(errors='replace')[-4000:]}", flush=True)
+        raise
+
+
 def serve_and_drive(
     db: str,
     url: str,
@@ -321,13 +373,16 @@ def serve_and_drive(
     env = {**os.environ, "MODELREG_LOG_LEVEL": "warning"}
     base = f"http://127.0.0.1:{port}"
     log = workdir / f"serve-{db}-{workers}-{version[1]}.log"
-    with server(cmd, f"{base}/healthz", log, env):
+    with server(cmd, f"{base}/healthz", log, env), server_log_on_failure(log):
         time.sleep(1 + workers)  # the other workers finish starting (warm-up covers the rest)
         spec = {"base": base, "token": token, "models": args.models, "warmup": args.warmup}
         spec |= {"concurrency": args.concurrency, "major": version[0], "minor": version[1]}
         spec["cursors"] = cursors_of(base, token, args.cursor_pages)
+        roots = {"server": server_pid(port)}
+        if db in args.db_pids:
+            roots["db"] = args.db_pids[db]
         return {
-            phase: drive(spec | {"op": phase, "requests": n}, args.load_processes)
+            phase: drive(spec | {"op": phase, "requests": n}, args.load_processes, roots)
             for phase, n in share.items()
         }
 
@@ -336,9 +391,10 @@ def print_row(db: str, workers: int, row: dict, one: dict) -> None:
     cells = [f"{db:<10}{workers:>8}"]
     for phase in ("list", "write"):
         r = row[phase]
-        ratio = r["rps"] / one[phase]["rps"]
+        ratio, cpu = r["rps"] / one[phase]["rps"], r["server_cpu_ms_per_request"]
         cells.append(
             f"{fmt(r['rps']):>9}{fmt(ratio, 2) + 'x':>8}{fmt(r['p50']):>8}{fmt(r['p95']):>8}"
+            f"{fmt(cpu.get('server')):>7}{fmt(cpu.get('db')):>6}"
             f"{fmt(r['client_cpu_ms_per_request']):>7}"
         )
     loads = row["list"]["loadavg_1m"] + row["write"]["loadavg_1m"]
@@ -346,8 +402,10 @@ def print_row(db: str, workers: int, row: dict, one: dict) -> None:
 
 
 def print_header() -> None:
-    phase = f"{'req/s':>9}{'vs 1':>8}{'p50 ms':>8}{'p95 ms':>8}{'cli ms':>7}"
-    print(f"\n{'':<18}{'list page (GraphQL, 50 models)':^40}{'write (createVersion)':^40}")
+    phase = (
+        f"{'req/s':>9}{'vs 1':>8}{'p50 ms':>8}{'p95 ms':>8}{'srv ms':>7}{'db ms':>6}{'cli ms':>7}"
+    )
+    print(f"\n{'':<18}{'list page (GraphQL, 50 models)':^53}{'write (createVersion)':^53}")
     print(f"{'db':<10}{'workers':>8}{phase}{phase}   load avg")
 
 
@@ -391,6 +449,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     args.has_workers = serve_supports_workers()
+    args.db_pids = {}  # database -> its server's process id, for its CPU time
     shape = f"{args.models} models x {args.versions} versions"
     print(
         f"{shape}; list {args.list_requests} and write {args.write_requests} requests per "
@@ -413,7 +472,8 @@ def main() -> None:
         databases: dict[str, str] = {}
         if args.db in ("postgresql", "both"):
             t0 = time.perf_counter()
-            pg_port = stack.enter_context(postgres())
+            pg_port, pg_pid = stack.enter_context(postgres())
+            args.db_pids["postgresql"] = pg_pid
             databases["postgresql"] = asyncio.run(copy_registry(seed_dir / "registry.db", pg_port))
             print(f"started PostgreSQL and copied the registry in {time.perf_counter() - t0:.1f} s")
         if args.db in ("sqlite", "both"):
@@ -425,8 +485,9 @@ def main() -> None:
             report["results"][db] = {str(w): r for w, r in rows.items()}
     print(
         "\nreq/s: all load processes together; 'vs 1': req/s against 1 worker on the same "
-        "database; 'cli ms': the load generator's own CPU per request, which it takes from the "
-        "same cores as the server."
+        "database; CPU ms per request (user + system, in the measured part): 'srv' of all the "
+        "modelreg processes, 'db' of PostgreSQL's (SQLite runs inside the server), 'cli' of the "
+        "load generator, which takes it from the same cores as the server."
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = args.output or BENCH_DIR / "results" / f"workers-{stamp}.json"
