@@ -8,7 +8,8 @@ interleaved rounds, for five operations:
 
   create model       POST registered-models/create (a new name each time)
   create version     POST model-versions/create (a random model)
-  search             GET registered-models/search, a page of 100 (first pages and later pages)
+  search             GET registered-models/search, a page of 100 (first pages, later pages, and
+                     pages filtered by a tag, `tags.team = 'team-N'`)
   get model          GET registered-models/get (a random model, with latest versions and tags)
   transition stage   POST model-versions/transition-stage (version 1 of a different model each
                      time, None -> Staging)
@@ -61,7 +62,10 @@ def mlflow_ops(client: httpx.AsyncClient, args: argparse.Namespace, system: str)
         return found
 
     async def create_model(i: int) -> str:
-        await call("POST", "registered-models/create", {"name": f"new-model-{i:07d}"})
+        name = f"new-model-{i:07d}"
+        found = await call("POST", "registered-models/create", {"name": name})
+        if found.get("registered_model", {}).get("name") != name:
+            raise RuntimeError(f"{system}: no registered_model {name} in the answer")
         return "create model"
 
     async def create_version(i: int) -> str:
@@ -76,12 +80,22 @@ def mlflow_ops(client: httpx.AsyncClient, args: argparse.Namespace, system: str)
     async def search(i: int) -> str:
         params: dict[str, Any] = {"max_results": 100}
         variant = "first page"
-        if i % 2 and tokens:
+        team = f"team-{i % 10}"
+        if i % 3 == 1 and tokens:
             params["page_token"] = rng.choice(tokens)
             variant = "later page"
+        elif i % 3 == 2:
+            # Every 10th model has this tag value: a full page of 100 from 2,000 models up.
+            params["filter"] = f"tags.team = '{team}'"
+            variant = "by tag"
         found = await call("GET", "registered-models/search", params)
-        if len(found.get("registered_models", [])) != 100:
+        page = found.get("registered_models", [])
+        if len(page) != 100:
             raise RuntimeError(f"{system}: search returned a short page")
+        if variant == "by tag" and any(
+            {"key": "team", "value": team} not in m.get("tags", []) for m in page
+        ):
+            raise RuntimeError(f"{system}: a model without tag team={team} in a search by it")
         if variant == "first page" and len(tokens) < 20 and "next_page_token" in found:
             tokens.append(found["next_page_token"])
         return variant
@@ -98,7 +112,9 @@ def mlflow_ops(client: httpx.AsyncClient, args: argparse.Namespace, system: str)
         # Each request moves a different model's version 1, so none is a repeat.
         name = model_name(i % models + 1)
         body = {"name": name, "version": "1", "stage": "Staging"}
-        await call("POST", "model-versions/transition-stage", body)
+        found = await call("POST", "model-versions/transition-stage", body)
+        if found.get("model_version", {}).get("current_stage") != "Staging":
+            raise RuntimeError(f"{system}: version 1 of {name} is not in Staging")
         return "transition stage"
 
     return {
@@ -146,6 +162,8 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.rounds < 1 or args.requests < args.rounds:
         parser.error("--rounds must be between 1 and --requests")
+    if args.models < 1000:
+        parser.error("--models must be at least 1000 (a search by tag reads a full page of 100)")
     if args.models < args.warmup + args.requests:
         parser.error("--models must be at least --warmup + --requests (transitions)")
     return args

@@ -154,12 +154,20 @@ async def list_models(
     after: str | None = None,
     offset: int = 0,
     order: Sequence[tuple[ModelOrderField, bool]] = (),
+    core_rows: bool = False,
 ) -> Page[RegisteredModel]:
     """A page of the project's models: after a cursor, or `offset` models in (page numbers).
 
     `order` ((field, descending) pairs), when given, replaces `order_by` and `descending`;
-    equal keys then go by name ascending, as MLflow's `search_registered_models` does."""
+    equal keys then go by name ascending, as MLflow's `search_registered_models` does.
+    `core_rows`: the items are Core rows of the model's columns, read by attribute, for callers
+    that only render them (no ORM object each: an MLflow search page has up to 1,000)."""
     statement = _models_matching(session, project_id, search, tags, filter)
+    if core_rows:
+        columns = RegisteredModel.__table__.c  # type: ignore[attr-defined]
+        where = statement.whereclause
+        assert where is not None  # the project's models, at least
+        statement = sa.select(*columns).where(where)  # type: ignore[assignment]
     keys = [_MODEL_SORT[order_by], _BY_ID]
     if order:
         descending = order[0][1]

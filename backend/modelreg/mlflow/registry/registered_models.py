@@ -112,6 +112,7 @@ async def search_registered_models(ctx: MlflowContext, params: Params) -> dict[s
             order=order,
             first=max_results(params, MODELS_PAGE),
             after=text(params, "page_token") or None,
+            core_rows=True,
         )
         found: dict[str, Any] = {"registered_models": await models_json(session, page.items)}
     if page.has_next_page and page.cursors:

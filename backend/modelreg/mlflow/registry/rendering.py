@@ -16,11 +16,17 @@ from modelreg.mlflow.registry.requests import STAGE_NAMES, find_model, find_vers
 from modelreg.services import lifecycle as lifecycle_service
 from modelreg.services import tags as tag_service
 from modelreg.services import version_reads
+from modelreg.services.version_reads import VersionRow
 
 
 def version_json(
-    version: ModelVersion, model: RegisteredModel, tags: dict[str, str], aliases: list[str]
+    version: ModelVersion | VersionRow,
+    model: RegisteredModel,
+    tags: dict[str, str],
+    aliases: list[str],
 ) -> dict[str, Any]:
+    """A version (an ORM object or a Core row of its columns) as MLflow's `ModelVersion`."""
+    semver = version.version
     rendered: dict[str, Any] = {
         "name": model.name,
         "version": str(version.number),
@@ -31,9 +37,13 @@ def version_json(
         "description": version.description,
         "source": version.source,
         "status": "READY",
-        "tags": [{"key": k, "value": v} for k, v in {**tags, VERSION_TAG: version.version}.items()],
+        "tags": (
+            [{"key": k, "value": v} for k, v in {**tags, VERSION_TAG: semver}.items()]
+            if tags
+            else [{"key": VERSION_TAG, "value": semver}]
+        ),
         # The SemVer string first: `models:/name@1.2.0` resolves to this version.
-        "aliases": [version.version, *aliases],
+        "aliases": [semver, *aliases],
     }
     if version.run_uuid:
         rendered["run_id"] = version.run_uuid
@@ -44,7 +54,7 @@ def version_json(
 
 async def versions_json(
     session: AsyncSession,
-    rows: Sequence[tuple[ModelVersion, RegisteredModel]],
+    rows: Sequence[tuple[ModelVersion | VersionRow, RegisteredModel]],
     aliases: dict[int, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """`aliases` by version id, when the caller has read them already."""
