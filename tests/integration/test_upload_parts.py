@@ -13,10 +13,13 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
+import pytest
 
 from modelreg.storage import LocalStorage
+from modelreg.storage import local as local_module
 from modelreg.storage.local import WRITE_BLOCK
 from tests.support.server import clean_env, running_server
 
@@ -140,8 +143,21 @@ async def test_a_part_this_process_is_writing_is_kept(tmp_path: Path) -> None:
     assert parts(tmp_path) == []
 
 
-async def test_a_put_cancelled_while_its_part_is_created_leaves_nothing(tmp_path: Path) -> None:
+async def test_a_put_cancelled_while_its_part_is_created_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     storage = LocalStorage(tmp_path)
+    made: list[Path] = []
+    create_part = local_module._create_part
+
+    def counting(tmp_dir: Path) -> tuple[Path, BinaryIO]:
+        part, file = create_part(tmp_dir)
+        made.append(part)
+        return part, file
+
+    # On a busy machine a worker thread may create its part only after the folder was seen
+    # empty: the test waits until all 20 parts were made, then until all are gone.
+    monkeypatch.setattr(local_module, "_create_part", counting)
 
     async def chunks() -> AsyncIterator[bytes]:
         yield FIRST
@@ -153,7 +169,7 @@ async def test_a_put_cancelled_while_its_part_is_created_leaves_nothing(tmp_path
         with suppress(asyncio.CancelledError):
             await upload
     for _ in range(1000):  # each part is removed once its worker thread has made it
-        if not parts(tmp_path):
+        if len(made) == 20 and not parts(tmp_path):
             break
         await asyncio.sleep(0.01)
     assert parts(tmp_path) == []
