@@ -15,6 +15,7 @@ from modelreg.graphql.accounts import AccountQueries
 from modelreg.graphql.context import Info
 from modelreg.graphql.document_cache import DocumentCache
 from modelreg.graphql.errors import ReadSessionExtension
+from modelreg.graphql.execution import LeafFastExecutor
 from modelreg.graphql.guard import RequestGuard
 from modelreg.graphql.inbox import InboxQueries
 from modelreg.graphql.limits import DocumentLimits
@@ -149,6 +150,7 @@ def create_schema(settings: Settings) -> RegistrySchema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides={BigInt: BIG_INT_SCALAR},
+        execution_context_class=LeafFastExecutor,
         extensions=[
             ReadSessionExtension,
             lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),

@@ -1,0 +1,120 @@
+"""`LeafFastExecutor` answers exactly what Strawberry's own executor answers, and takes its
+short path only for plain leaf fields."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLField
+
+from modelreg.graphql import execution
+from modelreg.graphql.execution import LeafFastExecutor, leaf_plan
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    size: int
+    colour: Colour
+    seen: dt.datetime
+    note: str | None = None
+    required: str = ""
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def prefixed(self, prefix: str) -> str:
+        return prefix + self.name
+
+
+class Broken:
+    """Reads like an Item, but its `name` raises and its `required` is missing."""
+
+    size = 3
+    colour = Colour.RED
+    seen = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    note = None
+
+    @property
+    def name(self) -> str:
+        raise ValueError("name is not available")
+
+
+ITEMS: list[Any] = [
+    Item(name="a", size=1, colour=Colour.RED, seen=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)),
+    Item(name="b", size=2, colour=Colour.BLUE, seen=dt.datetime(2026, 3, 4), note="n"),
+    Item(name="c", size=-5, colour=Colour.BLUE, seen=dt.datetime(2026, 5, 6), required=None),  # type: ignore[arg-type]
+    Broken(),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return ITEMS
+
+    @strawberry.field
+    def count(self) -> int:
+        return len(ITEMS)
+
+
+QUERY = """{
+  count
+  items { name size colour seen note required shout prefixed(prefix: "x-") alias: name }
+}"""
+
+
+def _run(schema: strawberry.Schema) -> tuple[Any, list[tuple[Any, str]]]:
+    result = asyncio.run(schema.execute(QUERY))
+    errors = sorted((tuple(e.path or ()), e.message) for e in result.errors or [])
+    return result.data, errors
+
+
+def test_answers_and_errors_equal_strawberrys_own() -> None:
+    plain = strawberry.Schema(query=Query)
+    fast = strawberry.Schema(query=Query, execution_context_class=LeafFastExecutor)
+    expected = _run(plain)
+    assert _run(fast) == expected
+    data, errors = expected
+    assert data["items"][0]["colour"] == "RED" and data["items"][1]["note"] == "n"
+    # The null in a non-null field and the raising property are graphql-core's errors.
+    assert data["items"][2] is None and data["items"][3] is None
+    assert [path for path, _ in errors] == [("items", 2, "required"), ("items", 3, "name")]
+
+
+def test_short_path_taken_for_plain_leaves_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=LeafFastExecutor)
+    fields = schema._schema.type_map["Item"].fields  # type: ignore[attr-defined]
+    planned = {name for name, field in fields.items() if leaf_plan(field) is not None}
+    assert planned == {"name", "size", "colour", "seen", "note", "required"}
+
+    read: list[str] = []
+    original = execution.leaf_plan
+
+    def counting(field: GraphQLField) -> Any:
+        plan = original(field)
+        if plan is not None:
+            read.append(plan[0])
+        return plan
+
+    monkeypatch.setattr(execution, "leaf_plan", counting)
+    data, _ = _run(schema)
+    assert data["items"][0]["alias"] == "a"
+    # `name` and its alias on the two whole items; on the third, the null in `required` ends the
+    # item before the alias is read; on the fourth, reading `name` raises and ends it.
+    assert read.count("name") == 2 + 2 + 1 + 1
+    assert "shout" not in read and "prefixed" not in read
