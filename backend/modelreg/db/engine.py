@@ -82,10 +82,9 @@ class Database:
         self.notifier = EventNotifier()
         # Wakes this process's webhook and mail workers after a commit that wrote outbox rows.
         self.outbox = EventNotifier()
-        # On PostgreSQL, other processes' notifiers are woken too (LISTEN/NOTIFY, db/wakeup.py).
-        self.wakeup = (
-            None if self.is_sqlite else Wakeup(self.url, events=self.notifier, outbox=self.outbox)
-        )
+        # On PostgreSQL, other processes' event followers are woken too (LISTEN/NOTIFY,
+        # db/wakeup.py).
+        self.wakeup = None if self.is_sqlite else Wakeup(self.url, events=self.notifier)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
