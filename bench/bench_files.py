@@ -38,7 +38,7 @@ MIB = 1024 * 1024
 MB = 1000 * 1000
 CHUNK = MIB
 PROJECT, MODEL, VERSION, PATH = "bench", "weights", "1.0.0", "model/weights.bin"
-TARGETS = {"upload": 0.75, "download": 0.90}
+TARGETS = {"upload": 0.75, "download": 0.90, "curl upload": 0.75, "curl download": 0.90}
 RSS_GROWTH_TARGET = 64 * MB
 NO_DISK = "download, no disk"
 """Diagnostic: the GET streamed to nowhere (no write, no fsync): what the server can send."""
@@ -234,6 +234,38 @@ def download(client: httpx.Client, url: str, target: Path | None) -> Phases:
     return {"total": end - start, "body": received - start, "sync": end - received}
 
 
+def curl(headers: Path, *args: str) -> str:
+    """curl with the token read from a file (never on the command line); its output, or an
+    error naming the status and body when the answer is not a 2xx."""
+    command = ["curl", "-sS", "--fail-with-body", "-H", f"@{headers}", *args]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"curl {args[0]} failed ({done.returncode}): {done.stdout[:300]}")
+    return done.stdout
+
+
+def curl_upload(headers: Path, url: str, source: Path, expected_sha: str) -> Phases:
+    """PUT the file with curl (C, no Python on the client side): what the server sustains."""
+    start = time.perf_counter()
+    answer = curl(headers, "-X", "PUT", "-T", str(source), "-H", "expect:", url)
+    end = time.perf_counter()
+    if json.loads(answer).get("sha256") != expected_sha:
+        raise RuntimeError(f"curl upload stored something else: {answer[:300]}")
+    return {"total": end - start}
+
+
+def curl_download(headers: Path, url: str, target: Path, size: int) -> Phases:
+    """GET with curl into `target`, then fsync it ("sync"), as `cp` is timed."""
+    start = time.perf_counter()
+    curl(headers, "-o", str(target), url)
+    received = time.perf_counter()
+    fsync_file(target)
+    end = time.perf_counter()
+    if target.stat().st_size != size:
+        raise RuntimeError(f"curl download got {target.stat().st_size} of {size} bytes")
+    return {"total": end - start, "body": received - start, "sync": end - received}
+
+
 def create_token(work: Path) -> str:
     """An `api` token of `admin` (created by the server's first start), made with the CLI."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODELREG_")}
@@ -309,7 +341,14 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
     size = args.size_mib * MIB
     work = Path(tempfile.mkdtemp(prefix="modelreg-bench-files-", dir=args.dir))
     print(f"working directory: {work} (filesystem: {filesystem(work)})")
-    runs: dict[str, list[dict[str, Any]]] = {"cp": [], "upload": [], "download": [], NO_DISK: []}
+    runs: dict[str, list[dict[str, Any]]] = {
+        "cp": [],
+        "upload": [],
+        "download": [],
+        NO_DISK: [],
+        "curl upload": [],
+        "curl download": [],
+    }
     if args.cli:
         runs |= {"cli upload": [], "cli download": []}
     try:
@@ -323,6 +362,8 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
         ):
             token = create_token(work)
             client.headers["authorization"] = f"Bearer {token}"
+            headers = work / "curl-headers"
+            headers.write_text(f"authorization: Bearer {token}\n")
             create_version(client)
             url = f"/api/v1/projects/{PROJECT}/models/{MODEL}/versions/{VERSION}/files/{PATH}"
             target = work / "copy.bin"
@@ -384,6 +425,17 @@ def run(args: argparse.Namespace, loads: list[float]) -> dict[str, Any]:
                 with rss_sampler(pid) as rss:
                     phases = download(client, url, None)
                 record(NO_DISK, phases, rss)
+                forget()
+
+                with rss_sampler(pid) as rss:
+                    phases = curl_upload(headers, base + url, source, sha)
+                record("curl upload", phases, rss)
+                with rss_sampler(pid) as rss:
+                    phases = curl_download(headers, base + url, target, size)
+                record("curl download", phases, rss)
+                if sha256_of(target) != sha:
+                    raise RuntimeError("the file curl downloaded differs from the source")
+                target.unlink()
                 forget()
 
                 if args.cli:
