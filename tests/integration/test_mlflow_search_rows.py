@@ -13,18 +13,8 @@ import sqlalchemy as sa
 
 from modelreg.db.models import ModelVersion, RegisteredModel
 from tests.support.graphql import GraphQLClient
+from tests.support.mlflow_rest import mlflow_ok
 from tests.support.registry import create_project
-
-API = "/projects/demo/mlflow/api/2.0/mlflow"
-
-
-async def _call(http: httpx.AsyncClient, method: str, path: str, body: dict[str, Any]) -> Any:
-    if method == "GET":
-        response = await http.get(f"{API}/{path}", params=body)
-    else:
-        response = await http.request(method, f"{API}/{path}", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 @contextmanager
@@ -50,34 +40,36 @@ async def test_a_search_page_builds_no_orm_objects(
     await create_project(gql)
     for n in range(3):
         name = f"m{n}"
-        await _call(http, "POST", "registered-models/create", {"name": name})
-        await _call(
+        await mlflow_ok(http, "POST", "registered-models/create", {"name": name})
+        await mlflow_ok(
             http,
             "POST",
             "registered-models/set-tag",
             {"name": name, "key": "team", "value": f"t{n % 2}"},
         )
         for _ in range(2):
-            await _call(http, "POST", "model-versions/create", {"name": name, "source": "s3://b/m"})
-    await _call(
+            await mlflow_ok(
+                http, "POST", "model-versions/create", {"name": name, "source": "s3://b/m"}
+            )
+    await mlflow_ok(
         http,
         "POST",
         "model-versions/transition-stage",
         {"name": "m1", "version": "1", "stage": "Production"},
     )
-    await _call(
+    await mlflow_ok(
         http, "POST", "registered-models/alias", {"name": "m1", "version": "1", "alias": "champion"}
     )
 
     with orm_loads() as loaded:
-        first = await _call(
+        first = await mlflow_ok(
             http,
             "GET",
             "registered-models/search",
             {"max_results": 2, "filter": "tags.team = 't1'"},
         )
-        everything = await _call(http, "GET", "registered-models/search", {"max_results": 2})
-        rest = await _call(
+        everything = await mlflow_ok(http, "GET", "registered-models/search", {"max_results": 2})
+        rest = await mlflow_ok(
             http,
             "GET",
             "registered-models/search",

@@ -7,7 +7,6 @@ on purpose. The real client's view of these orders is in test_mlflow_client_copy
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -16,19 +15,10 @@ import sqlalchemy as sa
 from modelreg.db import Database
 from modelreg.db.models import ModelVersion, RegisteredModel
 from tests.support.graphql import GraphQLClient
+from tests.support.mlflow_rest import API, mlflow_ok
 from tests.support.registry import create_project
 
-API = "/projects/demo/mlflow/api/2.0/mlflow"
 SAME_TIME = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-async def _call(http: httpx.AsyncClient, method: str, path: str, body: dict[str, Any]) -> Any:
-    if method == "GET":
-        response = await http.get(f"{API}/{path}", params=body)
-    else:
-        response = await http.request(method, f"{API}/{path}", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 @pytest.fixture
@@ -37,9 +27,11 @@ async def tied(gql: GraphQLClient, http: httpx.AsyncClient, db: Database) -> htt
     model and version created and updated at `SAME_TIME`."""
     await create_project(gql)
     for name in ("tie-c", "tie-a", "tie-b"):
-        await _call(http, "POST", "registered-models/create", {"name": name})
+        await mlflow_ok(http, "POST", "registered-models/create", {"name": name})
         for _ in range(2):
-            await _call(http, "POST", "model-versions/create", {"name": name, "source": "s3://b/m"})
+            await mlflow_ok(
+                http, "POST", "model-versions/create", {"name": name, "source": "s3://b/m"}
+            )
     async with db.begin() as session:
         for table in (ModelVersion, RegisteredModel):
             await session.exec(sa.update(table).values(created_at=SAME_TIME, updated_at=SAME_TIME))  # type: ignore[call-overload]
@@ -49,7 +41,7 @@ async def tied(gql: GraphQLClient, http: httpx.AsyncClient, db: Database) -> htt
 async def _versions(http: httpx.AsyncClient, order_by: list[str], page: int) -> list[str]:
     found, token = [], None
     while True:
-        body = await _call(
+        body = await mlflow_ok(
             http,
             "GET",
             "model-versions/search",
@@ -107,7 +99,7 @@ async def test_models_with_equal_timestamps_go_by_name(
 ) -> None:
     found, token = [], None
     while True:
-        body = await _call(
+        body = await mlflow_ok(
             tied,
             "GET",
             "registered-models/search",
@@ -129,7 +121,7 @@ async def test_a_page_token_of_another_order_is_an_invalid_parameter(
         (["name DESC"], [["version_number"]]),
     ):
         first = {"order_by": made_by, "max_results": 1}
-        token = (await _call(tied, "GET", "model-versions/search", first))["next_page_token"]
+        token = (await mlflow_ok(tied, "GET", "model-versions/search", first))["next_page_token"]
         for order_by in used_with:
             response = await tied.get(
                 f"{API}/model-versions/search", params={"order_by": order_by, "page_token": token}
