@@ -5,6 +5,7 @@ round-trip through the REST routes whole and by range. See storage/local.py."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import hashlib
 import os
@@ -74,9 +75,11 @@ async def test_written_bytes_go_to_disk_while_the_upload_arrives(
     pulled = 0
     synced_at: list[int] = []
     real_datasync = local_module._datasync
+    loop, first_sync = asyncio.get_running_loop(), asyncio.Event()
 
     def recording(fd: int) -> None:
         synced_at.append(pulled)
+        loop.call_soon_threadsafe(first_sync.set)
         real_datasync(fd)
 
     monkeypatch.setattr(local_module, "_datasync", recording)
@@ -87,6 +90,11 @@ async def test_written_bytes_go_to_disk_while_the_upload_arrives(
         async for chunk in _chunks(data):
             pulled += len(chunk)
             yield chunk
+            # The last 4 MiB arrive slowly (as over a network), giving a flush begun after the
+            # first blocks the time to start; one that waits for the end never does.
+            if pulled > 8 * MiB and not first_sync.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first_sync.wait(), 2)
 
     storage = LocalStorage(tmp_path)
     stored = await storage.put("synced", source())
@@ -242,3 +250,40 @@ async def test_a_directory_is_not_an_object(tmp_path: Path) -> None:
     await storage.put("a/b", _chunks(b"x"))
     with pytest.raises(ObjectNotFound):
         await _read_all(storage, "a")
+
+
+async def test_a_cancelled_upload_closes_its_file_only_after_the_write_in_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request goes away (the task is cancelled) while a worker thread writes a block: the
+    part file is removed and closed only once that write has ended, never under it."""
+    started, events = asyncio.Event(), []
+    loop = asyncio.get_running_loop()
+    write_block = local_module._PartWriter.write_block
+
+    def slow(self: Any, block: list[bytes]) -> None:
+        loop.call_soon_threadsafe(started.set)
+        time.sleep(0.5)  # still writing when the cancellation lands
+        write_block(self, block)
+        events.append("written")
+
+    monkeypatch.setattr(local_module._PartWriter, "write_block", slow)
+    storage = LocalStorage(tmp_path)
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"x" * (64 * KiB)
+            await asyncio.sleep(0)
+
+    upload = asyncio.create_task(storage.put("a/b", endless()))
+    await asyncio.wait_for(started.wait(), 10)
+    # The next block gathers in a few ms; then the upload waits for the write to end.
+    await asyncio.sleep(0.2)
+    opened = [p for p in _files_under(tmp_path) if p.suffix == ".part"]
+    assert len(opened) == 1
+    upload.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await upload
+    events.append("put returned")
+    assert events == ["written", "put returned"]
+    assert _files_under(tmp_path / "objects") == [] and not opened[0].exists()

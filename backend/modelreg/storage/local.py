@@ -128,10 +128,11 @@ class _PartWriter:
             self.syncing = asyncio.ensure_future(asyncio.to_thread(_datasync, self.file.fileno()))
 
     async def settle(self) -> None:
-        """Wait for the running flush, if any (it must end before the file is closed)."""
+        """Wait for the running flush, if any (it must end before the file is closed). Shielded:
+        a cancelled upload cannot stop the thread, so it is forgotten only once it has ended."""
         if self.syncing is not None:
-            syncing, self.syncing = self.syncing, None
-            await syncing
+            await asyncio.shield(self.syncing)
+            self.syncing = None
 
 
 def _flush_and_sync(file: BinaryIO) -> None:
@@ -253,7 +254,9 @@ class LocalStorage:
         async def flush_block() -> None:
             nonlocal in_flight, in_flight_size, pending, pending_size
             if in_flight is not None:
-                await in_flight
+                # Shielded here and below: cancelling the upload must not cancel the wait for a
+                # thread still writing, or the file could be closed under it (see `finally`).
+                await asyncio.shield(in_flight)
                 writer.written(in_flight_size)
             block, in_flight_size, pending, pending_size = pending, pending_size, [], 0
             in_flight = asyncio.ensure_future(asyncio.to_thread(writer.write_block, block))
@@ -273,7 +276,7 @@ class LocalStorage:
                 if pending:
                     await flush_block()
                 if in_flight is not None:
-                    await in_flight
+                    await asyncio.shield(in_flight)
                     in_flight = None
                 await writer.settle()
                 await asyncio.to_thread(_flush_and_sync, file)
