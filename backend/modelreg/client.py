@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import httpx
 
+from modelreg.stream_writer import StreamWriter
+
 DEFAULT_URL = "http://127.0.0.1:8000"
 CHUNK_SIZE = 1024 * 1024
 """Bytes read from disk per chunk of an upload (and per step when hashing local files)."""
@@ -441,11 +443,13 @@ class RegistryClient:
                     else:
                         hasher = hashlib.sha256()
                         mode = "wb"
-                    with part.open(mode) as out:
+                    # Hashed and written in blocks on a worker thread while the next arrives,
+                    # flushed to disk as it goes, fsynced before it is renamed into place.
+                    with part.open(mode) as out, StreamWriter(out, hasher) as writer:
                         for chunk in response.iter_bytes():
-                            hasher.update(chunk)
-                            out.write(chunk)
+                            writer.write(chunk)
                             progress(len(chunk))
+                        writer.finish()
                 except OSError as exc:
                     raise ClientError(f"could not write {part}: {exc.strerror or exc}") from None
         except httpx.HTTPError as exc:
