@@ -148,8 +148,9 @@ async def copy_registry(sqlite_file: Path, pg_port: int) -> str:
 
 
 def tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) of a live process and all its descendants, from /proc: a
-    server and its worker processes, PostgreSQL's postmaster and its backends."""
+    """CPU seconds (user + system) of a live process and all its descendants, ended ones
+    included, from /proc: a server and its worker processes, PostgreSQL's postmaster and its
+    backends."""
     parent, ticks = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -157,7 +158,10 @@ def tree_cpu(root: int) -> float:
         except OSError:
             continue  # ended meanwhile
         pid = int(stat.parent.name)
-        parent[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+        # utime + stime, plus cutime + cstime: the CPU of children it has reaped, so a backend
+        # that ended during the measurement still counts (it would otherwise vanish).
+        parent[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])
     total = 0
     for pid, tick in ticks.items():
         ancestor = pid
