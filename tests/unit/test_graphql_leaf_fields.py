@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, NewType
 
 import pytest
 import strawberry
@@ -22,6 +22,11 @@ class Colour(enum.Enum):
     BLUE = "blue"
 
 
+# A scalar that serializes any object (as a string): an awaitable must be awaited, not shown.
+Loud = NewType("Loud", str)
+LOUD = strawberry.scalar(name="Loud", serialize=lambda value: str(value).upper())
+
+
 @strawberry.type
 class Item:
     name: str
@@ -30,6 +35,9 @@ class Item:
     seen: dt.datetime
     note: str | None = None
     required: str = ""
+    # Values loaded on demand (awaitables), as graphql/model_page.py gives a model's row fields.
+    later: int = 0
+    extra: Loud | None = None
 
     @strawberry.field
     def shout(self) -> str:
@@ -53,8 +61,26 @@ class Broken:
         raise ValueError("name is not available")
 
 
+class Later:
+    """An awaitable of `value`, as `model_page.Deferred` is."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(0).__await__()
+        return self.value
+
+
 ITEMS: list[Any] = [
-    Item(name="a", size=1, colour=Colour.RED, seen=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)),
+    Item(
+        name="a",
+        size=1,
+        colour=Colour.RED,
+        seen=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+        later=Later(41),  # type: ignore[arg-type]
+        extra=Later("quiet"),
+    ),
     Item(name="b", size=2, colour=Colour.BLUE, seen=dt.datetime(2026, 3, 4), note="n"),
     Item(name="c", size=-5, colour=Colour.BLUE, seen=dt.datetime(2026, 5, 6), required=None),  # type: ignore[arg-type]
     Broken(),
@@ -74,7 +100,7 @@ class Query:
 
 QUERY = """{
   count
-  items { name size colour seen note required shout prefixed(prefix: "x-") alias: name }
+  items { name size colour seen note required later extra shout prefixed(prefix: "x-") alias: name }
 }"""
 
 
@@ -85,22 +111,28 @@ def _run(schema: strawberry.Schema) -> tuple[Any, list[tuple[Any, str]]]:
 
 
 def test_answers_and_errors_equal_strawberrys_own() -> None:
-    plain = strawberry.Schema(query=Query)
-    fast = strawberry.Schema(query=Query, execution_context_class=LeafFastExecutor)
+    plain = strawberry.Schema(query=Query, scalar_overrides={Loud: LOUD})
+    fast = strawberry.Schema(
+        query=Query, scalar_overrides={Loud: LOUD}, execution_context_class=LeafFastExecutor
+    )
     expected = _run(plain)
     assert _run(fast) == expected
     data, errors = expected
     assert data["items"][0]["colour"] == "RED" and data["items"][1]["note"] == "n"
+    # Awaited, then serialized: not the awaitable's own text.
+    assert data["items"][0]["later"] == 41 and data["items"][0]["extra"] == "QUIET"
     # The null in a non-null field and the raising property are graphql-core's errors.
     assert data["items"][2] is None and data["items"][3] is None
     assert [path for path, _ in errors] == [("items", 2, "required"), ("items", 3, "name")]
 
 
 def test_short_path_taken_for_plain_leaves_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    schema = strawberry.Schema(query=Query, execution_context_class=LeafFastExecutor)
+    schema = strawberry.Schema(
+        query=Query, scalar_overrides={Loud: LOUD}, execution_context_class=LeafFastExecutor
+    )
     fields = schema._schema.type_map["Item"].fields  # type: ignore[attr-defined]
     planned = {name for name, field in fields.items() if leaf_plan(field) is not None}
-    assert planned == {"name", "size", "colour", "seen", "note", "required"}
+    assert planned == {"name", "size", "colour", "seen", "note", "required", "later", "extra"}
 
     read: list[str] = []
     original = execution.leaf_plan

@@ -10,10 +10,10 @@ quarter of the request's CPU.
 resolver, no permission classes or field extensions, no arguments) and its type is a scalar or
 an enum, possibly non-null, the value is `getattr(source, python_name)` coerced by the type's
 own `coerce_output_value` - exactly what the generic path computes. Anything else takes the
-generic path: a null or an error (which the generic path then reads again and reports, so null
-handling and error reporting stay graphql-core's own), a resolver, an object or list type,
-graphql-core middleware. Whether a field qualifies is decided once per field definition and
-remembered on it.
+generic path: a null, an awaitable or an error (which the generic path then reads again and
+awaits or reports, so null handling and error reporting stay graphql-core's own), a resolver,
+an object or list type, graphql-core middleware. Whether a field qualifies is decided once per
+field definition and remembered on it.
 """
 
 from __future__ import annotations
@@ -84,7 +84,12 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
                 if plan is not None:
                     try:
                         value = getattr(source, plan[0])
-                        coerced = plan[1](value) if value is not None else None
+                        # An awaitable (a value loaded on demand: graphql/model_page.py) is
+                        # graphql-core's to await; a pass-through scalar would return it as is.
+                        if value is None or hasattr(value, "__await__"):
+                            coerced = None
+                        else:
+                            coerced = plan[1](value)
                     except Exception:  # the generic path reads it again and reports it
                         coerced = None
                     if coerced is not Undefined and coerced is not None:
