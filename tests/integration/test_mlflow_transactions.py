@@ -19,27 +19,18 @@ from modelreg.db import Database
 from modelreg.db.models import Event, ModelVersion, PersonalAccessToken, RegisteredModel
 from modelreg.db.types import utcnow
 from tests.support.graphql import GraphQLClient
+from tests.support.mlflow_rest import mlflow_call
 from tests.support.registry import create_project
 from tests.support.sql import count_commits, count_statements
-
-API = "/projects/demo/mlflow/api/2.0/mlflow"
-
-
-async def _call(http: httpx.AsyncClient, method: str, path: str, body: dict[str, Any]) -> Any:
-    if method == "GET":
-        response = await http.get(f"{API}/{path}", params=body)
-    else:
-        response = await http.request(method, f"{API}/{path}", json=body)
-    return response
 
 
 @pytest.fixture
 async def seeded(gql: GraphQLClient, http: httpx.AsyncClient) -> httpx.AsyncClient:
     await create_project(gql)
     for name in ("churn", "fraud"):
-        created = await _call(http, "POST", "registered-models/create", {"name": name})
+        created = await mlflow_call(http, "POST", "registered-models/create", {"name": name})
         assert created.status_code == 200, created.text
-        version = await _call(http, "POST", "model-versions/create", {"name": name})
+        version = await mlflow_call(http, "POST", "model-versions/create", {"name": name})
         assert version.status_code == 200, version.text
     return http
 
@@ -81,9 +72,9 @@ async def test_a_registry_call_is_one_transaction_with_few_statements(
     locking: int,
 ) -> None:
     # Refresh the token's last use outside the count (it is recorded at most once a minute).
-    await _call(seeded, "GET", "registered-models/get", {"name": "churn"})
+    await mlflow_call(seeded, "GET", "registered-models/get", {"name": "churn"})
     with count_statements(db) as statements, count_commits(db) as commits:
-        response = await _call(seeded, method, path, body)
+        response = await mlflow_call(seeded, method, path, body)
     assert response.status_code == 200, response.text
     assert len(statements) <= most + (0 if db.is_sqlite else locking), statements
     assert len(commits) <= 1, statements  # reads commit nothing or their empty transaction
@@ -92,7 +83,7 @@ async def test_a_registry_call_is_one_transaction_with_few_statements(
 async def test_the_response_of_a_write_is_read_in_its_transaction(
     seeded: httpx.AsyncClient,
 ) -> None:
-    created = await _call(
+    created = await mlflow_call(
         seeded,
         "POST",
         "model-versions/create",
@@ -104,13 +95,13 @@ async def test_the_response_of_a_write_is_read_in_its_transaction(
     assert {"key": "modelreg.version", "value": "1.0.1"} in version["tags"]
     assert version["aliases"] == ["1.0.1"]
 
-    await _call(
+    await mlflow_call(
         seeded,
         "POST",
         "registered-models/alias",
         {"name": "churn", "alias": "champ", "version": "2"},
     )
-    moved = await _call(
+    moved = await mlflow_call(
         seeded,
         "POST",
         "model-versions/transition-stage",
@@ -120,7 +111,7 @@ async def test_the_response_of_a_write_is_read_in_its_transaction(
     assert moved.json()["model_version"]["aliases"] == ["1.0.1", "champ"]
     assert {"key": "team", "value": "growth"} in moved.json()["model_version"]["tags"]
 
-    model = await _call(
+    model = await mlflow_call(
         seeded,
         "POST",
         "registered-models/create",
@@ -141,14 +132,14 @@ async def test_a_refused_write_leaves_nothing_behind(
             "models": len((await session.exec(select(RegisteredModel))).all()),
         }
     # A tag key that is too long is refused after the model was read in the same transaction.
-    refused = await _call(
+    refused = await mlflow_call(
         seeded,
         "POST",
         "model-versions/create",
         {"name": "churn", "tags": [{"key": "k" * 10_000, "value": "v"}]},
     )
     assert refused.status_code == 400 and refused.json()["error_code"] == "INVALID_PARAMETER_VALUE"
-    duplicate = await _call(seeded, "POST", "registered-models/create", {"name": "churn"})
+    duplicate = await mlflow_call(seeded, "POST", "registered-models/create", {"name": "churn"})
     assert duplicate.json()["error_code"] == "RESOURCE_ALREADY_EXISTS"
     async with db.read() as session:
         after = {
@@ -166,7 +157,7 @@ async def test_a_failed_write_still_records_the_tokens_use(
     async with db.begin() as session:
         await session.exec(sa.update(PersonalAccessToken).values(last_used_at=long_ago))
 
-    duplicate = await _call(seeded, "POST", "registered-models/create", {"name": "churn"})
+    duplicate = await mlflow_call(seeded, "POST", "registered-models/create", {"name": "churn"})
     assert duplicate.status_code == 400
 
     async with db.read() as session:
@@ -180,7 +171,7 @@ async def test_a_write_records_the_tokens_use_in_its_own_transaction(
     async with db.begin() as session:
         await session.exec(sa.update(PersonalAccessToken).values(last_used_at=None))
     with count_commits(db) as commits:
-        ok = await _call(seeded, "POST", "registered-models/create", {"name": "another"})
+        ok = await mlflow_call(seeded, "POST", "registered-models/create", {"name": "another"})
     assert ok.status_code == 200
     assert len(commits) == 1
     async with db.read() as session:
