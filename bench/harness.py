@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -44,12 +45,21 @@ def server(cmd: list[str], health_url: str, log_file: Path, env: dict[str, str])
             time.sleep(0.3)
         yield
     finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group, SIGKILL after 20 s; a group already gone is fine (a server
+    that failed to start must show its log, not a ProcessLookupError)."""
+    try:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        proc.wait(timeout=20)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    proc.wait()
 
 
 def _healthy(url: str) -> bool:
