@@ -24,6 +24,8 @@ ALLOWED = {
     "events": {"errors", "domain", "db", "services", "settings", "__version__"},
     # `metrics` imports nothing of modelreg: counting a stored upload is not an interface's job.
     "services": {"errors", "domain", "db", "storage", "settings", "proxies", "metrics"},
+    # `modelreg serve-model` loads user code: a client of the registry's public API, no more.
+    "serving": {"client", "domain", "errors", "logs"},
 }
 
 
@@ -122,4 +124,20 @@ def test_domain_code_does_no_io() -> None:
                     offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
                 offenders.append(f"{path.relative_to(PACKAGE)} calls open()")
+    assert not offenders, "; ".join(offenders)
+
+
+def test_only_the_command_line_imports_serving() -> None:
+    """The registry server never loads user code: only `modelreg serve-model` (cli/serving.py)
+    imports modelreg.serving."""
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if _layer_of(path) not in ("serving", "cli") and "serving" in _imports(path)
+    ]
+    offenders += [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / "cli").rglob("*.py")
+        if path.name != "serving.py" and "serving" in _imports(path)
+    ]
     assert not offenders, "; ".join(offenders)

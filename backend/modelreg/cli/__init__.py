@@ -4,7 +4,7 @@ tokens, members and projects (on the server's machine), move files (through a ru
 This module holds the `modelreg` group and registers the commands of its siblings:
 server.py (run the server, migrate, demo, schema), accounts.py and projects.py (admin commands
 straight to the database, through admin.py), remote.py (files through a running server),
-webhooks.py (webhooks through a running server);
+webhooks.py (webhooks through a running server), serving.py (serve a model, modelreg.serving);
 options.py and output.py are what they share.
 """
 
@@ -16,6 +16,7 @@ from modelreg.cli.accounts import token, user
 from modelreg.cli.projects import member, project
 from modelreg.cli.remote import files
 from modelreg.cli.server import db, demo_command, export_schema, serve
+from modelreg.cli.serving import serve_model
 from modelreg.cli.webhooks import webhooks
 
 
@@ -36,5 +37,6 @@ for command in (
     project,
     files,
     webhooks,
+    serve_model,
 ):
     main.add_command(command)
