@@ -64,20 +64,25 @@ def _check_column(name: str, column: Any, kind: str) -> None:
             wrong = values[values.map(lambda v: float(v) % 1 != 0)]
         if not wrong.empty:
             expected = "an integer" if kind in _INTEGRAL else "a number"
-            raise bad(f"column '{name}' must hold {expected} ({kind}); got {wrong.iloc[0]!r}")
+            raise bad(f"column '{name}' must hold {expected} ({kind}); got {_shown(wrong.iloc[0])}")
     elif kind == "boolean":
         wrong = values[~values.map(lambda v: isinstance(v, bool) or v in (0, 1))]
         if not wrong.empty:
-            raise bad(f"column '{name}' must hold true or false; got {wrong.iloc[0]!r}")
+            raise bad(f"column '{name}' must hold true or false; got {_shown(wrong.iloc[0])}")
     elif kind == "string":
         wrong = values[values.map(lambda v: isinstance(v, list | dict))]
         if not wrong.empty:
-            raise bad(f"column '{name}' must hold a string; got {wrong.iloc[0]!r}")
+            raise bad(f"column '{name}' must hold a string; got {_shown(wrong.iloc[0])}")
     elif kind == "datetime":
         parsed = pd.to_datetime(values, errors="coerce")
         wrong = values[parsed.isna()]
         if not wrong.empty:
-            raise bad(f"column '{name}' must hold a date and time; got {wrong.iloc[0]!r}")
+            raise bad(f"column '{name}' must hold a date and time; got {_shown(wrong.iloc[0])}")
+
+
+def _shown(value: Any) -> str:
+    """A value as the person sent it (a numpy scalar as the plain number)."""
+    return repr(value.item() if hasattr(value, "item") else value)
 
 
 def _number(value: Any) -> bool:
