@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from modelreg.db import Database
+from modelreg.db.models import ModelVersion
 from modelreg.graphql import model_page
 from modelreg.graphql.schema import create_schema
 from modelreg.settings import Settings
@@ -180,3 +182,46 @@ async def test_edge_cursors_are_encoded_when_selected(
     assert page_info["startCursor"] and page_info["endCursor"] and page_info["hasNextPage"]
     rest = await gql.execute(page % (selection, fragment), {"after": page_info["endCursor"]})
     assert [e["node"]["name"] for e in rest["project"]["models"]["edges"]] == names[2:]
+
+
+VERSION_FIELDS = (
+    "id version number isPrerelease description stage createdBy createdAt updatedAt source "
+    "runId loggedModelId"
+)
+
+
+async def test_latest_versions_are_read_as_core_rows_with_every_field_a_lookup_shows(
+    gql: GraphQLClient,
+) -> None:
+    """A page's latest versions (and a model's, loaded on demand) are Core rows, not ORM
+    objects (see `version_reads.latest_version_rows`), and show every field exactly as the
+    version looked up by id does."""
+    ids = await _seed(gql)
+    await create_version(gql, ids["c"], "2.0.0", description="the *card*")
+    loaded: list[object] = []
+
+    def on_load(target: object, context: object) -> None:
+        loaded.append(target)
+
+    latest_version = f"latestVersion {{ {VERSION_FIELDS} }}"
+    page = '{ project(path: "demo") { models { edges { node { name ' + latest_version + " } } } } }"
+    one = f'{{ project(path: "demo") {{ model(name: "c") {{ {latest_version} }} }} }}'
+    sa.event.listen(ModelVersion, "load", on_load)
+    try:
+        listed = await gql.execute(page)
+        single = await gql.execute(one)
+    finally:
+        sa.event.remove(ModelVersion, "load", on_load)
+    assert loaded == []
+    latest = {
+        e["node"]["name"]: e["node"]["latestVersion"] for e in listed["project"]["models"]["edges"]
+    }
+    assert sorted(latest) == ["a", "b", "c"]
+    assert single["project"]["model"]["latestVersion"] == latest["c"]
+    assert latest["c"]["description"] == "the *card*" and latest["c"]["version"] == "2.0.0"
+    for name in ("a", "b", "c"):
+        by_id = await gql.execute(
+            f"query($id: ID!) {{ node(id: $id) {{ ... on ModelVersion {{ {VERSION_FIELDS} }} }} }}",
+            {"id": latest[name]["id"]},
+        )
+        assert by_id["node"] == latest[name]

@@ -73,8 +73,9 @@ class Loaders:
         self.version: DataLoader[int, ModelVersion | None] = _loader(
             read, version_reads.versions_by_ids
         )
-        self.latest_version: DataLoader[int, ModelVersion | None] = _loader(
-            read, version_reads.latest_versions
+        # Core rows: only rendered (see `version_reads.latest_version_rows`).
+        self.latest_version: DataLoader[int, version_reads.VersionRow | None] = _loader(
+            read, version_reads.latest_version_rows
         )
         # Each model's versions in Production or Staging (graphql/stages.py).
         self.stage_versions: DataLoader[int, list[ModelVersion] | None] = _loader(

@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from modelreg.db.models import ModelTag, ModelVersion
+from modelreg.db.models import ModelTag
 from modelreg.graphql.context import Info
 from modelreg.services import models as model_service
 from modelreg.services import tags as tag_service
@@ -53,7 +53,7 @@ class RowFields:
     """Per model id, the row fields a page fetched; a field the query did not select is None."""
 
     version_counts: dict[int, int] | None = None
-    latest_versions: dict[int, ModelVersion | None] | None = None
+    latest_versions: dict[int, version_reads.VersionRow | None] | None = None
     tags: dict[int, dict[str, str]] | None = field(default=None)
 
 
@@ -109,7 +109,7 @@ async def fetch_row_fields(info: Info, ids: Sequence[int]) -> RowFields:
             fetched.version_counts = {i: counts.get(i, 0) for i in ids}
             loaders.version_count.prime_many(fetched.version_counts)
         if LATEST_VERSION in wanted:
-            latest = await version_reads.latest_versions(session, ids)
+            latest = await version_reads.latest_version_rows(session, ids)
             fetched.latest_versions = {i: latest.get(i) for i in ids}
             loaders.latest_version.prime_many(fetched.latest_versions)
         if TAGS in wanted:

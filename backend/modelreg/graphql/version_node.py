@@ -33,6 +33,7 @@ from modelreg.graphql.metadata import (
 )
 from modelreg.graphql.node_common import BigInt, Tag, tag_list
 from modelreg.services.files import VersionFile
+from modelreg.services.version_reads import VersionRow
 
 if TYPE_CHECKING:
     from modelreg.graphql.tracking import RunType
@@ -84,7 +85,8 @@ class ModelVersionNode(relay.Node):
     viewer_following: bool = notifications.VERSION_FOLLOWING
 
     @classmethod
-    def from_row(cls, row: ModelVersion) -> Self:
+    def from_row(cls, row: ModelVersion | VersionRow) -> Self:
+        """From an ORM object or a Core row of the same columns (`version_reads`)."""
         assert row.id is not None
         return cls(
             id=row.id,
