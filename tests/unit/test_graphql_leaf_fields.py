@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-from typing import Any, NewType
+from typing import Any, NewType, Self
 
 import pytest
 import strawberry
 from graphql import GraphQLField
+from strawberry import relay
+from strawberry.relay import to_base64
 
 from modelreg.graphql import execution
 from modelreg.graphql.execution import LeafFastExecutor, leaf_plan
@@ -150,3 +152,86 @@ def test_short_path_taken_for_plain_leaves_only(monkeypatch: pytest.MonkeyPatch)
     # item before the alias is read; on the fourth, reading `name` raises and ends it.
     assert read.count("name") == 2 + 2 + 1 + 1
     assert "shout" not in read and "prefixed" not in read
+
+
+@strawberry.type
+class Thing(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+
+
+@strawberry.type
+class Custom(relay.Node):
+    key: relay.NodeID[str]
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: strawberry.Info) -> str:
+        return f"custom-{root.key}"
+
+
+@strawberry.type
+class Renamed(relay.Node):
+    id: relay.NodeID[int]
+
+    @classmethod
+    def resolve_typename(cls, root: Self, info: strawberry.Info) -> str:
+        return "Other"
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return [Thing(id=1, name="a"), Thing(id=22, name="b")]
+
+    @strawberry.field
+    def missing(self) -> list[Thing | None]:
+        return [Thing(id=None, name="no id")]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def others(self) -> list[Custom | Renamed]:
+        return [Custom(key="k"), Renamed(id=3)]
+
+    @strawberry.field
+    def any_node(self) -> relay.Node:
+        return Thing(id=5, name="e")
+
+
+NODE_QUERY = """{
+  things { id name again: id }
+  missing { id }
+  others { ... on Custom { id } ... on Renamed { id } }
+  anyNode { id ... on Thing { name } }
+}"""
+
+
+def test_relay_ids_equal_strawberrys_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    def run(schema: strawberry.Schema) -> tuple[Any, list[tuple[Any, str]]]:
+        result = asyncio.run(schema.execute(NODE_QUERY))
+        errors = sorted((tuple(e.path or ()), e.message) for e in result.errors or [])
+        return result.data, errors
+
+    expected = run(strawberry.Schema(query=NodeQuery))
+    fast_ids: list[str] = []
+    original = execution._relay_id
+
+    def counting(parent_type: Any, source: Any) -> Any:
+        found = original(parent_type, source)
+        if found is not None:
+            fast_ids.append(str(found))
+        return found
+
+    monkeypatch.setattr(execution, "_relay_id", counting)
+    fast = strawberry.Schema(query=NodeQuery, execution_context_class=LeafFastExecutor)
+    assert run(fast) == expected
+    data, errors = expected
+    assert [t["id"] for t in data["things"]] == [to_base64("Thing", 1), to_base64("Thing", 22)]
+    assert data["things"][1]["again"] == to_base64("Thing", 22)
+    assert data["others"] == [
+        {"id": to_base64("Custom", "custom-k")},
+        {"id": to_base64("Other", 3)},
+    ]
+    assert data["anyNode"] == {"id": to_base64("Thing", 5), "name": "e"}
+    assert data["missing"] == [None] and [path for path, _ in errors] == [("missing", 0, "id")]
+    # Relay's resolver ran only for the missing id and the classes that override it.
+    assert sorted(fast_ids) == sorted(to_base64("Thing", n) for n in (1, 1, 22, 22, 5))
