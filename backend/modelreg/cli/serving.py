@@ -16,8 +16,9 @@ from modelreg.cli.options import TOKEN_ENV
 from modelreg.client import DEFAULT_URL
 
 if TYPE_CHECKING:
+    from modelreg.client import RegistryClient
     from modelreg.serving.follow import Runner
-    from modelreg.serving.reference import Reference
+    from modelreg.serving.reference import Canary, Reference
 
 MAX_BODY_ENV = "MODELREG_SERVING_MAX_BODY_BYTES"
 
@@ -136,9 +137,9 @@ def serve_model(
 
 
 def _run(
-    client: object,
+    client: RegistryClient,
     primary: Reference,
-    split: object,
+    split: Canary | None,
     *,
     host: str,
     port: int,
@@ -149,17 +150,16 @@ def _run(
 ) -> None:
     import anyio
 
-    from modelreg.client import ClientError, RegistryClient
+    from modelreg.client import ClientError
     from modelreg.serving.app import ServingState
     from modelreg.serving.follow import Runner
     from modelreg.serving.holder import Slot
-    from modelreg.serving.reference import Canary, CanarySplit, Reference
+    from modelreg.serving.reference import CanarySplit, Reference
     from modelreg.serving.resolve import Recorder
 
-    assert isinstance(client, RegistryClient)
     references = {"primary": primary}
     state = ServingState(Slot("primary", str(primary)), threads=threads, max_body=_max_body())
-    if isinstance(split, Canary):
+    if split is not None:
         canary_ref = Reference(primary.project, primary.model, split.alias, "alias")
         references[split.alias] = canary_ref
         state.canary = Slot(split.alias, str(canary_ref))
