@@ -26,6 +26,8 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
     # No answer: the server is unreachable or overloaded (503, or the web app's network failure).
     UNAVAILABLE = "UNAVAILABLE"
+    # The server keeps no deployment records (MODELREG_DEPLOYMENT_RECORDS=false); nothing written.
+    DEPLOYMENT_RECORDS_DISABLED = "DEPLOYMENT_RECORDS_DISABLED"
 
 
 class DomainError(Exception):
@@ -71,6 +73,12 @@ class FileTooLarge(DomainError):
     """A file over the size limit; nothing of it was kept."""
 
     code = ErrorCode.FILE_TOO_LARGE
+
+
+class DeploymentRecordsDisabled(DomainError):
+    """The server is set not to record deployments (MODELREG_DEPLOYMENT_RECORDS=false)."""
+
+    code = ErrorCode.DEPLOYMENT_RECORDS_DISABLED
 
 
 class Unauthenticated(DomainError):

@@ -96,6 +96,9 @@ class Settings(BaseModel):
     webhook_concurrency: int = Field(default=4, ge=1, le=256)
     # Finished deliveries (and their attempts) are removed after this many days.
     webhook_log_days: int = Field(default=30, ge=1)
+    # Keep what `modelreg serve-model` processes report (README "Deployment records"); off, the
+    # recordDeployment mutation refuses with DEPLOYMENT_RECORDS_DISABLED.
+    deployment_records: bool = True
     # Server processes `modelreg serve` starts, each with its own connections and workers.
     workers: int = 1
     # The longest a subscription waits before it looks for events written by another process

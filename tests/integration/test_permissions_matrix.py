@@ -35,6 +35,7 @@ from modelreg.db import Database
 from modelreg.db.models import (
     Artifact,
     Comment,
+    Deployment,
     Event,
     Membership,
     ModelAlias,
@@ -123,6 +124,7 @@ MEMBERS: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "delete_file":                  (R,    A,        A,         A,          A),
     "delete_files":                 (R,    A,        A,         A,          A),
     "add_comment":                  (R,    A,        A,         A,          A),
+    "record_deployment":            (R,    A,        A,         A,          A),
     "request_transition":           (R,    A,        A,         A,          A),
     "transition_none_to_staging":   (D,    D,        A,         A,          A),
     "transition_staging_to_production": (M, M,       M,         A,          A),
@@ -506,6 +508,11 @@ async def comment_added(session: AsyncSession, t: Target) -> bool:
     return await _one(session, statement) is not None
 
 
+async def deployment_recorded(session: AsyncSession, t: Target) -> bool:
+    statement = select(Deployment.id).where(Deployment.version_id == t.version_id)
+    return await _one(session, statement) is not None
+
+
 async def transition_requested(session: AsyncSession, t: Target) -> bool:
     statement = select(TransitionRequest.id).where(TransitionRequest.version_id == t.version_id)
     return await _one(session, statement) is not None
@@ -692,6 +699,20 @@ OPERATIONS: dict[str, Operation] = {
     "add_comment": Operation(
         VERSION, _m("addComment", lambda t: {"versionId": _vid(t), "body": "hi"}), comment_added
     ),
+    "record_deployment": Operation(
+        VERSION,
+        _m(
+            "recordDeployment",
+            lambda t: {
+                "versionId": _vid(t),
+                "state": "STARTED",
+                "endpoint": "http://127.0.0.1:5001",
+                "reference": "p/m@champion",
+                "instance": "0" * 32,
+            },
+        ),
+        deployment_recorded,
+    ),
     "request_transition": Operation(
         VERSION,
         _m("requestTransition", lambda t: {"versionId": _vid(t), "stage": "STAGING"}),
@@ -835,6 +856,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "set_version_tags",
         "delete_version_tags",
         "add_comment",
+        "record_deployment",
     ),
     "files": (
         "upload_file",

@@ -256,6 +256,16 @@ MUTATIONS: dict[str, MutationSpec] = {
     "setAlias": MutationSpec(HIDDEN, lambda i: {"versionId": i.v_none, "alias": "champion"}),
     "deleteAlias": MutationSpec(HIDDEN, lambda i: {"modelId": i.model, "alias": "champion"}),
     "addComment": MutationSpec(HIDDEN, lambda i: {"versionId": i.v_none, "body": "boo"}),
+    "recordDeployment": MutationSpec(
+        HIDDEN,
+        lambda i: {
+            "versionId": i.v_none,
+            "state": "STARTED",
+            "endpoint": "http://evil.example:5001",
+            "reference": "hush/model@champion",
+            "instance": "0" * 32,
+        },
+    ),
     "editComment": MutationSpec(HIDDEN, lambda i: {"id": i.comment, "body": "pwned"}),
     "deleteComment": MutationSpec(HIDDEN, lambda i: {"id": i.comment}),
     "createWebhook": MutationSpec(
@@ -515,6 +525,7 @@ QUERIES = (
     "projects",
     "compareVersions",
     "webhookTopics",
+    "deploymentRecordsEnabled",  # a server setting: the same answer for everyone
     "inbox",
     "inboxCount",
 )

@@ -282,6 +282,41 @@ class Comment(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+class Deployment(SQLModel, table=True):
+    """A `modelreg serve-model` process serving a version: open until it reports STOPPED.
+
+    One process (`instance`) has at most one open record per version; names, not user ids, as
+    in comments, so a record outlives its user."""
+
+    __tablename__ = "deployment"
+    __table_args__ = (
+        # A version's deployments newest first (the version page) and the open ones.
+        sa.Index(None, "version_id", "id"),
+        sa.Index(
+            "uq_deployment_open_instance_version",
+            "instance",
+            "version_id",
+            unique=True,
+            sqlite_where=sa.text("stopped_at IS NULL"),
+            postgresql_where=sa.text("stopped_at IS NULL"),
+        ),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("model_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    instance: str = Field(max_length=32)
+    endpoint: str = Field(max_length=500)
+    reference: str = Field(max_length=300)
+    role: str | None = Field(default=None, max_length=100)
+    started_by: str = Field(max_length=255)
+    started_at: datetime = _created()
+    stopped_by: str | None = Field(default=None, max_length=255)
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class UserAccount(SQLModel, table=True):
     """A person (or robot) who signs in. `username` is stored lower-case and never changes."""
 

@@ -31,6 +31,10 @@ class EventType(StrEnum):
     COMMENT_ADDED = "version.comment_added"
     COMMENT_EDITED = "version.comment_edited"
     COMMENT_DELETED = "version.comment_deleted"
+    # A `modelreg serve-model` process began or ended serving the version (payload: endpoint,
+    # reference, instance, role, version). Activity and webhooks only, no mail.
+    DEPLOYMENT_STARTED = "version.deployment_started"
+    DEPLOYMENT_STOPPED = "version.deployment_stopped"
     MEMBER_ADDED = "project.member_added"
     MEMBER_ROLE_CHANGED = "project.member_role_changed"
     MEMBER_REMOVED = "project.member_removed"

@@ -27,6 +27,7 @@ from modelreg.db.models import (
 from modelreg.domain.actor import Actor
 from modelreg.domain.model_metadata import ModelMetadata
 from modelreg.domain.policy import Role
+from modelreg.graphql.deployment_loader import deployment_page_loader
 from modelreg.services import access, version_reads
 from modelreg.services import comments as comment_service
 from modelreg.services import compatibility as compatibility_service
@@ -122,6 +123,8 @@ class Loaders:
         self.version_comments: DataLoader[int, list[Comment] | None] = _loader(
             read, comment_service.comments_by_versions, list
         )
+        # A page of each version's deployments (graphql/deployments.py).
+        self.version_deployments = deployment_page_loader(read)
         # MLflow tracking (graphql/tracking.py): a version's run, its experiment and data.
         self.run_by_uuid: DataLoader[str, Run | None] = _loader(
             read, tracking_service.runs_by_uuids

@@ -13,6 +13,7 @@ from modelreg.errors import InvalidArgument
 from modelreg.graphql import compare, permissions
 from modelreg.graphql.accounts import AccountQueries
 from modelreg.graphql.context import Info
+from modelreg.graphql.deployments import DeploymentMutations, DeploymentQueries
 from modelreg.graphql.document_cache import DocumentCache
 from modelreg.graphql.errors import ReadSessionExtension
 from modelreg.graphql.execution import LeafFastExecutor
@@ -56,7 +57,7 @@ NODE_TYPES: dict[
 
 
 @strawberry.type
-class Query(AccountQueries, InboxQueries, WebhookQueries):
+class Query(AccountQueries, InboxQueries, WebhookQueries, DeploymentQueries):
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:
@@ -109,6 +110,7 @@ class Mutation(
     LifecycleMutations,
     WebhookMutations,
     NotificationMutations,
+    DeploymentMutations,
 ):
     pass
 

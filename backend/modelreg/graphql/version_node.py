@@ -19,6 +19,7 @@ from modelreg.domain.paths import validate_prefix
 from modelreg.domain.policy import Ability
 from modelreg.graphql import notifications, permissions
 from modelreg.graphql.context import Info
+from modelreg.graphql.deployments import DeploymentConnection, version_deployments
 from modelreg.graphql.lifecycle import (
     CommentType,
     EventConnection,
@@ -236,6 +237,19 @@ class ModelVersionNode(relay.Node):
     async def comments(self, info: Info) -> list[CommentType]:
         found = await info.context.loaders.version_comments.load(self.id) or []
         return [CommentType.from_row(c) for c in found]
+
+    @strawberry.field(
+        description="Serving processes that reported this version, newest first; only the "
+        "active (STARTED) or stopped ones if `active` is given."
+    )
+    async def deployments(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        active: bool | None = None,
+    ) -> DeploymentConnection:
+        return await version_deployments(info, self.id, first=first, after=after, active=active)
 
     @strawberry.field(description="Everything that happened to the version, newest first.")
     async def activity(

@@ -23,6 +23,7 @@ STATUS = {
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.INTERNAL: 500,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.DEPLOYMENT_RECORDS_DISABLED: 403,
 }
 
 _BY_STATUS = {status: code for code, status in STATUS.items() if code != ErrorCode.ALREADY_EXISTS}

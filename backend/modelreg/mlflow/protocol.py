@@ -33,6 +33,7 @@ _CODES: dict[errors.ErrorCode, tuple[str, int]] = {
     errors.ErrorCode.METHOD_NOT_ALLOWED: ("ENDPOINT_NOT_FOUND", 405),
     errors.ErrorCode.INTERNAL: ("INTERNAL_ERROR", 500),
     errors.ErrorCode.UNAVAILABLE: ("TEMPORARILY_UNAVAILABLE", 503),
+    errors.ErrorCode.DEPLOYMENT_RECORDS_DISABLED: ("PERMISSION_DENIED", 403),
 }
 
 

@@ -9,6 +9,7 @@ export type { ErrorCode };
 export const ERROR_CODES = [
   "ALREADY_EXISTS",
   "CONFLICT",
+  "DEPLOYMENT_RECORDS_DISABLED",
   "FILE_TOO_LARGE",
   "INTERNAL",
   "INVALID_ARGUMENT",
