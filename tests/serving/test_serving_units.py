@@ -135,6 +135,7 @@ def test_json_formats_become_what_mlflow_serve_gives_the_model() -> None:
         (b"", payload.CSV, "CSV body is empty"),
         (b'a,b\n1,"2\n', payload.CSV, "not CSV"),
         (b"\xff", payload.CSV, "not valid UTF-8"),
+        (b"[" * 100_000, payload.JSON, "nested too deeply"),
     ],
 )
 def test_bad_bodies_are_a_400_with_a_sentence(body: bytes, mime: str, said: str) -> None:
@@ -316,11 +317,11 @@ async def test_the_canary_answers_its_share_once_loaded(state: ServingState) -> 
 
 
 class FakeRegistry:
-    """Answers GraphQL: the alias `champion` names `self.alias` (None: deleted); records every
+    """Answers GraphQL: aliases name the versions in `self.aliases`; records every
     recordDeployment (or refuses it when `refuse` is set)."""
 
     def __init__(self) -> None:
-        self.alias: Resolved | None = V1
+        self.aliases: dict[str, Resolved] = {"champion": V1}
         self.stage: list[dict[str, Any]] = []
         self.refuse = "Unknown type 'RecordDeploymentInput'."
         self.records: list[dict[str, Any]] = []
@@ -339,7 +340,8 @@ class FakeRegistry:
         if "stageVersions" in query:
             model = {"stageVersions": self.stage}
         elif "versionByAlias" in query:
-            model = {"versionByAlias": _node(self.alias) if self.alias else None}
+            found = self.aliases.get(body["variables"]["ref"])
+            model = {"versionByAlias": _node(found) if found else None}
         else:
             model = {"version": _node(V1) if body["variables"]["ref"] == "1.0.0" else None}
         return httpx.Response(200, json={"data": {"project": {"model": model}}})
@@ -401,7 +403,7 @@ def test_following_swaps_keeps_the_old_model_on_failure_and_on_deletion(
     first = state.primary.current
     assert first is not None and first.version == V1
     assert runner.poll() == []  # nothing changed
-    fake.alias = V2
+    fake.aliases["champion"] = V2
     with caplog.at_level(logging.WARNING, "modelreg.serving"):
         assert runner.poll() == []  # the load fails: the old model stays
     assert state.primary.current is first
@@ -410,7 +412,7 @@ def test_following_swaps_keeps_the_old_model_on_failure_and_on_deletion(
     [swapped] = runner.poll()  # retried on the next poll
     assert state.primary.current is swapped and swapped.version == V2
     caplog.clear()
-    fake.alias = None
+    del fake.aliases["champion"]
     with caplog.at_level(logging.WARNING, "modelreg.serving"):
         runner.poll()
         runner.poll()
@@ -426,6 +428,34 @@ def test_following_swaps_keeps_the_old_model_on_failure_and_on_deletion(
     assert {r["instance"] for r in fake.records} == {"a" * 32}
     assert {r["endpoint"] for r in fake.records} == {"http://127.0.0.1:18301"}
     assert {r["reference"] for r in fake.records} == {"lab/scorer@champion"}
+
+
+def test_a_version_both_slots_serve_is_stopped_only_when_neither_does(
+    registry: tuple[FakeRegistry, RegistryClient], tmp_path: Path
+) -> None:
+    fake, client = registry
+    fake.refuse = ""
+    fake.aliases["challenger"] = V1
+    state = ServingState(Slot("primary", "lab/scorer@champion"),
+                         canary=Slot("challenger", "lab/scorer@challenger"),
+                         split=CanarySplit(10))  # fmt: skip
+    recorder = Recorder(client, endpoint="http://127.0.0.1:18301", instance="d" * 32)
+    references = {"primary": parse_reference("lab/scorer@champion"),
+                  "challenger": parse_reference("lab/scorer@challenger")}  # fmt: skip
+    runner = Runner(client, state, references, cache_dir=tmp_path, recorder=recorder)
+    runner.load = lambda version, reference, role: _loaded(version, role)  # type: ignore[method-assign]
+    runner.start()
+    runner.record_started()
+    fake.aliases["champion"] = V2
+    runner.poll()  # the primary moves on; the canary still serves version 1
+    runner.record_stopped()
+    assert [(r["state"], r["versionId"], r["role"]) for r in fake.records] == [
+        ("STARTED", V1.id, "primary"),
+        ("STARTED", V1.id, "challenger"),
+        ("STARTED", V2.id, "primary"),
+        ("STOPPED", V2.id, "primary"),
+        ("STOPPED", V1.id, "challenger"),
+    ]
 
 
 def test_a_refused_record_is_logged_once_without_the_token(

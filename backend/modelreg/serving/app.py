@@ -65,8 +65,16 @@ def score(loaded: Loaded, body: bytes, mime: str) -> str:
     from mlflow.exceptions import MlflowException
     from mlflow.pyfunc.scoring_server import predictions_to_json
 
-    data, params = payload.parse(body, mime)
-    signature.check(data, loaded.schema)
+    try:
+        data, params = payload.parse(body, mime)
+        signature.check(data, loaded.schema)
+    except ServingError:
+        raise
+    except Exception as exc:  # a shape the checks above did not foresee: still the input's fault
+        logger.warning("could not read a request: %s", type(exc).__name__, exc_info=True)
+        raise payload.bad(
+            f"could not read the request ({type(exc).__name__}); send one of the documented formats"
+        ) from None
     try:
         if "params" in inspect.signature(loaded.model.predict).parameters:
             predictions = loaded.model.predict(data, params=params)

@@ -83,10 +83,19 @@ class Runner:
                 self.recorder.record("STARTED", loaded.version, loaded.reference, loaded.role)
 
     def record_stopped(self) -> None:
-        """STOPPED for every loaded slot, on shutdown (blocking)."""
+        """STOPPED for every version served, once each, on shutdown (blocking)."""
+        stopped: set[str] = set()
         for followed in self.followed:
-            if (loaded := followed.slot.current) is not None:
+            loaded = followed.slot.current
+            if loaded is not None and loaded.version.id not in stopped:
+                stopped.add(loaded.version.id)
                 self.recorder.record("STOPPED", loaded.version, loaded.reference, loaded.role)
+
+    def _still_served(self, version_id: str) -> bool:
+        return any(
+            f.slot.current is not None and f.slot.current.version.id == version_id
+            for f in self.followed
+        )
 
     def poll(self) -> list[Loaded]:
         """Re-resolves every followed reference once and swaps in what changed (blocking);
@@ -126,7 +135,8 @@ class Runner:
             return None
         old = slot.swap(loaded)
         logger.info("%s: now serving version %s", reference, version.version)
-        if old is not None:
+        # The deployment record is per (process, version): the other slot may still serve it.
+        if old is not None and not self._still_served(old.version.id):
             self.recorder.record("STOPPED", old.version, old.reference, old.role)
         self.recorder.record("STARTED", loaded.version, loaded.reference, loaded.role)
         return loaded

@@ -83,6 +83,8 @@ def _csv(text: str) -> Any:
 def _json(text: str) -> tuple[Any, dict[str, Any] | None]:
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise bad("the JSON body is nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise bad(
             f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -122,6 +124,8 @@ def _convert(key: str, value: Any) -> Any:
             return parse_tf_serving_input({key: value})  # type: ignore[no-untyped-call]
         orient = key.removeprefix("dataframe_")
         return dataframe_from_parsed_json(value, pandas_orient=orient)  # type: ignore[no-untyped-call]
+    except RecursionError:
+        raise bad(f"'{key}' is nested too deeply") from None
     except (MlflowException, ValueError, TypeError, KeyError, AssertionError) as exc:
         reason = " ".join(str(getattr(exc, "message", exc)).split())[:300]
         raise bad(f"could not read '{key}': {reason}") from None
