@@ -588,3 +588,23 @@ def test_bad_command_lines_are_one_clear_line(args: list[str], code: int, said: 
     assert result.exit_code == code, result.output
     assert said in result.output
     assert "mrt_x" not in result.output
+
+
+def test_a_copy_another_process_finished_first_is_kept(tmp_path: Path) -> None:
+    files = {"MLmodel": b"flavors: {}\n"}
+    downloads: list[str] = []
+    transport = _files_registry(files, downloads)
+    target = tmp_path / cache_folder(tmp_path, V1).name
+
+    def racing(request: httpx.Request) -> httpx.Response:
+        answer = transport.handler(request)  # type: ignore[attr-defined]
+        if request.url.path != "/graphql":  # the other process renames its copy into place
+            target.mkdir()
+            (target / "MLmodel").write_bytes(files["MLmodel"])
+        assert isinstance(answer, httpx.Response)
+        return answer
+
+    with RegistryClient("http://r", transport=httpx.MockTransport(racing)) as client:
+        assert fetch_version(client, V1, tmp_path) == (target, "reused")
+    assert downloads == ["MLmodel"]
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]

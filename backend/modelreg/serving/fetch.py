@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from modelreg.client import ClientError, RegistryClient, file_sha256, safe_target
+from modelreg.client import ClientError, RegistryClient, RemoteFile, file_sha256, safe_target
 from modelreg.serving.resolve import Resolved
 
 
@@ -29,12 +29,7 @@ def fetch_version(client: RegistryClient, version: Resolved, cache_dir: Path) ->
         raise ClientError(f"version {version.version} of '{version.model}' has no files to serve")
     target = cache_folder(cache_dir, version)
     try:
-        if target.is_dir() and all(
-            (path := safe_target(target, f.path)).is_file()
-            and path.stat().st_size == f.size
-            and file_sha256(path) == f.sha256
-            for f in files
-        ):
+        if _verified(target, files):
             return target, "reused"
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=".part-", dir=cache_dir))
@@ -46,14 +41,33 @@ def fetch_version(client: RegistryClient, version: Resolved, cache_dir: Path) ->
                 remote, temporary, project=version.project, model=version.model,
                 version=version.version,
             )  # fmt: skip
-        if target.exists():
-            shutil.rmtree(target)  # an incomplete or changed earlier copy
-        temporary.rename(target)
+        if _verified(target, files):
+            return target, "reused"  # another process sharing the cache was quicker
+        if target.exists():  # a damaged earlier copy: moved aside in one step, then removed
+            stale = Path(tempfile.mkdtemp(prefix=".stale-", dir=cache_dir))
+            target.rename(stale / "old")
+            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            temporary.rename(target)
+        except OSError:
+            if _verified(target, files):  # renamed into place by another process meanwhile
+                return target, "reused"
+            raise
     except OSError as exc:
         raise ClientError(f"could not write the cache {cache_dir}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target, "downloaded"
+
+
+def _verified(target: Path, files: list[RemoteFile]) -> bool:
+    """Whether `target` holds every listed file with its size and SHA-256."""
+    return target.is_dir() and all(
+        (path := safe_target(target, f.path)).is_file()
+        and path.stat().st_size == f.size
+        and file_sha256(path) == f.sha256
+        for f in files
+    )
 
 
 def model_root(folder: Path) -> Path:
