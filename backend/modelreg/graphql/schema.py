@@ -72,7 +72,10 @@ class Query(AccountQueries, InboxQueries, WebhookQueries, DeploymentQueries):
     @strawberry.field(description="The project at this URL path, if it exists.")
     async def project(self, info: Info, path: str) -> ProjectNode | None:
         async with info.context.read() as session:
-            row = await project_service.find_project_by_path(session, path=path)
+            # Its role read with it: the permission check below needs no statement of its own.
+            row = await project_service.find_project_and_role(
+                session, path=path, actor=info.context.actor
+            )
         if row is None or row.id is None or not (await permissions.readable(info, [row]))[0]:
             return None  # a project the viewer may not read does not exist for them
         info.context.loaders.project.prime(row.id, row)

@@ -54,21 +54,33 @@ async def get_project_by_path(
 ) -> Project:
     """The project at `path` for `actor`; one it may not read is as absent as a missing one."""
     hidden = NotFound(f"No project has the path '{path}'.", field=field)
-    remembered = access.remembered_project(session, path)
-    if remembered is not None:  # read with the caller's token, its role remembered
-        return await access.require(session, actor, remembered, ability, hidden=hidden)
-    if "\x00" in path:  # no path has one, and PostgreSQL refuses it in a query
+    project = await find_project_and_role(session, path=path, actor=actor)
+    if project is None:
         raise hidden
-    # The project and the actor's role in it, in one statement: every request by path needs both.
+    return await access.require(session, actor, project, ability, hidden=hidden)
+
+
+async def find_project_and_role(
+    session: AsyncSession, *, path: str, actor: Actor
+) -> Project | None:
+    """The project at `path` (None if there is none; no access check), with the actor's role
+    in it remembered for the session (`access.remember_role`): every request by path needs
+    both, so they are read in one statement, or none when the caller's token read them
+    (`authentication.authenticate_token` with a project path)."""
+    remembered = access.remembered_project(session, path)
+    if remembered is not None:
+        return remembered
+    if "\x00" in path:  # no path has one, and PostgreSQL refuses it in a query
+        return None
     row = (
         await session.exec(_PROJECT_AND_ROLE, params={"path": path, "user_id": actor.user_id})
     ).first()
     if row is None:
-        raise hidden
+        return None
     project, role = row
     assert project.id is not None
     access.remember_role(session, actor, project.id, Role(role) if role is not None else None)
-    return await access.require(session, actor, project, ability, hidden=hidden)
+    return project
 
 
 _PROJECT_AND_ROLE = (
