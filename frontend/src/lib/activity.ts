@@ -1,5 +1,7 @@
 /** Turns activity-log events into readable sentences ("alice moved 1.2.0 from Staging to Production"). */
 
+import { followingPhrase } from "./serving";
+
 export type StageName = "NONE" | "STAGING" | "PRODUCTION" | "ARCHIVED";
 
 export const STAGES: readonly StageName[] = ["NONE", "STAGING", "PRODUCTION", "ARCHIVED"];
@@ -74,6 +76,14 @@ export function describeEvent(event: ActivityEvent): string {
       return `${who} edited a comment on ${version}`;
     case "version.comment_deleted":
       return `${who} deleted a comment on ${version}`;
+    case "version.deployment_started": {
+      const following = followingPhrase(str(p.reference) ?? "");
+      const canary = str(p.role) && p.role !== "primary" ? `, canary for @${str(p.role)}` : "";
+      const how = following || canary ? ` (${following ?? ""}${following ? canary : canary.slice(2)})` : "";
+      return `${who} started serving ${version} at ${str(p.endpoint) ?? "an endpoint"}${how}`;
+    }
+    case "version.deployment_stopped":
+      return `${who} stopped serving ${version} at ${str(p.endpoint) ?? "an endpoint"}`;
     case "version.created":
       return `${who} created version ${version}`;
     case "version.updated":

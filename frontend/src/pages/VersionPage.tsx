@@ -49,6 +49,7 @@ import { permissionFor, type Verdict } from "../lib/permissions";
 import { failedUploadsFrom, type FailedUpload } from "../lib/uploads";
 import { urls } from "../urls";
 import { VersionPlace } from "../components/StageSummary";
+import { ServePanel } from "../components/serving/ServePanel";
 
 /** The version page, live: one subscription to the model's events refreshes all it shows. */
 export default function VersionPage() {
@@ -177,6 +178,13 @@ function VersionView() {
           aliases={found.aliases}
         />
       </SimpleGrid>
+      <ServePanel
+        project={projectPath}
+        model={foundModel.name}
+        version={found.version}
+        stage={found.stage}
+        aliases={found.aliases}
+      />
       {/* Keyed: another version starts with its own selection and upload queue. */}
       <FilesSection
         key={found.id}
