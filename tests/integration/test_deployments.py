@@ -406,3 +406,38 @@ async def test_the_events_go_to_webhooks_and_send_no_mail(gql: GraphQLClient, db
     ]
     assert "version.deployment_started" not in MAIL_TYPES
     assert "version.deployment_stopped" not in MAIL_TYPES
+
+
+class _Capture:
+    """Stands for serve-model's RegistryClient: keeps the document and variables it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def graphql(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self.sent.append((document, variables))
+        return {"recordDeployment": {"deployment": {"id": "x"}, "errors": []}}
+
+
+async def test_what_serve_model_sends_is_accepted_as_sent(gql: GraphQLClient, db: Database) -> None:
+    # The contract's other side (contract20.md): serve-model's own document and input, sent here.
+    from modelreg.serving.resolve import Recorder, Resolved
+
+    _, (version_id,) = await _version(gql, "1.2.0")
+    capture = _Capture()
+    instance = _instance()
+    recorder = Recorder(
+        capture,  # type: ignore[arg-type]
+        endpoint="http://127.0.0.1:5001",
+        instance=instance,
+    )
+    served = Resolved(id=version_id, project="demo", model="churn", version="1.2.0", number=1)
+    recorder.record("STARTED", served, "demo/churn@champion", "primary")
+    recorder.record("STOPPED", served, "demo/churn@champion", "primary")
+
+    for document, variables in capture.sent:
+        payload = (await gql.execute(document, variables))["recordDeployment"]
+        assert payload["errors"] == []
+    (row,) = await _rows(db)
+    assert (row.instance, row.endpoint, row.role) == (instance, "http://127.0.0.1:5001", "primary")
+    assert row.stopped_at is not None
