@@ -226,6 +226,8 @@ async def test_stopped_without_a_start_is_refused(gql: GraphQLClient, db: Databa
         ({"endpoint": "http://"}, "endpoint", "http:// or https://"),
         ({"endpoint": "http://host:99999"}, "endpoint", "http:// or https://"),
         ({"endpoint": "http://user:pw@host:1"}, "endpoint", "user name or password"),
+        ({"endpoint": "http://host:1/?token=abc"}, "endpoint", "query or fragment"),
+        ({"endpoint": "http://host:1/#frag"}, "endpoint", "query or fragment"),
         ({"endpoint": "http://h/" + "a" * 500}, "endpoint", "at most 500"),
         ({"endpoint": " "}, "endpoint", "is empty"),
         ({"reference": ""}, "reference", "is empty"),

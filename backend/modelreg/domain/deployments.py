@@ -50,7 +50,8 @@ def _text(value: str, *, field: str, what: str, maximum: int) -> str:
 
 
 def check_endpoint(value: str) -> str:
-    """An absolute http(s) URL with a host, without credentials."""
+    """An absolute http(s) URL with a host, without credentials, query or fragment (secrets
+    hide there, and the endpoint is shown to every reader of the version)."""
     value = _text(
         value, field="endpoint", what="the http(s) URL the server answers at", maximum=MAX_ENDPOINT
     )
@@ -70,6 +71,12 @@ def check_endpoint(value: str) -> str:
         raise InvalidArgument(
             "`endpoint` must be an http:// or https:// URL with a host, such as "
             "http://127.0.0.1:5001.",
+            field="endpoint",
+        )
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise InvalidArgument(
+            "`endpoint` must not carry a query or fragment (it is shown to everyone who reads "
+            "the version); give the server's base URL.",
             field="endpoint",
         )
     if parts.username is not None or parts.password is not None:
