@@ -17,6 +17,7 @@ from modelreg.cli.projects import member, project
 from modelreg.cli.remote import files
 from modelreg.cli.server import db, demo_command, export_schema, serve
 from modelreg.cli.serving import serve_model
+from modelreg.cli.transfer import export_command, import_command
 from modelreg.cli.webhooks import webhooks
 
 
@@ -38,5 +39,7 @@ for command in (
     files,
     webhooks,
     serve_model,
+    export_command,
+    import_command,
 ):
     main.add_command(command)

@@ -558,3 +558,4 @@ class TrackedFile(SQLModel, table=True):
 # this metadata for migrations and the drift check.
 from modelreg.db import mail_models as mail_models  # noqa: E402
 from modelreg.db import notification_models as notification_models  # noqa: E402
+from modelreg.db import transfer_models as transfer_models  # noqa: E402

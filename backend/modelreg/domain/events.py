@@ -9,6 +9,8 @@ class EventType(StrEnum):
     PROJECT_CREATED = "project.created"
     PROJECT_UPDATED = "project.updated"
     PROJECT_DELETED = "project.deleted"
+    # One per project an import (modelreg import) wrote; its payload says from where and what.
+    PROJECT_IMPORTED = "project.imported"
     MODEL_CREATED = "model.created"
     MODEL_UPDATED = "model.updated"
     MODEL_DELETED = "model.deleted"

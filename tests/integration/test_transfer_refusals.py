@@ -1,0 +1,240 @@
+"""Imports that must refuse, with a stable code, having written nothing: conflicts, damaged,
+truncated or foreign archives, files whose SHA-256 does not match. And the export's memory:
+no piece of the stream is larger than a record chunk or a storage chunk."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Callable
+from contextlib import aclosing
+from pathlib import Path
+
+import pytest
+
+from modelreg.db import Database
+from modelreg.domain.transfer import CHUNK_BYTES, ArchiveError
+from modelreg.services.transfer.export import Selection, export_stream
+from modelreg.storage import create_storage
+from modelreg.storage.common import CHUNK_SIZE
+from tests.support.registry import create_model, create_project
+from tests.support.transfer import (
+    Instance,
+    export_to,
+    import_from,
+    instances,
+    populate,
+    rows,
+    target_database_url,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def target_url(
+    request: pytest.FixtureRequest, db_kind: str, database_url: str, tmp_path: Path
+) -> str:
+    """The target's database; `database_url` first makes the session's template."""
+    return target_database_url(request, db_kind, tmp_path)
+
+
+TABLES = ("project", "registered_model", "model_version", "event", "blob", "transfer_origin")
+
+
+async def _archive(source: Instance, tmp_path: Path) -> Path:
+    await populate(source)
+    return await export_to(source, tmp_path / "demo.tar")
+
+
+async def _counts(target: Instance) -> dict[str, int]:
+    return {table: await rows(target.db, table) for table in TABLES}
+
+
+def _files(target: Instance) -> list[Path]:
+    return [p for p in (target.settings.data_dir).rglob("*") if p.is_file() and "blobs" in p.parts]
+
+
+def _rewrite(archive: Path, out: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
+    """A copy of `archive` with each member's bytes passed through `change` (None: dropped)."""
+    with tarfile.open(archive) as source, tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as dst:
+        for member in source.getmembers():
+            handle = source.extractfile(member)
+            assert handle is not None
+            data = change(member.name, handle.read())
+            if data is None:
+                continue
+            member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    return out
+
+
+async def _refused(target: Instance, archive: Path, code: str, **options: str) -> ArchiveError:
+    before = await _counts(target)
+    with pytest.raises(ArchiveError) as refused:
+        await import_from(target, archive, **options)  # type: ignore[arg-type]
+    assert refused.value.code == code, refused.value.message
+    assert await _counts(target) == before
+    assert _files(target) == []
+    return refused.value
+
+
+async def test_a_project_made_in_the_target_is_a_conflict(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        await create_project(target.gql, "demo")
+
+        refused = await _refused(target, archive, "import.conflict")
+
+        assert "project 'demo' already exists" in refused.message
+
+
+async def test_into_a_project_with_a_model_of_that_name_is_a_conflict(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        project = await create_project(target.gql, "prod")
+        await create_model(target.gql, project["id"], "churn")
+
+        refused = await _refused(target, archive, "import.conflict", into="prod")
+
+        assert "model 'churn' already exists" in refused.message
+        assert "fraud" not in refused.message
+
+
+async def test_into_another_project_keeps_the_models(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        await create_project(target.gql, "prod")
+
+        await import_from(target, archive, into="prod")
+
+        found = await target.gql.execute(
+            'query { project(path: "prod") { models(first: 5) { edges { node { name versionCount'
+            " } } } } }"
+        )
+        models = {
+            e["node"]["name"]: e["node"]["versionCount"]
+            for e in found["project"]["models"]["edges"]
+        }
+        assert models == {"churn": 3, "fraud": 0}
+
+
+async def test_into_a_missing_project_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        await _refused(target, archive, "import.project_not_found", into="nope")
+
+
+async def test_a_truncated_archive_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        cut = tmp_path / "cut.tar"
+        cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+
+        await _refused(target, cut, "archive.truncated")
+
+
+async def test_another_format_version_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+
+        def newer(name: str, data: bytes) -> bytes:
+            if name != "header.json":
+                return data
+            return json.dumps({**json.loads(data), "format_version": 99}).encode()
+
+        refused = await _refused(
+            target, _rewrite(archive, tmp_path / "v99.tar", newer), "archive.format_version"
+        )
+
+        assert "version 99" in refused.message
+
+
+async def test_a_file_that_is_not_an_archive_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (_source, target):
+        other = tmp_path / "notes.txt"
+        other.write_text("hello")
+
+        await _refused(target, other, "archive.not_an_archive")
+
+
+async def test_a_damaged_record_chunk_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+
+        def damage(name: str, data: bytes) -> bytes:
+            return data.replace(b'"churn"', b'"chum!"') if name.startswith("records/") else data
+
+        await _refused(target, _rewrite(archive, tmp_path / "bad.tar", damage), "archive.checksum")
+
+
+async def test_a_manifest_naming_missing_records_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+
+        def drop(name: str, data: bytes) -> bytes | None:
+            return None if name == "records/000001.jsonl" else data
+
+        await _refused(
+            target, _rewrite(archive, tmp_path / "gap.tar", drop), "archive.records_missing"
+        )
+
+
+async def test_a_file_whose_sha256_does_not_match_leaves_nothing(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+        blobs: list[str] = []
+
+        def flip_last_blob(name: str, data: bytes) -> bytes:
+            if name.startswith("blobs/"):
+                blobs.append(name)
+                if len(blobs) == 2:  # the first file is stored, then removed again
+                    return bytes([data[0] ^ 1]) + data[1:]
+            return data
+
+        damaged = _rewrite(archive, tmp_path / "flip.tar", flip_last_blob)
+        assert len(blobs) == 2
+
+        await _refused(target, damaged, "archive.checksum")
+
+
+async def test_export_pieces_stay_bounded(db: Database, target_url: str, tmp_path: Path) -> None:
+    async with instances(db, target_url, tmp_path) as (source, _target):
+        # given: a 5 MiB file and a version with 3000 tags' worth of records
+        await populate(source, big_file=b"x" * (5 * 1024 * 1024))
+        storage = create_storage(source.settings)
+
+        # when
+        largest = 0
+        total = 0
+        stream = export_stream(db=source.db, storage=storage, selection=Selection(("demo",)))
+        async with aclosing(stream) as pieces:
+            async for piece in pieces:
+                largest = max(largest, len(piece))
+                total += len(piece)
+        await storage.close()
+
+        # then: nothing held is larger than a chunk (plus its tar header)
+        assert total > 5 * 1024 * 1024
+        assert largest <= max(CHUNK_BYTES, CHUNK_SIZE) + 4096
