@@ -44,6 +44,12 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.read, self.actor)
 
+    def adopt_reads(self, session: AsyncSession) -> None:
+        """Take `session`, already in a read transaction (the one the request was authenticated
+        in), as this context's read transaction: one BEGIN for the caller and the page."""
+        assert self._session is None
+        self._session = session
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         # Loader batches run as concurrent tasks; one session must not be used by two at once.
