@@ -3,6 +3,7 @@ and a version's `deployments` connection."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from modelreg.db.models import Deployment, Event
 from modelreg.db.notification_models import WebhookDelivery
 from modelreg.domain.notifications import MAIL_TYPES
 from modelreg.graphql.ids import decode_id, encode_id
+from modelreg.services.webhook_payloads import BodyRequest, build_bodies
 from modelreg.settings import Settings
 from tests.support.graphql import GraphQLClient
 from tests.support.registry import ERRORS, create_model, create_project, create_version
@@ -408,6 +410,25 @@ async def test_the_events_go_to_webhooks_and_send_no_mail(gql: GraphQLClient, db
     ]
     assert "version.deployment_started" not in MAIL_TYPES
     assert "version.deployment_stopped" not in MAIL_TYPES
+    # The body a receiver gets names the version and carries what the server reported.
+    wanted = [
+        BodyRequest(
+            message_id=f"msg_{r.id}",
+            topic=r.topic,
+            event_id=r.event_id,
+            webhook_id=r.webhook_id,
+            project_id=decode_id(project_id, "Project"),
+        )
+        for r in rows
+    ]
+    async with db.begin() as session:
+        bodies = await build_bodies(session, wanted)
+    by_topic = {w.topic: json.loads(bodies[w.message_id]) for w in wanted}
+    started = by_topic["version.deployment_started"]
+    assert started["type"] == "version.deployment_started"
+    assert started["version"]["semver"] == "1.2.0"
+    assert started["data"]["endpoint"] == ENDPOINT
+    assert started["data"]["instance"] == instance
 
 
 class _Capture:
