@@ -1,4 +1,4 @@
-import { expectAccessible } from "./a11y";
+import { expectAccessible, expectNoHorizontalOverflow } from "./a11y";
 import { createModel, createProject, createVersion, deleteProjects, expect, graphql, shot, test } from "./support";
 
 // Deployment records (issue 20): what `modelreg serve-model` reports through recordDeployment
@@ -65,4 +65,8 @@ test("a recorded deployment shows on the version page and in its activity", asyn
   await serve.scrollIntoViewIfNeeded();
   await shot(page, info, "serving-01-version-page");
   await expectAccessible(page, "version page with deployments");
+  // On a phone the deployments table scrolls inside its section, not the page.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(serve.getByRole("table", { name: "Deployments" })).toBeVisible();
+  await expectNoHorizontalOverflow(page, "version page with deployments on a phone");
 });

@@ -119,7 +119,8 @@ export function DeploymentList({
   const rows = [...active.map((d) => ({ d, on: true })), ...stopped.map((d) => ({ d, on: false }))];
   return (
     <>
-      <Table aria-labelledby="deployments-heading" verticalSpacing={4}>
+      <Table.ScrollContainer minWidth={640}>
+        <Table aria-labelledby="deployments-heading" verticalSpacing={4}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>State</Table.Th>
@@ -160,7 +161,8 @@ export function DeploymentList({
             </Table.Tr>
           ))}
         </Table.Tbody>
-      </Table>
+        </Table>
+      </Table.ScrollContainer>
       {(moreActive || moreStopped) && (
         <Text size="xs" c="dimmed">
           Only the latest are shown; the version&apos;s <code>deployments</code> field in the GraphQL API lists them all.
