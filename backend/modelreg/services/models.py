@@ -186,6 +186,7 @@ async def list_models(
         first=first,
         after=after,
         offset=offset,
+        core=core_rows,
     )
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from modelreg.db import plain
 from modelreg.errors import InvalidArgument
 
 T = TypeVar("T")
@@ -144,10 +145,13 @@ async def keyset_page(
     first: int,
     after: str | None,
     offset: int = 0,
+    core: bool = False,
 ) -> Page[T]:
     """`keys` must end with a unique column so that every row has exactly one position.
 
-    `offset` skips that many rows (after the cursor, if any): page numbers in a table's URL."""
+    `offset` skips that many rows (after the cursor, if any): page numbers in a table's URL.
+    `core`: `statement` selects plain columns and runs on the session's connection, skipping
+    the ORM's execution and loading path (its rows would be the same Core rows)."""
     if offset < 0:
         raise InvalidArgument(f"`offset` must be 0 or more; got {offset}.", field="offset")
     columns = [k.column for k in keys]
@@ -161,7 +165,12 @@ async def keyset_page(
     statement = statement.order_by(*order).limit(first + 1)
     if offset:
         statement = statement.offset(offset)
-    rows = list((await session.exec(statement)).all())
+    rows: list[T]
+    if core:
+        # The caller's T is then the Core row type (see `list_models(core_rows=True)`).
+        rows = list((await (await plain(session)).execute(statement)).all())  # type: ignore[arg-type]
+    else:
+        rows = list((await session.exec(statement)).all())
     has_next = len(rows) > first
     items: list[T] = rows[:first]
     cursors = _Cursors(items, keys)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from modelreg.db.models import ModelTag, ModelVersion, RegisteredModel, VersionTag
+from modelreg.db.models import ModelVersion, RegisteredModel, VersionTag
 from modelreg.domain.lineage import VERSION_TAG
 from modelreg.mlflow.protocol import MlflowContext, millis
 from modelreg.mlflow.registry.requests import STAGE_NAMES, find_model, find_version
@@ -56,14 +56,15 @@ async def versions_json(
     session: AsyncSession,
     rows: Sequence[tuple[ModelVersion | VersionRow, RegisteredModel]],
     aliases: dict[int, list[str]] | None = None,
+    tags: dict[int, dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """`aliases` by version id, when the caller has read them already."""
+    """`aliases` and `tags` by version id, when the caller has read them already."""
     ids = [v.id for v, _ in rows if v.id is not None]
     if not ids:
         return []
     if aliases is None:
         tags, aliases = await lifecycle_service.labels_by_versions(session, ids)
-    else:
+    elif tags is None:
         tags = await tag_service.tags_by_owner(session, VersionTag, ids)
     return [
         version_json(v, m, tags.get(v.id or 0, {}), aliases.get(v.id or 0, [])) for v, m in rows
@@ -74,9 +75,8 @@ async def models_json(
     session: AsyncSession, models: Sequence[RegisteredModel]
 ) -> list[dict[str, Any]]:
     ids = [m.id for m in models if m.id is not None]
-    tags = await tag_service.tags_by_owner(session, ModelTag, ids)
-    aliases = await lifecycle_service.alias_targets_by_models(session, ids)
-    latest = await version_reads.latest_by_stage(session, ids)
+    tags, aliases = await lifecycle_service.labels_by_models(session, ids)
+    latest, version_tags = await version_reads.latest_by_stage_with_tags(session, ids)
     # Every alias of these models was read above, so the latest versions' aliases are known.
     aliases_by_version: dict[int, list[str]] = {}
     for found in aliases.values():
@@ -86,7 +86,9 @@ async def models_json(
     latest_rows = [(v, by_id[v.model_id]) for found in latest.values() for v in found]
     latest_json: dict[int, list[dict[str, Any]]] = {}
     for (version, _), rendered_version in zip(
-        latest_rows, await versions_json(session, latest_rows, aliases_by_version), strict=True
+        latest_rows,
+        await versions_json(session, latest_rows, aliases_by_version, version_tags),
+        strict=True,
     ):
         latest_json.setdefault(version.model_id, []).append(rendered_version)
     rendered: list[dict[str, Any]] = []

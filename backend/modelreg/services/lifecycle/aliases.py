@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import plain
-from modelreg.db.models import ModelAlias, ModelVersion, VersionTag
+from modelreg.db.models import ModelAlias, ModelTag, ModelVersion, VersionTag
 from modelreg.db.types import utcnow
 from modelreg.domain.actor import Actor
 from modelreg.domain.events import EventType
@@ -224,6 +224,54 @@ async def alias_targets_by_models(
     for model_id, alias, version_id, number in rows:
         found.setdefault(model_id, []).append(AliasTarget(alias, version_id, number))
     return found
+
+
+def _model_labels_statement() -> Any:
+    ids: Any = sa.bindparam("model_ids", expanding=True)
+    tags: Any = sa.select(
+        col(ModelTag.model_id).label("model_id"),
+        sa.literal(0).label("kind"),
+        col(ModelTag.key).label("name"),
+        col(ModelTag.value).label("value"),
+        sa.literal(0).label("version_id"),
+        sa.literal(0).label("number"),
+    ).where(col(ModelTag.model_id).in_(ids))
+    aliases = (
+        sa.select(
+            col(ModelAlias.model_id),
+            sa.literal(1),
+            col(ModelAlias.alias),
+            sa.literal(""),
+            col(ModelAlias.version_id),
+            col(ModelVersion.number),
+        )
+        .join(ModelVersion, col(ModelVersion.id) == col(ModelAlias.version_id))
+        .where(col(ModelAlias.model_id).in_(ids))
+    )
+    union = sa.union_all(tags, aliases).subquery()
+    return sa.select(union).order_by(union.c.model_id, union.c.kind, union.c.name)
+
+
+# Tags and aliases of models in one statement (the page's ids passed once): what a model shown
+# through MLflow needs.
+_LABELS_OF_MODELS = _model_labels_statement()
+
+
+async def labels_by_models(
+    session: AsyncSession, model_ids: Sequence[int]
+) -> tuple[dict[int, dict[str, str]], dict[int, list[AliasTarget]]]:
+    """Each model's tags (by key, in key order) and aliases (sorted, with their versions'
+    numbers), read together: `tags.tags_by_owner` and `alias_targets_by_models` in one."""
+    tags: dict[int, dict[str, str]] = {}
+    aliases: dict[int, list[AliasTarget]] = {}
+    connection = await plain(session)
+    rows = await connection.execute(_LABELS_OF_MODELS, {"model_ids": list(model_ids)})
+    for model_id, kind, name, value, version_id, number in rows:
+        if kind == 0:
+            tags.setdefault(model_id, {})[name] = value
+        else:
+            aliases.setdefault(model_id, []).append(AliasTarget(name, version_id, number))
+    return tags, aliases
 
 
 async def aliases_by_models(
