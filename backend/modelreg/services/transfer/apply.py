@@ -173,6 +173,7 @@ async def _apply_records(
     header = plan.header
     origin = origin_table()
     known: dict[tuple[str, str], int] = {}
+    fresh: set[tuple[str, int]] = set()
     projects: list[int] = []
     written = 0
     chunks = source.records()
@@ -188,28 +189,29 @@ async def _apply_records(
             for kind, source_id, _ in chunk:
                 by_kind.setdefault(kind, []).append(source_id)
             origins = {k: await resolver.origins(k, ids) for k, ids in by_kind.items()}
-            staged: dict[tuple[str, str], int] = {}
+            resolver.fresh = fresh
+            made: list[dict[str, Any]] = []
             for kind, source_id, data in chunk:
                 mapped_before = origins[kind].get(source_id)
                 target = await _write(resolver, kind, source_id, data, mapped_before)
                 if mapped_before is None and kind != "blob":
-                    await conn.execute(
-                        origin.insert().values(
-                            source_instance=header.source_instance,
-                            kind=kind,
-                            source_id=source_id,
-                            target_id=target,
-                        )
+                    made.append(
+                        {
+                            "source_instance": header.source_instance,
+                            "kind": kind,
+                            "source_id": source_id,
+                            "target_id": target,
+                        }
                     )
                 if kind in PARENT_KINDS:
-                    staged[(kind, source_id)] = target
                     known[(kind, source_id)] = target
                 if kind == "project":
                     projects.append(target)
                 written += 1
                 if on_record is not None:
                     on_record(written)
-        known.update(staged)
+            if made:
+                await conn.execute(origin.insert(), made)
     async with db.begin() as session:
         for project_id in projects:
             await record_event(
@@ -259,7 +261,10 @@ async def _write(
         await conn.execute(table.update().where(table.c.id == target).values(**values))
         return target
     result = await conn.execute(table.insert().values(**values))
-    return _inserted_id(result)
+    made = _inserted_id(result)
+    if kind in PARENT_KINDS:
+        resolver.fresh.add((kind, made))
+    return made
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -91,6 +91,9 @@ class Resolver:
         self.source = source
         self.into_project = into_project
         self.known: dict[tuple[str, str], int] = {}
+        # Rows this import created (kind, target id): nothing in the target can share their
+        # children's natural keys, so those are not looked up.
+        self.fresh: set[tuple[str, int]] = set()
 
     async def origins(self, kind: str, source_ids: Iterable[str]) -> dict[str, int]:
         """Origin-map entries of this source for these ids (only those that still exist)."""
@@ -150,6 +153,9 @@ class Resolver:
         """The target row with the same natural key, if there is one."""
         columns = NATURAL_KEYS.get(kind)
         if columns is None or any(values.get(c) is None for c in columns):
+            return None
+        references = REFERENCES.get(kind, {})
+        if any((references[c], values[c]) in self.fresh for c in columns if c in references):
             return None
         table = metadata.tables[kind]
         key = table.c.version_id if kind == "version_metadata" else table.c.id
