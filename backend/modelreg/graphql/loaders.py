@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 
 from modelreg.db.models import (
     Comment,
@@ -56,7 +57,44 @@ def _loader(
             found = await fetch(session, keys)
         return [found[k] if k in found else default() for k in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, cache_map=PrimedCache())
+
+
+class PrimedCache(DefaultCache[Any, Any]):
+    """A loader's cache that holds primed values as they are, making a value's future only when
+    the value is asked for: a list page primes about 200 values a request (`prime`) and reads
+    few of them again, and a future each was about 0.5 ms of the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> asyncio.Future[Any] | None:
+        found = self.cache_map.get(key)
+        if found is None and key in self.plain:
+            found = asyncio.get_running_loop().create_future()
+            found.set_result(self.plain.pop(key))
+            self.cache_map[key] = found
+        return found
+
+    def delete(self, key: Any) -> None:
+        self.plain.pop(key, None)
+        self.cache_map.pop(key, None)
+
+    def clear(self) -> None:
+        self.plain.clear()
+        super().clear()
+
+
+def prime(loader: DataLoader[K, V], data: Mapping[K, V]) -> None:
+    """`loader.prime_many(data)`, cheaper: values a key has already keep theirs, as there."""
+    cache = loader.cache_map
+    if not isinstance(cache, PrimedCache) or (loader.batch and not loader.batch.dispatched):
+        loader.prime_many(data)  # keys waiting in a batch get their values from it
+        return
+    for key, value in data.items():
+        if key not in cache.cache_map:
+            cache.plain.setdefault(key, value)
 
 
 class Loaders:

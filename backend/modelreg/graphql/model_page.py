@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from modelreg.db.models import ModelTag
 from modelreg.graphql.context import Info
+from modelreg.graphql.loaders import prime
 from modelreg.services import models as model_service
 from modelreg.services import tags as tag_service
 from modelreg.services import version_reads
@@ -107,13 +108,13 @@ async def fetch_row_fields(info: Info, ids: Sequence[int]) -> RowFields:
         if VERSION_COUNT in wanted:
             counts = await model_service.version_counts(session, ids)
             fetched.version_counts = {i: counts.get(i, 0) for i in ids}
-            loaders.version_count.prime_many(fetched.version_counts)
+            prime(loaders.version_count, fetched.version_counts)
         if LATEST_VERSION in wanted:
             latest = await version_reads.latest_version_rows(session, ids)
             fetched.latest_versions = {i: latest.get(i) for i in ids}
-            loaders.latest_version.prime_many(fetched.latest_versions)
+            prime(loaders.latest_version, fetched.latest_versions)
         if TAGS in wanted:
             tags = await tag_service.tags_by_owner(session, ModelTag, ids)
             fetched.tags = {i: tags.get(i, {}) for i in ids}
-            loaders.model_tags.prime_many(fetched.tags)
+            prime(loaders.model_tags, fetched.tags)
     return fetched

@@ -27,6 +27,7 @@ from modelreg.graphql.lifecycle import (
     TransitionRequestType,
     activity,
 )
+from modelreg.graphql.loaders import prime
 from modelreg.graphql.metadata import (
     CompatibilityType,
 )
@@ -200,9 +201,7 @@ class ProjectNode(relay.Node):
                 after=after,
                 offset=offset or 0,
             )
-        for row in page.items:
-            if row.id is not None:
-                info.context.loaders.model.prime(row.id, row)
+        prime(info.context.loaders.model, {row.id: row for row in page.items if row.id is not None})
 
         async def count() -> int:
             async with info.context.read() as session:
