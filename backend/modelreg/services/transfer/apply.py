@@ -191,25 +191,38 @@ async def _apply_records(
             origins = {k: await resolver.origins(k, ids) for k, ids in by_kind.items()}
             resolver.fresh = fresh
             made: list[dict[str, Any]] = []
+            batch: dict[str, list[dict[str, Any]]] = {}
+            batched: dict[str, list[dict[str, Any]]] = {}
             for kind, source_id, data in chunk:
                 mapped_before = origins[kind].get(source_id)
-                target = await _write(resolver, kind, source_id, data, mapped_before)
+                target = await _write(resolver, kind, source_id, data, mapped_before, batch)
                 if mapped_before is None and kind != "blob":
-                    made.append(
-                        {
-                            "source_instance": header.source_instance,
-                            "kind": kind,
-                            "source_id": source_id,
-                            "target_id": target,
-                        }
-                    )
-                if kind in PARENT_KINDS:
+                    entry = {
+                        "source_instance": header.source_instance,
+                        "kind": kind,
+                        "source_id": source_id,
+                        "target_id": target,
+                    }
+                    if target is None:  # inserted with its kind's batch below
+                        batched.setdefault(kind, []).append(entry)
+                    else:
+                        made.append(entry)
+                if kind in PARENT_KINDS:  # never batched: later records refer to them
+                    assert target is not None
                     known[(kind, source_id)] = target
-                if kind == "project":
-                    projects.append(target)
+                    if kind == "project":
+                        projects.append(target)
                 written += 1
                 if on_record is not None:
                     on_record(written)
+            for kind, values in batch.items():
+                table = metadata.tables[kind]
+                result = await conn.execute(
+                    table.insert().returning(table.c.id, sort_by_parameter_order=True), values
+                )
+                for entry, target in zip(batched[kind], result.scalars().all(), strict=True):
+                    entry["target_id"] = int(target)
+                    made.append(entry)
             if made:
                 await conn.execute(origin.insert(), made)
     async with db.begin() as session:
@@ -230,9 +243,16 @@ async def _apply_records(
 
 
 async def _write(
-    resolver: Resolver, kind: str, source_id: str, data: dict[str, Any], origin: int | None
-) -> int:
-    """Create or update one row; its target id."""
+    resolver: Resolver,
+    kind: str,
+    source_id: str,
+    data: dict[str, Any],
+    origin: int | None,
+    batch: dict[str, list[dict[str, Any]]],
+) -> int | None:
+    """Create or update one row; its target id. A new row no later record refers to (a tag, a
+    metric, an event) joins its kind's `batch` instead, inserted at the end of the chunk in
+    order (one statement a kind); then None."""
     action, target = await decide(resolver, kind, source_id, data, origin)
     table = metadata.tables[kind]
     if kind == "blob":  # copied before the records: found by its SHA-256
@@ -260,10 +280,12 @@ async def _write(
     if target is not None:
         await conn.execute(table.update().where(table.c.id == target).values(**values))
         return target
+    if kind not in PARENT_KINDS:
+        batch.setdefault(kind, []).append(values)
+        return None
     result = await conn.execute(table.insert().values(**values))
     made = _inserted_id(result)
-    if kind in PARENT_KINDS:
-        resolver.fresh.add((kind, made))
+    resolver.fresh.add((kind, made))
     return made
 
 
