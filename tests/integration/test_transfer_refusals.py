@@ -12,6 +12,7 @@ from contextlib import aclosing
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from modelreg.db import Database
 from modelreg.domain.transfer import CHUNK_BYTES, ArchiveError
@@ -238,3 +239,24 @@ async def test_export_pieces_stay_bounded(db: Database, target_url: str, tmp_pat
         # then: nothing held is larger than a chunk (plus its tar header)
         assert total > 5 * 1024 * 1024
         assert largest <= max(CHUNK_BYTES, CHUNK_SIZE) + 4096
+
+
+async def test_an_incremental_archive_without_its_base_is_refused(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        await populate(source)
+        model = await source.gql.execute(
+            'query { project(path: "demo") { model(name: "churn") { id } } }'
+        )
+        async with source.db.read() as session:
+            last = (await session.exec(sa.text("SELECT max(id) FROM event"))).scalar_one()  # type: ignore[call-overload]
+        await source.gql.execute(
+            "mutation($i: CreateVersionInput!) { createVersion(input: $i) { errors { code } } }",
+            {"i": {"modelId": model["project"]["model"]["id"], "version": "3.0.0"}},
+        )
+        since = await export_to(source, tmp_path / "since.tar", since_event=int(last))
+
+        refused = await _refused(target, since, "archive.reference_missing")
+
+        assert "import the earlier archive first" in refused.message

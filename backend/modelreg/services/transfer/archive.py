@@ -233,7 +233,14 @@ class ArchiveReader:
         assert self.manifest is not None, "scan() first"
         members = {m.name: m for m in self._chunk_members}
         for entry in self.manifest.chunks:
-            data = self._read(members[entry.name])
+            member = members[entry.name]
+            if member.size > MAX_DOCUMENT_BYTES:
+                raise ArchiveError(
+                    "archive.corrupt",
+                    f"the record chunk {entry.name} is {member.size} bytes, more than a modelreg "
+                    "archive ever holds in one chunk.",
+                )
+            data = self._read(member)
             if hashlib.sha256(data).hexdigest() != entry.sha256:
                 raise ArchiveError(
                     "archive.checksum",
