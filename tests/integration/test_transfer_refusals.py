@@ -4,12 +4,14 @@ no piece of the stream is larger than a record chunk or a storage chunk."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
 from collections.abc import Callable
 from contextlib import aclosing
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -260,3 +262,53 @@ async def test_an_incremental_archive_without_its_base_is_refused(
         refused = await _refused(target, since, "archive.reference_missing")
 
         assert "import the earlier archive first" in refused.message
+
+
+def _resealed(archive: Path, out: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy whose records pass through `change` with the manifest's checksums made to match:
+    an archive that is intact but holds what the target refuses."""
+    chunks: dict[str, bytes] = {}
+
+    def records(name: str, data: bytes) -> bytes:
+        if not name.startswith("records/"):
+            return data
+        lines = [json.loads(line) for line in data.splitlines()]
+        for record in lines:
+            change(record)
+        chunks[name] = b"".join(json.dumps(r).encode() + b"\n" for r in lines)
+        return chunks[name]
+
+    middle = _rewrite(archive, out.with_suffix(".tmp"), records)
+
+    def manifest(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        document = json.loads(data)
+        for entry in document["chunks"]:
+            entry["sha256"] = hashlib.sha256(chunks[entry["name"]]).hexdigest()
+        return json.dumps(document).encode()
+
+    return _rewrite(middle, out, manifest)
+
+
+async def test_a_record_the_database_refuses_stops_the_import_with_its_chunk(
+    db: Database, target_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("modelreg.services.transfer.archive.CHUNK_RECORDS", 5)
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+
+        def no_comment_author(record: dict[str, Any]) -> None:
+            if record["kind"] == "comment":
+                record["data"]["author"] = None
+
+        bad = _resealed(archive, tmp_path / "bad.tar", no_comment_author)
+
+        with pytest.raises(ArchiveError) as refused:
+            await import_from(target, bad)
+
+        assert refused.value.code == "import.stopped"
+        assert "run the same import again" in refused.value.message
+        # The chunks before it are kept (resumable): the versions are there, no comment.
+        assert await rows(target.db, "model_version") == 3
+        assert await rows(target.db, "comment") == 0

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 
 from modelreg.db import Database, plain
 from modelreg.db.models import metadata
 from modelreg.domain.actor import SYSTEM
 from modelreg.domain.events import EventType
 from modelreg.domain.transfer import ArchiveError, Header, Manifest
+from modelreg.errors import DomainError
 from modelreg.services.events import record_event
 from modelreg.services.transfer.plan import (
     PARENT_KINDS,
@@ -176,55 +178,66 @@ async def _apply_records(
     fresh: set[tuple[str, int]] = set()
     projects: list[int] = []
     written = 0
+    number = 0
     chunks = source.records()
     while True:
         chunk = await asyncio.to_thread(next, chunks, None)
         if chunk is None:
             break
-        async with db.begin() as session:
-            conn = await plain(session)
-            resolver = Resolver(conn, header.source_instance, into_project)
-            resolver.known = known
-            by_kind: dict[str, list[str]] = {}
-            for kind, source_id, _ in chunk:
-                by_kind.setdefault(kind, []).append(source_id)
-            origins = {k: await resolver.origins(k, ids) for k, ids in by_kind.items()}
-            resolver.fresh = fresh
-            made: list[dict[str, Any]] = []
-            batch: dict[str, list[dict[str, Any]]] = {}
-            batched: dict[str, list[dict[str, Any]]] = {}
-            for kind, source_id, data in chunk:
-                mapped_before = origins[kind].get(source_id)
-                target = await _write(resolver, kind, source_id, data, mapped_before, batch)
-                if mapped_before is None and kind != "blob":
-                    entry = {
-                        "source_instance": header.source_instance,
-                        "kind": kind,
-                        "source_id": source_id,
-                        "target_id": target,
-                    }
-                    if target is None:  # inserted with its kind's batch below
-                        batched.setdefault(kind, []).append(entry)
-                    else:
+        number += 1
+        try:
+            async with db.begin() as session:
+                conn = await plain(session)
+                resolver = Resolver(conn, header.source_instance, into_project)
+                resolver.known = known
+                by_kind: dict[str, list[str]] = {}
+                for kind, source_id, _ in chunk:
+                    by_kind.setdefault(kind, []).append(source_id)
+                origins = {k: await resolver.origins(k, ids) for k, ids in by_kind.items()}
+                resolver.fresh = fresh
+                made: list[dict[str, Any]] = []
+                batch: dict[str, list[dict[str, Any]]] = {}
+                batched: dict[str, list[dict[str, Any]]] = {}
+                for kind, source_id, data in chunk:
+                    mapped_before = origins[kind].get(source_id)
+                    target = await _write(resolver, kind, source_id, data, mapped_before, batch)
+                    if mapped_before is None and kind != "blob":
+                        entry = {
+                            "source_instance": header.source_instance,
+                            "kind": kind,
+                            "source_id": source_id,
+                            "target_id": target,
+                        }
+                        if target is None:  # inserted with its kind's batch below
+                            batched.setdefault(kind, []).append(entry)
+                        else:
+                            made.append(entry)
+                    if kind in PARENT_KINDS:  # never batched: later records refer to them
+                        assert target is not None
+                        known[(kind, source_id)] = target
+                        if kind == "project":
+                            projects.append(target)
+                    written += 1
+                    if on_record is not None:
+                        on_record(written)
+                for kind, values in batch.items():
+                    table = metadata.tables[kind]
+                    result = await conn.execute(
+                        table.insert().returning(table.c.id, sort_by_parameter_order=True), values
+                    )
+                    for entry, target in zip(batched[kind], result.scalars().all(), strict=True):
+                        entry["target_id"] = int(target)
                         made.append(entry)
-                if kind in PARENT_KINDS:  # never batched: later records refer to them
-                    assert target is not None
-                    known[(kind, source_id)] = target
-                    if kind == "project":
-                        projects.append(target)
-                written += 1
-                if on_record is not None:
-                    on_record(written)
-            for kind, values in batch.items():
-                table = metadata.tables[kind]
-                result = await conn.execute(
-                    table.insert().returning(table.c.id, sort_by_parameter_order=True), values
-                )
-                for entry, target in zip(batched[kind], result.scalars().all(), strict=True):
-                    entry["target_id"] = int(target)
-                    made.append(entry)
-            if made:
-                await conn.execute(origin.insert(), made)
+                if made:
+                    await conn.execute(origin.insert(), made)
+        except (DomainError, SQLAlchemyError) as exc:
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+            raise ArchiveError(
+                "import.stopped",
+                f"the target refused a record of chunk {number} ({reason}). The chunks before it "
+                "are imported and kept; run the same import again once the cause is fixed and it "
+                "continues from there.",
+            ) from None
     async with db.begin() as session:
         for project_id in projects:
             await record_event(
