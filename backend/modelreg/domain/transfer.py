@@ -56,6 +56,29 @@ KINDS: tuple[str, ...] = (
     "comment",
     "event",
 )
+# The last records of an archive: for each exported parent, the source ids of ALL its current
+# children of the kinds in SCOPES (not only those the archive carries). An import deletes the
+# rows it made from this source under that parent which the list no longer names.
+PRESENT = "present"
+RECORD_KINDS: tuple[str, ...] = (*KINDS, PRESENT)
+
+# parent kind -> ((child kind, the child's column naming the parent), ...): what a present record
+# lists. Events are history and never deleted; metrics are append-only.
+SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "project": (("registered_model", "project_id"), ("tracked_file", "project_id")),
+    "registered_model": (
+        ("model_version", "model_id"),
+        ("model_tag", "model_id"),
+        ("model_alias", "model_id"),
+    ),
+    "model_version": (
+        ("version_tag", "version_id"),
+        ("artifact", "version_id"),
+        ("transition_request", "version_id"),
+        ("comment", "version_id"),
+    ),
+    "run": (("run_param", "run_id"), ("run_tag", "run_id")),
+}
 
 # column -> the kind it refers to. Event references are optional: history outlives its subjects.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -83,6 +106,19 @@ REFERENCES: dict[str, dict[str, str]] = {
     },
 }
 OPTIONAL_REFERENCES = frozenset({"event"})
+
+# Keys inside an event's payload that name a row by id -> its kind. The importer rewrites them
+# to the target's ids (None when the target has no such row: it was deleted before the export).
+# Not mapped: `run_id` (a run's uuid, kept as it is), a logged model's `model_id` (its uuid),
+# `deployment_id` (deployments are not exported), webhook and user ids (not exported).
+PAYLOAD_REFERENCES: dict[str, str] = {
+    "version_id": "model_version",
+    "from_version_id": "model_version",
+    "archived_by_version_id": "model_version",
+    "request_id": "transition_request",
+    "comment_id": "comment",
+    "experiment_id": "experiment",  # a string, "0" for the Default experiment (kept)
+}
 
 # What identifies a row in the target besides its id. A row of a CONFLICTING kind found by this
 # key that did not come from the archive's source is a conflict; a row of another kind found by
@@ -223,7 +259,7 @@ def parse_manifest(document: object) -> Manifest:
         ):
             raise bad
         entries.append(ChunkEntry(chunk["name"], chunk["sha256"], chunk["records"]))
-    if not all(k in KINDS and isinstance(v, int) for k, v in counts.items()):
+    if not all(k in RECORD_KINDS and isinstance(v, int) for k, v in counts.items()):
         raise bad
     if not all(is_sha256(k) and isinstance(v, int) and v >= 0 for k, v in blobs.items()):
         raise bad
@@ -235,8 +271,35 @@ def check_record(record: object) -> tuple[str, str, dict[str, Any]]:
     if not isinstance(record, dict):
         raise ArchiveError("archive.corrupt", "a record of the archive is not a JSON object.")
     kind, source_id, data = record.get("kind"), record.get("id"), record.get("data")
-    if kind not in KINDS or not isinstance(data, dict) or source_id is None:
+    if kind not in RECORD_KINDS or not isinstance(data, dict) or source_id is None:
         raise ArchiveError(
             "archive.corrupt", f"a record of the archive is malformed (kind {kind!r})."
         )
     return str(kind), str(source_id), data
+
+
+@dataclass(frozen=True, slots=True)
+class Present:
+    """A present record: the children `parent` (source id `parent_id`) has in the source."""
+
+    parent: str
+    parent_id: str
+    children: dict[str, frozenset[str]]
+
+
+def check_present(data: dict[str, Any]) -> Present:
+    """A present record's data, or ArchiveError archive.corrupt."""
+    parent, parent_id, children = data.get("parent"), data.get("parent_id"), data.get("children")
+    allowed = dict(SCOPES.get(parent, ())) if isinstance(parent, str) else {}
+    if (
+        not allowed
+        or parent_id is None
+        or not isinstance(children, dict)
+        or not all(k in allowed and isinstance(v, list) for k, v in children.items())
+    ):
+        raise ArchiveError("archive.corrupt", f"a present record is malformed (parent {parent!r}).")
+    return Present(
+        parent=str(parent),
+        parent_id=str(parent_id),
+        children={k: frozenset(str(i) for i in v) for k, v in children.items()},
+    )

@@ -21,14 +21,17 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from modelreg.db import Database, plain
 from modelreg.db.models import metadata
 from modelreg.domain.actor import SYSTEM
 from modelreg.domain.events import EventType
-from modelreg.domain.transfer import ArchiveError, Header, Manifest
+from modelreg.domain.transfer import SCOPES, ArchiveError, Header, Manifest, Present
 from modelreg.errors import DomainError
+from modelreg.services.blobs import collect_garbage
 from modelreg.services.events import record_event
+from modelreg.services.transfer.payloads import map_payloads
 from modelreg.services.transfer.plan import (
     PARENT_KINDS,
     Plan,
@@ -37,6 +40,8 @@ from modelreg.services.transfer.plan import (
     decide,
     make_plan,
     origin_table,
+    split_present,
+    stale,
 )
 from modelreg.storage import Storage
 
@@ -109,7 +114,9 @@ async def import_archive(
         return ImportResult(plan, applied=False)
     _, manifest = await asyncio.to_thread(source.scan)
     await _copy_blobs(db, storage, source, manifest.blobs)
-    await _apply_records(db, source, plan, await _project_id(db, into), on_record)
+    deleted = await _apply_records(db, source, plan, await _project_id(db, into), on_record)
+    if deleted:  # the deleted files' bytes, once nothing refers to them
+        await collect_garbage(db=db, storage=storage)
     return ImportResult(plan, applied=True)
 
 
@@ -171,7 +178,8 @@ async def _apply_records(
     plan: Plan,
     into_project: int | None,
     on_record: Callable[[int], None] | None,
-) -> None:
+) -> bool:
+    """Write the records chunk by chunk; whether rows the source no longer has were deleted."""
     header = plan.header
     origin = origin_table()
     known: dict[tuple[str, str], int] = {}
@@ -179,11 +187,13 @@ async def _apply_records(
     projects: list[int] = []
     written = 0
     number = 0
+    deleted = False
     chunks = source.records()
     while True:
         chunk = await asyncio.to_thread(next, chunks, None)
         if chunk is None:
             break
+        chunk, presents = split_present(chunk)
         number += 1
         try:
             async with db.begin() as session:
@@ -221,6 +231,9 @@ async def _apply_records(
                     if on_record is not None:
                         on_record(written)
                 for kind, values in batch.items():
+                    if kind == "event":
+                        written_here = {(e["kind"], e["source_id"]): e["target_id"] for e in made}
+                        await map_payloads(resolver, values, written_here)
                     table = metadata.tables[kind]
                     result = await conn.execute(
                         table.insert().returning(table.c.id, sort_by_parameter_order=True), values
@@ -230,6 +243,8 @@ async def _apply_records(
                         made.append(entry)
                 if made:
                     await conn.execute(origin.insert(), made)
+                if presents:
+                    deleted = await _delete_stale(resolver, presents) or deleted
         except (DomainError, SQLAlchemyError) as exc:
             reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
             raise ArchiveError(
@@ -239,6 +254,8 @@ async def _apply_records(
                 "continues from there.",
             ) from None
     async with db.begin() as session:
+        if deleted:
+            await _forget_cascaded(await plain(session), header.source_instance)
         for project_id in projects:
             await record_event(
                 session,
@@ -251,8 +268,49 @@ async def _apply_records(
                     "since_event": header.since_event,
                     "created": dict(plan.create),
                     "updated": dict(plan.update),
+                    "deleted": dict(plan.delete),
                 },
             )
+    return deleted
+
+
+async def _delete_stale(resolver: Resolver, presents: list[Present]) -> bool:
+    """Delete the rows of this source the present records no longer name (their children go
+    with them: foreign keys cascade) and drop their origin entries; whether any row went."""
+    gone = await stale(resolver, presents)
+    origin = origin_table()
+    for kind, source_ids in gone.origins.items():
+        for start in range(0, len(source_ids), 500):
+            await resolver.conn.execute(
+                origin.delete().where(
+                    origin.c.source_instance == resolver.source,
+                    origin.c.kind == kind,
+                    origin.c.source_id.in_(source_ids[start : start + 500]),
+                )
+            )
+    for kind, targets in gone.rows.items():
+        table = metadata.tables[kind]
+        for start in range(0, len(targets), 500):
+            await resolver.conn.execute(
+                table.delete().where(table.c.id.in_(targets[start : start + 500]))
+            )
+    return bool(gone.rows)
+
+
+async def _forget_cascaded(conn: AsyncConnection, source_instance: str) -> None:
+    """Origin entries of rows a deletion cascaded to (a deleted version's tags...) go too."""
+    origin = origin_table()
+    kinds = {kind for scoped in SCOPES.values() for kind, _ in scoped} | {"version_metadata"}
+    for kind in sorted(kinds):
+        table = metadata.tables[kind]
+        key = table.c.version_id if kind == "version_metadata" else table.c.id
+        await conn.execute(
+            origin.delete().where(
+                origin.c.source_instance == source_instance,
+                origin.c.kind == kind,
+                origin.c.target_id.not_in(sa.select(key)),
+            )
+        )
 
 
 async def _write(

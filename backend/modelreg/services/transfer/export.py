@@ -29,7 +29,7 @@ from modelreg.db import Database, plain
 from modelreg.db.models import metadata
 from modelreg.db.transfer_models import InstanceIdentity
 from modelreg.db.types import utcnow
-from modelreg.domain.transfer import KINDS, ArchiveError, Header
+from modelreg.domain.transfer import KINDS, PRESENT, SCOPES, ArchiveError, Header
 from modelreg.services.transfer.archive import ArchiveWriter
 from modelreg.storage import Storage
 
@@ -78,6 +78,8 @@ class _Scope:
             _t("event"),
         )
         self.project_ids = project_ids
+        # With --models the archive speaks for those models only, not for the whole project.
+        self.some_models = bool(selection.models)
         self.whole_projects = not selection.models and selection.since_event is None
         models = sa.select(model.c.id).where(model.c.project_id.in_(project_ids))
         if selection.models:
@@ -233,6 +235,51 @@ async def _records(session: AsyncSession, scope: _Scope) -> AsyncGenerator[dict[
                 yield {"kind": kind, "id": _source_id(kind, data), "data": data}
 
 
+async def _present(session: AsyncSession, scope: _Scope) -> AsyncGenerator[dict[str, Any], None]:
+    """A present record per exported parent: the ids of all its current children (SCOPES)."""
+    conn = await plain(session)
+    for parent, scoped in SCOPES.items():
+        children = [
+            (kind, column)
+            for kind, column in scoped
+            if not (scope.some_models and parent == "project")
+        ]
+        table = _t(parent)
+        last: Any = None
+        while True:
+            statement = sa.select(table.c.id).where(scope.where(parent)).order_by(table.c.id)
+            if last is not None:
+                statement = statement.where(table.c.id > last)
+            ids = list((await conn.execute(statement.limit(PAGE))).scalars())
+            found: dict[Any, dict[str, list[Any]]] = {i: {k: [] for k, _ in children} for i in ids}
+            for kind, column in children if ids else ():
+                child = _t(kind)
+                rows = await conn.execute(
+                    sa.select(child.c[column], child.c.id)
+                    .where(child.c[column].in_(ids))
+                    .order_by(child.c.id)
+                )
+                for parent_id, child_id in rows:
+                    found[parent_id][kind].append(child_id)
+            for i in ids:
+                data = {"parent": parent, "parent_id": i, "children": found[i]}
+                yield {"kind": PRESENT, "id": f"{parent}:{i}", "data": data}
+            if len(ids) < PAGE:
+                break
+            last = ids[-1]
+
+
+async def _all_records(
+    session: AsyncSession, scope: _Scope
+) -> AsyncGenerator[dict[str, Any], None]:
+    async with aclosing(_records(session, scope)) as records:
+        async for record in records:
+            yield record
+    async with aclosing(_present(session, scope)) as present:
+        async for record in present:
+            yield record
+
+
 async def export_stream(
     *, db: Database, storage: Storage, selection: Selection
 ) -> AsyncGenerator[bytes, None]:
@@ -249,7 +296,7 @@ async def export_stream(
             models=selection.models,
         )
         yield writer.header(header)
-        async with aclosing(writer.records(_records(session, scope))) as chunks:
+        async with aclosing(writer.records(_all_records(session, scope))) as chunks:
             async for chunk in chunks:
                 yield chunk
         blob = _t("blob")

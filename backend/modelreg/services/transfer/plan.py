@@ -28,9 +28,13 @@ from modelreg.domain.transfer import (
     LOCAL_COLUMNS,
     NATURAL_KEYS,
     OPTIONAL_REFERENCES,
+    PRESENT,
     REFERENCES,
+    SCOPES,
     ArchiveError,
     Header,
+    Present,
+    check_present,
 )
 
 Record = tuple[str, str, dict[str, Any]]
@@ -38,6 +42,7 @@ NEW = -1  # a row this import creates; its target id is known only once it is wr
 AUTHOR_COLUMNS = ("created_by", "author", "requester", "resolver", "actor", "user")
 # Kinds other records refer to: their source -> target ids are kept for the whole import.
 PARENT_KINDS = frozenset(k for refs in REFERENCES.values() for k in refs.values())
+MAX_LISTED = 1000  # deletions listed in a plan's JSON (all are counted)
 
 
 def origin_table() -> sa.Table:
@@ -174,6 +179,9 @@ class Plan:
     create: Counter[str] = field(default_factory=Counter)
     update: Counter[str] = field(default_factory=Counter)
     skip: Counter[str] = field(default_factory=Counter)
+    delete: Counter[str] = field(default_factory=Counter)
+    # (kind, target id) of each row deleted because the source no longer has it.
+    deletions: list[tuple[str, int]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     unknown_users: set[str] = field(default_factory=set)
     blobs_new: int = 0
@@ -187,6 +195,8 @@ class Plan:
             "create": dict(self.create),
             "update": dict(self.update),
             "skip": dict(self.skip),
+            "delete": dict(self.delete),
+            "deletions": [{"kind": k, "id": i} for k, i in self.deletions[:MAX_LISTED]],
             "conflicts": self.conflicts,
             "unknown_users": sorted(self.unknown_users),
             "files": {
@@ -195,6 +205,68 @@ class Plan:
                 "new_bytes": self.bytes_new,
             },
         }
+
+
+@dataclass
+class Stale:
+    """What the source no longer has: rows to delete and origin entries to drop, per kind."""
+
+    rows: dict[str, list[int]] = field(default_factory=dict)
+    origins: dict[str, list[str]] = field(default_factory=dict)
+
+
+def split_present(chunk: list[Record]) -> tuple[list[Record], list[Present]]:
+    """A chunk's row records, and its present records checked."""
+    rows = [r for r in chunk if r[0] != PRESENT]
+    if len(rows) == len(chunk):
+        return chunk, []
+    return rows, [check_present(data) for kind, _, data in chunk if kind == PRESENT]
+
+
+async def stale(resolver: Resolver, presents: list[Present]) -> Stale:
+    """The rows an earlier import from this source made under these parents that the source no
+    longer has: a row goes when none of its origin entries is in its parent's present list (an
+    alias moved by delete-and-insert in the source has a new source id but is the same row
+    here). Rows the target made itself have no origin entry: never touched."""
+    scopes: dict[tuple[str, str], dict[int, frozenset[str]]] = {}
+    for present in presents:
+        target = resolver.known.get((present.parent, present.parent_id))
+        if target is None:
+            found = await resolver.origins(present.parent, [present.parent_id])
+            target = found.get(present.parent_id)
+        if target is None or target == NEW:  # nothing of it here yet: nothing to delete
+            continue
+        for kind, column in SCOPES[present.parent]:
+            if kind in present.children:
+                scopes.setdefault((kind, column), {})[target] = present.children[kind]
+    result = Stale()
+    origin = origin_table()
+    for (kind, column), parents in scopes.items():
+        table = metadata.tables[kind]
+        keep: set[int] = set()
+        gone: list[tuple[str, int]] = []
+        ids = list(parents)
+        for start in range(0, len(ids), 500):
+            rows = await resolver.conn.execute(
+                sa.select(origin.c.source_id, origin.c.target_id, table.c[column])
+                .join(table, table.c.id == origin.c.target_id)
+                .where(
+                    origin.c.source_instance == resolver.source,
+                    origin.c.kind == kind,
+                    table.c[column].in_(ids[start : start + 500]),
+                )
+            )
+            for source_id, target_id, parent in rows:
+                if str(source_id) in parents[int(parent)]:
+                    keep.add(int(target_id))
+                else:
+                    gone.append((str(source_id), int(target_id)))
+        if gone:
+            result.origins[kind] = [s for s, _ in gone]
+            doomed = sorted({t for _, t in gone} - keep)
+            if doomed:
+                result.rows[kind] = doomed
+    return result
 
 
 async def decide(
@@ -229,7 +301,8 @@ async def make_plan(
     users = set(
         (await conn.execute(sa.select(metadata.tables["user_account"].c.username))).scalars()
     )
-    for chunk in chunks:
+    for whole in chunks:
+        chunk, presents = split_present(whole)
         by_kind: dict[str, list[str]] = {}
         for kind, source_id, _ in chunk:
             by_kind.setdefault(kind, []).append(source_id)
@@ -257,6 +330,10 @@ async def make_plan(
                 name = data.get(column)
                 if isinstance(name, str) and name and name != "system" and name not in users:
                     plan.unknown_users.add(name)
+        for kind, doomed in (await stale(resolver, presents)).rows.items():
+            plan.delete[kind] += len(doomed)
+            plan.deletions.extend((kind, target) for target in doomed)
+            del plan.deletions[MAX_LISTED:]
     blob = metadata.tables["blob"]
     for sha, size in blobs.items():
         present = (await conn.execute(sa.select(blob.c.id).where(blob.c.sha256 == sha))).first()
