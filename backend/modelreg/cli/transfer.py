@@ -126,7 +126,7 @@ def import_command(
         return
     verb = "imported" if result.applied else "would import (dry run, nothing written)"
     click.echo(f"{verb} from instance {plan['source_instance']}:")
-    for label in ("create", "update", "skip"):
+    for label in ("create", "update", "skip", "delete"):
         counts = plan[label]
         if counts:
             items = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
