@@ -21,6 +21,7 @@ from modelreg.events.webhook_worker import WebhookWorker
 from modelreg.graphql.endpoint import GraphQLEndpoint
 from modelreg.http.compression import CompressResponses
 from modelreg.http.errors import code_for_status, error_response
+from modelreg.http.export import ExportRoutes
 from modelreg.http.files import FileRoutes
 from modelreg.http.metrics import MetricsRoute, RequestMetrics
 from modelreg.http.unsubscribe import UnsubscribeRoutes
@@ -92,6 +93,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *FileRoutes(settings, database, blobs).routes(),
+            *ExportRoutes(database, blobs).routes(),
             *UnsubscribeRoutes(database).routes(),
             *mlflow_link_routes(settings.ui_dir),  # a browser opening a printed run link
             *MlflowApp(settings, database, blobs, mlflow_endpoints()).routes(),

@@ -108,6 +108,7 @@ MEMBERS: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "download_file":                (A,    A,        A,         A,          A),
     "head_file":                    (A,    A,        A,         A,          A),
     "download_zip":                 (A,    A,        A,         A,          A),
+    "export_project":               (M,    M,        M,         A,          A),
     "read_activity":                (A,    A,        A,         A,          A),
     "subscribe_model_events":       (A,    A,        A,         A,          A),
     "create_model":                 (R,    A,        A,         A,          A),
@@ -168,7 +169,8 @@ def expected(operation: str, principal: str, visibility: Visibility) -> Expect:
     if principal in ROLE_COLUMNS:
         return row[ROLE_COLUMNS.index(principal)]
     read, write = OTHERS[principal][VISIBILITIES.index(visibility)]
-    found = read if OPERATIONS[operation].changed is None else write
+    spec = OPERATIONS[operation]
+    found = read if spec.changed is None and not spec.guarded else write
     if found is LOWEST:
         lowest = next(i for i, e in enumerate(row) if e == A)
         return Expect("PERMISSION_DENIED", Role[ROLE_COLUMNS[lowest]])
@@ -357,6 +359,8 @@ async def rest(call: Call, method: str, url: str, content: bytes | None = None) 
 
 
 # Reads
+async def export_project(call: Call, t: Target) -> Outcome:
+    return await rest(call, "GET", f"/api/v1/projects/{t.project_path}/export")
 
 
 async def read_project(call: Call, t: Target) -> Outcome:
@@ -562,6 +566,8 @@ class Operation:
     changed: Check | None  # None: a read (it must change nothing)
     # Whether the request names the project by its path (so a NOT_FOUND may repeat it).
     names_path: bool = False
+    # A read that needs a role and a token of the api scope, as a write does (an export).
+    guarded: bool = False
 
 
 def _m(name: str, build: Callable[[Target], dict[str, Any]]) -> Run:
@@ -634,6 +640,7 @@ OPERATIONS: dict[str, Operation] = {
     "download_file": Operation(BASE, _rest("GET", "old.bin"), None, names_path=True),
     "head_file": Operation(BASE, _rest("HEAD", "old.bin"), None, names_path=True),
     "download_zip": Operation(BASE, _rest("GET", None), None, names_path=True),
+    "export_project": Operation(BASE, export_project, None, names_path=True, guarded=True),
     "read_activity": Operation(BASE, read_activity, None, names_path=True),
     "subscribe_model_events": Operation(BASE, subscribe_model_events, None, names_path=True),
     "create_model": Operation(
@@ -839,6 +846,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "download_file",
         "head_file",
         "download_zip",
+        "export_project",
         "read_activity",
         "subscribe_model_events",
     ),

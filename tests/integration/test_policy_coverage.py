@@ -648,6 +648,8 @@ REST_ROUTES = (
     ("DELETE", "/api/v1/projects/{project}/models/{model}/versions/{version}/files/{path:path}"),
     ("GET", "/api/v1/projects/{project}/models/{model}/versions/{version}/files.zip"),
     ("HEAD", "/api/v1/projects/{project}/models/{model}/versions/{version}/files.zip"),
+    ("GET", "/api/v1/projects/{project}/export"),
+    ("HEAD", "/api/v1/projects/{project}/export"),
 )
 
 MLFLOW_ROUTES = ("/projects/{project}/mlflow/{rest:path}", "/projects/{project}/mlflow")
@@ -708,8 +710,11 @@ async def test_file_routes_are_behind_the_policy(setup: Setup) -> None:
 async def _check_file_route(setup: Setup, method: str, route: str) -> None:
     principals = setup.world.principals
     zipped = route.endswith("files.zip")
+    exported = route.endswith("/export")
 
     def url(ids: Ids) -> str:
+        if exported:
+            return f"/api/v1/projects/{ids.project_path}/export"
         return files_url(
             ids.project_path, ids.model_name, "1.0.0", None if zipped else "weights.bin"
         )
@@ -733,10 +738,11 @@ async def _check_file_route(setup: Setup, method: str, route: str) -> None:
         assert response.status_code == 401, (method, route, who, response.text)
         if method != "HEAD":
             assert response.json()["error"]["code"] == "UNAUTHENTICATED"
-    # Members get through (the check is on who asks, not on the route).
+    # Members get through (the check is on who asks, not on the route); an export needs a
+    # MAINTAINER (the permissions matrix has every role).
     if method in ("GET", "HEAD"):
         response = await call(principals["GUEST"], setup.ids)
-        assert response.status_code == 200, (method, route, response.text)
+        assert response.status_code == (403 if exported else 200), (method, route, response.text)
 
 
 # ----------------------------------------------------------------------------- MLflow

@@ -46,6 +46,8 @@ class Ability(StrEnum):
     APPROVE_TRANSITION = "approve_transition"
     MANAGE_ALIASES = "manage_aliases"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    # Download the project (models, versions, history, files) as one archive.
+    EXPORT = "export"
     MANAGE_MEMBERS = "manage_members"
     # Visibility, rename and delete.
     MANAGE_PROJECT = "manage_project"
@@ -61,6 +63,7 @@ _MIN_ROLE: dict[Ability, Role] = {
     Ability.APPROVE_TRANSITION: Role.DEVELOPER,
     Ability.MANAGE_ALIASES: Role.DEVELOPER,
     Ability.MANAGE_WEBHOOKS: Role.MAINTAINER,
+    Ability.EXPORT: Role.MAINTAINER,
     Ability.MANAGE_MEMBERS: Role.OWNER,
     Ability.MANAGE_PROJECT: Role.OWNER,
 }
@@ -121,6 +124,7 @@ _PHRASES = {
     Ability.APPROVE_TRANSITION: "approve transition requests",
     Ability.MANAGE_ALIASES: "manage aliases",
     Ability.MANAGE_WEBHOOKS: "manage webhooks",
+    Ability.EXPORT: "export this project",
     Ability.MANAGE_MEMBERS: "manage members",
     Ability.MANAGE_PROJECT: "change the project's settings",
 }

@@ -41,6 +41,7 @@ from modelreg.services import models as model_service
 from modelreg.services import projects as project_service
 from modelreg.services import tags as tag_service
 from modelreg.services import tracking as tracking_service
+from modelreg.services.transfer import web_export
 
 Reader = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 K = TypeVar("K")
@@ -154,6 +155,10 @@ class Loaders:
         # Each model's pending transition requests (the models table, graphql/inbox.py).
         self.model_pending_requests: DataLoader[int, list[TransitionRequest] | None] = _loader(
             read, inbox_service.pending_requests_by_models, list
+        )
+        # Each project's latest event id (the export section: `Project.latestEventId`).
+        self.latest_event_id: DataLoader[int, int | None] = _loader(
+            read, web_export.latest_event_ids
         )
         self.members: DataLoader[int, list[tuple[Membership, UserAccount]] | None] = _loader(
             read, member_service.members_by_projects, list

@@ -132,6 +132,13 @@ class ProjectNode(relay.Node):
     async def viewer_permissions(self, info: Info) -> list[permissions.Permission]:
         return await permissions.permissions(info, self.id)
 
+    @strawberry.field(
+        description="The id of the project's latest event; null before the first. An export "
+        "with `since_event` set to it later holds only what changed after today."
+    )
+    async def latest_event_id(self, info: Info) -> int | None:
+        return await info.context.loaders.latest_event_id.load(self.id)
+
     @strawberry.field(description="Members and their roles, highest role first.")
     async def members(self, info: Info) -> list[Member]:
         rows = await info.context.loaders.members.load(self.id)

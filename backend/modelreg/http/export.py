@@ -1,0 +1,105 @@
+"""`GET /api/v1/projects/{project}/export`: the project as an archive (the format of
+`modelreg export`), streamed as it is read, for the project's MAINTAINERs and up.
+
+Query: `models` (repeatable; none: every model) and `since_event` (only what changed after that
+event). Every check (caller, role, models, `since_event`) and the archive's first bytes happen
+before the response starts, so a refusal is an ordinary `{"error": ...}` answer with its status,
+never a broken download. A client that goes away mid-stream stops the export: the stream is
+closed at once, which returns its database connection and closes the file it was reading.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from modelreg.auth import authenticate
+from modelreg.db import Database
+from modelreg.db.types import utcnow
+from modelreg.domain.transfer import ArchiveError
+from modelreg.errors import DomainError, ErrorCode
+from modelreg.http.errors import domain_error_response, error_response
+from modelreg.services.transfer.export import export_stream
+from modelreg.services.transfer.web_export import parse_since_event, prepare_export
+from modelreg.storage import Storage
+
+logger = logging.getLogger("modelreg.export")
+
+ROUTE = "/api/v1/projects/{project}/export"
+MEDIA_TYPE = "application/x-tar"
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+class ArchiveResponse(StreamingResponse):
+    """A streamed archive whose first piece is read already, closed however the response ends:
+    finished, failed, or the client gone (Starlette then stops iterating and leaves the body's
+    generator suspended, holding its database connection until garbage collection)."""
+
+    def __init__(self, first: bytes, stream: AsyncGenerator[bytes, None], filename: str) -> None:
+        self.stream = stream
+        super().__init__(
+            self._body(first),
+            media_type=MEDIA_TYPE,
+            headers={"content-disposition": _attachment(filename), "cache-control": "no-store"},
+        )
+
+    async def _body(self, first: bytes) -> AsyncGenerator[bytes, None]:
+        yield first
+        async for piece in self.stream:
+            yield piece
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except BaseException as error:
+            logger.info("export stopped before its end: %s", type(error).__name__)
+            raise
+        finally:
+            await self.stream.aclose()
+
+
+class ExportRoutes:
+    def __init__(self, db: Database, storage: Storage) -> None:
+        self.db = db
+        self.storage = storage
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route(ROUTE, self.export, methods=["GET"])]
+
+    async def export(self, request: Request) -> Response:
+        try:
+            actor = await authenticate(self.db, request)
+            since_event = parse_since_event(request.query_params.get("since_event"))
+            async with self.db.read() as session:
+                checked = await prepare_export(
+                    session,
+                    actor=actor,
+                    project_path=request.path_params["project"],
+                    models=request.query_params.getlist("models"),
+                    since_event=since_event,
+                    now=utcnow(),
+                )
+        except DomainError as error:
+            return domain_error_response(error)
+        if request.method == "HEAD":
+            return Response(
+                media_type=MEDIA_TYPE,
+                headers={"content-disposition": _attachment(checked.filename)},
+            )
+        stream = export_stream(db=self.db, storage=self.storage, selection=checked.selection)
+        try:
+            first = await anext(stream)
+        except ArchiveError as error:
+            # Checked above; a model deleted in between lands here.
+            await stream.aclose()
+            return error_response(409, ErrorCode.CONFLICT, f"{error.message} Try again.")
+        return ArchiveResponse(first, stream, checked.filename)

@@ -1,0 +1,303 @@
+"""`GET /api/v1/projects/{project}/export`: the web app's export.
+
+The archive it streams imports (through the import service) into a fresh instance that then
+answers the GraphQL API the same; only MAINTAINERs and up may export (an outsider of a private
+project gets the missing project's 404); bad parameters are refused with the error shape before
+any archive byte; the body goes out in bounded pieces as it is read; a client that goes away
+stops the export and returns its database connection at once.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from starlette.applications import Starlette
+
+from modelreg.db import Database
+from modelreg.domain.transfer import HEADER_NAME
+from modelreg.services.transfer.archive import ArchiveReader
+from modelreg.services.transfer.web_export import MAX_MODELS
+from tests.support.accounts import Accounts
+from tests.support.graphql import GraphQLClient
+from tests.support.registry import create_model, create_project, create_version
+from tests.support.transfer import (
+    gql_ok,
+    import_from,
+    instances,
+    populate,
+    rows,
+    snapshot,
+    target_database_url,
+)
+
+pytestmark = pytest.mark.anyio
+
+URL = "/api/v1/projects/demo/export"
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def target_url(
+    request: pytest.FixtureRequest, db_kind: str, database_url: str, tmp_path: Path
+) -> str:
+    return target_database_url(request, db_kind, tmp_path)
+
+
+async def _member(gql: GraphQLClient, accounts: Accounts, username: str, role: str) -> None:
+    await accounts.user(username)
+    project = (await gql.execute('query { project(path: "demo") { id } }'))["project"]
+    await gql_ok(
+        gql,
+        "mutation($i: ProjectMemberInput!) { addProjectMember(input: $i) { errors { code } } }",
+        {"i": {"projectId": project["id"], "username": username, "role": role}},
+    )
+
+
+async def _headers(accounts: Accounts, username: str, scopes: tuple[str, ...] = ("api",)) -> Any:
+    return {"Authorization": f"Bearer {await accounts.token(username, scopes=scopes)}"}
+
+
+def _error(response: httpx.Response) -> tuple[int, str, str]:
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    error = response.json()["error"]
+    return response.status_code, error["code"], error["message"]
+
+
+async def test_a_maintainers_download_imports_into_a_fresh_instance(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        # given
+        await populate(source, big_file=b"w" * (3 * MiB))
+        accounts = Accounts(db)
+        await _member(source.gql, accounts, "mia", "MAINTAINER")
+        before = await snapshot(source.gql)
+
+        # when
+        response = await source.http.get(URL, headers=await _headers(accounts, "mia"))
+
+        # then
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/x-tar"
+        today = datetime.now(UTC).strftime("%Y%m%d")
+        assert response.headers["content-disposition"] == (
+            f"attachment; filename=\"demo-{today}.tar\"; filename*=UTF-8''demo-{today}.tar"
+        )
+        archive = tmp_path / "download.tar"
+        archive.write_bytes(response.content)
+        with tarfile.open(archive) as tar:
+            header = json.load(tar.extractfile(HEADER_NAME))  # type: ignore[arg-type]
+        assert header["selection"] == {"projects": ["demo"], "models": []}
+        result = await import_from(target, archive)
+        assert result.applied
+        assert await snapshot(target.gql) == before
+
+
+async def test_some_models_and_changes_since_an_event(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        # given: the first export holds only `fraud`
+        await populate(source)
+        first = await source.http.get(URL, params={"models": ["fraud"]})
+        assert first.status_code == 200, first.text
+        (tmp_path / "fraud.tar").write_bytes(first.content)
+        assert (await import_from(target, tmp_path / "fraud.tar")).applied
+        assert await rows(target.db, "registered_model") == 1
+        latest = (await source.gql.execute('query { project(path: "demo") { latestEventId } }'))[
+            "project"
+        ]["latestEventId"]
+        fraud = (
+            await source.gql.execute(
+                'query { project(path: "demo") { model(name: "fraud") { id } } }'
+            )
+        )["project"]["model"]
+        await gql_ok(
+            source.gql,
+            "mutation($i: SetModelTagsInput!) { setModelTags(input: $i) { errors { code } } }",
+            {"i": {"id": fraud["id"], "tags": [{"key": "stage", "value": "later"}]}},
+        )
+
+        # when: what changed after the event noted
+        since = await source.http.get(URL, params={"models": "fraud", "since_event": latest})
+
+        # then
+        assert since.status_code == 200, since.text
+        assert f"demo-since-{latest}-" in since.headers["content-disposition"]
+        (tmp_path / "since.tar").write_bytes(since.content)
+        reader = ArchiveReader(tmp_path / "since.tar")
+        header, _ = reader.scan()
+        reader.close()
+        assert (header.since_event, header.models) == (latest, ("fraud",))
+        assert (await import_from(target, tmp_path / "since.tar")).applied
+        tags = await target.gql.execute(
+            'query { project(path: "demo") { model(name: "fraud") { tags { key value } } } }'
+        )
+        assert tags["project"]["model"]["tags"] == [{"key": "stage", "value": "later"}]
+        assert await rows(target.db, "registered_model") == 1
+
+
+async def test_only_maintainers_and_up_may_export(
+    db: Database, http: httpx.AsyncClient, gql: GraphQLClient, accounts: Accounts
+) -> None:
+    # given: a private project
+    await create_project(gql, "demo", name="Demo", visibility="PRIVATE")
+    for name, role in (("dev", "DEVELOPER"), ("mia", "MAINTAINER"), ("olga", "OWNER")):
+        await _member(gql, accounts, name, role)
+    await accounts.user("stranger")
+
+    async def get(username: str | None, path: str = URL, **kw: Any) -> httpx.Response:
+        headers = (
+            {"Authorization": ""} if username is None else await _headers(accounts, username, **kw)
+        )
+        return await http.get(path, headers=headers)
+
+    # then
+    for allowed in ("mia", "olga", "admin"):
+        response = await get(allowed)
+        assert response.status_code == 200, (allowed, response.text)
+        assert response.content[257:262] == b"ustar"  # a tar member header
+    status, code, message = _error(await get("dev"))
+    assert (status, code) == (403, "PERMISSION_DENIED")
+    assert "MAINTAINER role or higher" in message and "your role is DEVELOPER" in message
+    status, code, message = _error(await get("mia", scopes=("read_api",)))
+    assert (status, code) == (403, "PERMISSION_DENIED") and "read_api" in message
+    ghost = _error(await get("stranger", "/api/v1/projects/no-such-project/export"))
+    assert ghost == (404, "NOT_FOUND", "No project has the path 'no-such-project'.")
+    for hidden in ("stranger", None):
+        status, code, message = _error(await get(hidden))
+        assert (status, code, message) == (404, "NOT_FOUND", "No project has the path 'demo'.")
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code", "says"),
+    [
+        ("models=churn&models=nope", 404, "NOT_FOUND", "has no model named 'nope'"),
+        ("since_event=abc", 400, "INVALID_ARGUMENT", "since_event must be an event id"),
+        ("since_event=-1", 400, "INVALID_ARGUMENT", "since_event must be an event id"),
+        ("since_event=99999999", 400, "INVALID_ARGUMENT", "after the project's latest event"),
+        (
+            "models=" + "&models=".join(f"m{i}" for i in range(MAX_MODELS + 1)),
+            400,
+            "INVALID_ARGUMENT",
+            f"At most {MAX_MODELS}",
+        ),
+    ],
+)
+async def test_bad_parameters_are_refused_before_any_archive_byte(
+    gql: GraphQLClient, http: httpx.AsyncClient, query: str, status: int, code: str, says: str
+) -> None:
+    project = await create_project(gql, "demo", name="Demo")
+    await create_model(gql, project["id"], "churn")
+    found = _error(await http.get(f"{URL}?{query}"))
+    assert found[:2] == (status, code)
+    assert says in found[2]
+
+
+async def test_latest_event_id_and_the_export_permission_in_graphql(
+    db: Database, gql: GraphQLClient, accounts: Accounts
+) -> None:
+    for path in ("demo", "other"):
+        await create_project(gql, path, name=path)
+    await _member(gql, accounts, "dev", "DEVELOPER")
+    found = await gql.execute(
+        "query { projects(first: 10) { edges { node { path latestEventId } } } }"
+    )
+    async with db.read() as session:
+        rows_ = (
+            await session.exec(  # type: ignore[call-overload]
+                sa.text(
+                    "SELECT p.path, max(e.id) FROM event e JOIN project p ON p.id = e.project_id"
+                    " GROUP BY p.path"
+                )
+            )
+        ).all()
+    expected = {path: latest for path, latest in rows_}
+    assert {
+        e["node"]["path"]: e["node"]["latestEventId"] for e in found["projects"]["edges"]
+    } == expected
+    query = 'query { project(path: "demo") { viewerPermissions { ability allowed reason } } }'
+    for who, allowed in (("dev", False), ("admin", True)):
+        client = gql.as_actor(who, admin=who == "admin")
+        perms = (await client.execute(query))["project"]["viewerPermissions"]
+        (export,) = [p for p in perms if p["ability"] == "EXPORT"]
+        assert export["allowed"] is allowed, (who, export)
+
+
+async def _project_with_a_big_file(gql: GraphQLClient, http: httpx.AsyncClient) -> None:
+    project = await create_project(gql, "demo", name="Demo")
+    model = await create_model(gql, project["id"], "churn")
+    await create_version(gql, model["id"], "1.0.0")
+    put = await http.put(
+        "/api/v1/projects/demo/models/churn/versions/1.0.0/files/w.bin", content=b"x" * (4 * MiB)
+    )
+    assert put.status_code == 201, put.text
+
+
+async def _call(app: Starlette, token: str, *, gone_after: int | None = None) -> list[int]:
+    """GET the export as a server would (ASGI 2.4: a send to a closed connection raises
+    OSError); the sizes of the body messages sent."""
+    sent: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            sent.append(len(message["body"]))
+            if len(sent) == gone_after:
+                raise OSError("connection reset by peer")
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"modelreg.test"), (b"authorization", token.encode())],
+        "client": ("127.0.0.1", 5000),
+        "server": ("modelreg.test", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    return sent
+
+
+async def test_the_archive_goes_out_in_bounded_pieces_as_it_is_read(
+    app: Starlette, http: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    await _project_with_a_big_file(gql, http)
+
+    sizes = await _call(app, http.headers["authorization"])
+
+    # header, records, the file's header and four 1 MiB pieces, manifest, end
+    assert len(sizes) >= 7
+    assert max(sizes) <= MiB + 1024
+    assert sum(sizes) > 4 * MiB
+
+
+async def test_a_client_going_away_stops_the_export_and_returns_its_connection(
+    db: Database, app: Starlette, http: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    # given: a project with a file of several pieces
+    await _project_with_a_big_file(gql, http)
+    pool = db.engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+
+    # when: the client is gone in the middle of the file
+    with pytest.raises(Exception) as raised:
+        await _call(app, http.headers["authorization"], gone_after=3)
+
+    # then: stopped there, and the stream's connection is back in the pool at once
+    assert type(raised.value).__name__ == "ClientDisconnect"
+    assert pool.checkedout() == before  # type: ignore[attr-defined]
