@@ -11,13 +11,24 @@ UI_SOURCES := $(shell find frontend/src -type f -not -path 'frontend/src/gql/*' 
 CHROMIUM ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint typecheck pytest frontend-check frontend-unit e2e ui schema bench clean
+.PHONY: run test lint typecheck pytest frontend-check frontend-unit e2e ui schema bench clean \
+	mlflow-server-env
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+## A real MLflow server for the import-mlflow tests (pinned in tests/mlflow-server-requirements.txt),
+## in a venv of its own: the main one has only the MLflow client. About 1.5 min the first time.
+MLFLOW_SERVER_ENV := .venv-mlflow-server/.installed
+$(MLFLOW_SERVER_ENV): tests/mlflow-server-requirements.txt
+	$(PYTHON) -m venv .venv-mlflow-server
+	.venv-mlflow-server/bin/pip install --quiet -r tests/mlflow-server-requirements.txt
+	touch $(MLFLOW_SERVER_ENV)
+
+mlflow-server-env: $(MLFLOW_SERVER_ENV)
 
 $(FRONTEND_DEPS): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -51,7 +62,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(MLFLOW_SERVER_ENV)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 frontend-check: frontend/src/gql/index.ts
@@ -81,5 +92,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist \
+	rm -rf $(VENV) .venv-mlflow-server .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist \
 		frontend/src/gql frontend/test-results

@@ -17,7 +17,7 @@ from modelreg.cli.projects import member, project
 from modelreg.cli.remote import files
 from modelreg.cli.server import db, demo_command, export_schema, serve
 from modelreg.cli.serving import serve_model
-from modelreg.cli.transfer import export_command, import_command
+from modelreg.cli.transfer import export_command, import_command, import_mlflow_command
 from modelreg.cli.webhooks import webhooks
 
 
@@ -41,5 +41,6 @@ for command in (
     serve_model,
     export_command,
     import_command,
+    import_mlflow_command,
 ):
     main.add_command(command)

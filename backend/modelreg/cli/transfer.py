@@ -15,6 +15,7 @@ from modelreg.cli.options import _data_dir, _database_url_option, _settings
 
 if TYPE_CHECKING:
     from modelreg.db import Database
+    from modelreg.services.transfer.apply import ImportResult
 
 
 def _refuse(exc: Exception) -> click.ClickException:
@@ -101,7 +102,7 @@ def import_command(
     """Import ARCHIVE (from 'modelreg export'): plan, refuse on conflicts, then apply. A run
     that was interrupted can be started again: it continues where it stopped."""
     from modelreg.domain.transfer import ArchiveError
-    from modelreg.services.transfer.apply import ImportResult, import_archive
+    from modelreg.services.transfer.apply import import_archive
     from modelreg.services.transfer.archive import ArchiveReader
     from modelreg.storage import create_storage
 
@@ -120,9 +121,65 @@ def import_command(
         result = _with_database(settings, "import", work)
     except ArchiveError as exc:
         raise _refuse(exc) from None
+    _print_plan(result, as_json)
+
+
+@click.command("import-mlflow")
+@click.argument("tracking_uri")
+@click.option("--into", required=True, help="The project to import into (create it first).")
+@click.option("--models", "models", multiple=True, help="Only this registered model (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@_data_dir
+@_database_url_option
+def import_mlflow_command(
+    tracking_uri: str,
+    into: str,
+    models: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Import the registered models of the MLflow server at TRACKING_URI (versions, stages,
+    aliases, tags, files) into a project. Credentials come from MLFLOW_TRACKING_TOKEN or
+    MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD. Run it again later to bring what
+    is new; an interrupted run continues where it stopped."""
+    from modelreg.domain.transfer import ArchiveError
+    from modelreg.services.transfer.apply import import_archive
+    from modelreg.services.transfer.mlflow_rest import MlflowRest, auth_from_env
+    from modelreg.services.transfer.mlflow_source import MlflowSource
+    from modelreg.storage import create_storage
+
+    settings = _settings(**options)
+    missing: list[str] = []
+
+    async def work(db: Database) -> ImportResult:
+        source = MlflowSource(
+            MlflowRest(tracking_uri, auth=auth_from_env()), into=into, models=models
+        )
+        storage = create_storage(settings)
+        try:
+            return await import_archive(db, storage, source, into=into, dry_run=dry_run)
+        finally:
+            missing.extend(source.missing)
+            source.close()
+            await storage.close()
+
+    try:
+        result = _with_database(settings, "import-mlflow", work)
+    except ArchiveError as exc:
+        raise _refuse(exc) from None
+    _print_plan(result, as_json, missing=missing)
+
+
+def _print_plan(result: ImportResult, as_json: bool, *, missing: list[str] | None = None) -> None:
+    """The plan (or what was imported) as text or JSON; `missing`: what the source lacked."""
     plan = result.plan.to_json()
     if as_json:
-        click.echo(json.dumps({"applied": result.applied, **plan}, indent=2, sort_keys=True))
+        document = {"applied": result.applied, **plan}
+        if missing is not None:
+            document["missing"] = missing
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
         return
     verb = "imported" if result.applied else "would import (dry run, nothing written)"
     click.echo(f"{verb} from instance {plan['source_instance']}:")
@@ -139,3 +196,5 @@ def import_command(
         click.echo(
             "  authors without an account here (kept as names): " + ", ".join(plan["unknown_users"])
         )
+    for line in missing or ():
+        click.echo(f"  missing in the source: {line}")

@@ -1,0 +1,145 @@
+"""`modelreg import-mlflow` against a real `mlflow server` filled by the real MLflow client.
+
+Asserted through modelreg's GraphQL API: numbers, SemVer (patch order, or the modelreg.version
+tag), stages, aliases, tags, descriptions, timestamps, authors, run links and files' bytes by
+SHA-256; a version whose run was deleted or whose files were removed comes anyway and the import
+says what was missing; a dry run writes nothing; a second run brings only what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelreg.db import Database
+from modelreg.services.transfer.apply import ImportResult, import_archive
+from modelreg.services.transfer.mlflow_rest import MlflowRest
+from modelreg.services.transfer.mlflow_source import MlflowSource
+from modelreg.storage import create_storage
+from tests.support.mlflow_server import MlflowServer, mlflow_server, server_executable
+from tests.support.registry import create_project
+from tests.support.transfer import Instance, instance, rows
+
+pytestmark = pytest.mark.anyio
+
+QUERY = """query { project(path: "ml") { models(first: 10) { edges { node {
+  name description createdBy tags { key value } aliases { alias version { version } }
+  versions(first: 10) { edges { node {
+    number version stage description createdBy createdAt runId source
+    tags { key value } files { path size sha256 }
+  } } }
+} } } } }"""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Any:
+    server_executable()  # skip before anything else when the environment is absent
+    with mlflow_server(tmp_path / "mlflow") as running:
+        yield running
+
+
+async def _import(
+    target: Instance, url: str, *, dry_run: bool = False
+) -> tuple[ImportResult, list[str]]:
+    source = MlflowSource(MlflowRest(url), into="ml")
+    storage = create_storage(target.settings)
+    try:
+        result = await import_archive(target.db, storage, source, into="ml", dry_run=dry_run)
+        return result, list(source.missing)
+    finally:
+        source.close()
+        await storage.close()
+
+
+async def _models(target: Instance) -> dict[str, dict[str, Any]]:
+    data = await target.gql.execute(QUERY)
+    models = {e["node"]["name"]: e["node"] for e in data["project"]["models"]["edges"]}
+    for model in models.values():
+        versions = [e["node"] for e in model.pop("versions")["edges"]]
+        model["versions"] = {v["number"]: v for v in versions}
+    return models
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _ms(iso: str) -> int:
+    return round(datetime.fromisoformat(iso).astimezone(UTC).timestamp() * 1000)
+
+
+async def test_registry_comes_over_with_what_mlflow_still_has(
+    db: Database, server: MlflowServer, tmp_path: Path
+) -> None:
+    # given: MLflow with two models; version 2's run deleted, version 3's files removed
+    made = server.populate("initial")
+    v3_root = made["v3_uri"].removeprefix("mlflow-artifacts:").strip("/")
+    shutil.rmtree(server.artifacts / v3_root)
+    async with instance(db, tmp_path / "data") as target:
+        await create_project(target.gql, "ml")
+
+        # when: a dry run, then the import
+        planned, _ = await _import(target, server.url, dry_run=True)
+        written_by_dry_run = await rows(db, "model_version") + await rows(db, "blob")
+        result, missing = await _import(target, server.url)
+
+        # then
+        assert not planned.applied and written_by_dry_run == 0
+        assert planned.plan.create == result.plan.create
+        assert result.plan.create["model_version"] == 4
+        assert result.plan.create["blob"] == 3  # churn 1 and fraud 1 share model.pkl's bytes
+        models = await _models(target)
+        churn, fraud = models["churn"], models["fraud"]
+        assert churn["description"] == "churn model"
+        assert churn["tags"] == [{"key": "team", "value": "growth"}]
+        assert sorted((a["alias"], a["version"]["version"]) for a in churn["aliases"]) == [
+            ("challenger", "1.0.1"),
+            ("champion", "1.0.0"),
+        ]
+        versions = churn["versions"]
+        assert {n: (v["version"], v["stage"]) for n, v in versions.items()} == {
+            1: ("1.0.0", "PRODUCTION"),
+            2: ("1.0.1", "STAGING"),
+            3: ("2.0.0", "NONE"),  # its tag modelreg.version=2.0.0
+        }
+        assert fraud["versions"][1]["stage"] == "ARCHIVED"
+        first = versions[1]
+        assert first["description"] == "first"
+        assert {"key": "commit", "value": "abc123"} in first["tags"]
+        assert _ms(first["createdAt"]) == made["versions"]["churn/1"]["created"]
+        assert first["runId"] is not None and first["source"].startswith("mlflow-artifacts:")
+        assert {f["path"]: f["sha256"] for f in first["files"]} == {
+            "model.pkl": _sha(b"weights-1" * 1000),
+            "conf/p.json": _sha(b"{}"),
+        }
+        # The deleted run: the version and its files came, the link did not, and it was said.
+        assert versions[2]["runId"] is None
+        assert [f["sha256"] for f in versions[2]["files"]] == [_sha(b"weights-2" * 1000)]
+        # The removed files: the version came without them, and it was said.
+        assert versions[3]["files"] == []
+        assert any("version 2: run" in m and "was deleted" in m for m in missing)
+        assert any("churn version 3: no files" in m for m in missing)
+
+        # when: MLflow gets a fourth version, and the import runs again
+        server.populate("more")
+        again, _ = await _import(target, server.url)
+
+        # then: only what is new is created
+        assert dict(again.plan.create) == {
+            "model_version": 1,
+            "blob": 1,
+            "artifact": 1,
+            "model_alias": 1,
+        }
+        churn = (await _models(target))["churn"]
+        assert churn["versions"][4]["version"] == "1.0.3"
+        assert [f["sha256"] for f in churn["versions"][4]["files"]] == [_sha(b"weights-4")]
+        assert ("next", "1.0.3") in [
+            (a["alias"], a["version"]["version"]) for a in churn["aliases"]
+        ]
+        assert await rows(db, "model_version") == 5
