@@ -18,6 +18,7 @@ import { useMutation, useQuery } from "urql";
 
 import { Crumbs } from "../components/Crumbs";
 import { ErrorLines } from "../components/ErrorLines";
+import { ProjectExport } from "../components/export/ProjectExport";
 import { SubmitForm } from "../components/FormModal";
 import { useFormSubmit } from "../components/useFormSubmit";
 import { mutationErrors, notifyDone } from "../components/mutations";
@@ -79,7 +80,12 @@ export function ProjectSettingsPage({ tab }: { tab: "general" | "members" | "web
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md">
-          {tab === "general" && <GeneralSettings key={found.id} project={found} />}
+          {tab === "general" && (
+            <Stack maw={720}>
+              <GeneralSettings key={found.id} project={found} />
+              <ProjectExport path={found.path} verdict={permissionFor(found.viewerPermissions, "EXPORT")} />
+            </Stack>
+          )}
         </Tabs.Panel>
         <Tabs.Panel value="members" pt="md">
           {tab === "members" && (
