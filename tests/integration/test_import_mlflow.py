@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,8 @@ from typing import Any
 import pytest
 
 from modelreg.db import Database
-from modelreg.services.transfer.apply import ImportResult, import_archive
 from modelreg.services.transfer.mlflow_rest import MlflowRest
-from modelreg.services.transfer.mlflow_source import MlflowSource
+from modelreg.services.transfer.mlflow_source import MlflowImport, import_mlflow
 from modelreg.storage import create_storage
 from tests.support.mlflow_server import MlflowServer, mlflow_server, server_executable
 from tests.support.registry import create_project
@@ -44,16 +44,27 @@ def server(tmp_path: Path) -> Any:
 
 
 async def _import(
-    target: Instance, url: str, *, dry_run: bool = False
-) -> tuple[ImportResult, list[str]]:
-    source = MlflowSource(MlflowRest(url), into="ml")
+    target: Instance,
+    url: str,
+    *,
+    dry_run: bool = False,
+    on_record: Callable[[int], None] | None = None,
+) -> MlflowImport:
     storage = create_storage(target.settings)
     try:
-        result = await import_archive(target.db, storage, source, into="ml", dry_run=dry_run)
-        return result, list(source.missing)
+        return await import_mlflow(
+            target.db, storage, MlflowRest(url), into="ml", dry_run=dry_run, on_record=on_record
+        )
     finally:
-        source.close()
         await storage.close()
+
+
+def _stop_at(count: int) -> Callable[[int], None]:
+    def stop(written: int) -> None:
+        if written == count:
+            raise RuntimeError("interrupted")
+
+    return stop
 
 
 async def _models(target: Instance) -> dict[str, dict[str, Any]]:
@@ -83,16 +94,23 @@ async def test_registry_comes_over_with_what_mlflow_still_has(
     async with instance(db, tmp_path / "data") as target:
         await create_project(target.gql, "ml")
 
-        # when: a dry run, then the import
-        planned, _ = await _import(target, server.url, dry_run=True)
+        # when: a dry run, an import interrupted half-way, the same import again
+        dry = await _import(target, server.url, dry_run=True)
         written_by_dry_run = await rows(db, "model_version") + await rows(db, "blob")
-        result, missing = await _import(target, server.url)
+        records = sum(dry.result.plan.create.values()) + sum(dry.result.plan.update.values())
+        with pytest.raises(RuntimeError):  # at the last record: fraud's, churn is before it
+            await _import(target, server.url, on_record=_stop_at(records))
+        interrupted_at = await rows(db, "model_version")
+        resumed = await _import(target, server.url)
 
         # then
-        assert not planned.applied and written_by_dry_run == 0
-        assert planned.plan.create == result.plan.create
-        assert result.plan.create["model_version"] == 4
-        assert result.plan.create["blob"] == 3  # churn 1 and fraud 1 share model.pkl's bytes
+        planned, missing = dry.result.plan, resumed.missing
+        assert not dry.result.applied and written_by_dry_run == 0
+        assert planned.create["model_version"] == 4 and planned.create["model_alias"] == 2
+        assert planned.create["blob"] == 3  # churn 1 and fraud 1 share model.pkl's bytes
+        assert interrupted_at == 3  # churn's chunk was written, fraud's was not
+        assert resumed.result.applied
+        assert resumed.result.plan.create["model_version"] == 4 - interrupted_at
         models = await _models(target)
         churn, fraud = models["churn"], models["fraud"]
         assert churn["description"] == "churn model"
@@ -127,10 +145,11 @@ async def test_registry_comes_over_with_what_mlflow_still_has(
 
         # when: MLflow gets a fourth version, and the import runs again
         server.populate("more")
-        again, _ = await _import(target, server.url)
+        again = await _import(target, server.url)
 
-        # then: only what is new is created
-        assert dict(again.plan.create) == {
+        # then: only what is new is created, and only its file is downloaded
+        assert again.downloaded == 1
+        assert dict(again.result.plan.create) == {
             "model_version": 1,
             "blob": 1,
             "artifact": 1,

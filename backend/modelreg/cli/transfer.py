@@ -145,31 +145,25 @@ def import_mlflow_command(
     MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD. Run it again later to bring what
     is new; an interrupted run continues where it stopped."""
     from modelreg.domain.transfer import ArchiveError
-    from modelreg.services.transfer.apply import import_archive
     from modelreg.services.transfer.mlflow_rest import MlflowRest, auth_from_env
-    from modelreg.services.transfer.mlflow_source import MlflowSource
+    from modelreg.services.transfer.mlflow_source import MlflowImport, import_mlflow
     from modelreg.storage import create_storage
 
     settings = _settings(**options)
-    missing: list[str] = []
 
-    async def work(db: Database) -> ImportResult:
-        source = MlflowSource(
-            MlflowRest(tracking_uri, auth=auth_from_env()), into=into, models=models
-        )
+    async def work(db: Database) -> MlflowImport:
+        rest = MlflowRest(tracking_uri, auth=auth_from_env())
         storage = create_storage(settings)
         try:
-            return await import_archive(db, storage, source, into=into, dry_run=dry_run)
+            return await import_mlflow(db, storage, rest, into=into, models=models, dry_run=dry_run)
         finally:
-            missing.extend(source.missing)
-            source.close()
             await storage.close()
 
     try:
-        result = _with_database(settings, "import-mlflow", work)
+        done = _with_database(settings, "import-mlflow", work)
     except ArchiveError as exc:
         raise _refuse(exc) from None
-    _print_plan(result, as_json, missing=missing)
+    _print_plan(done.result, as_json, missing=done.missing)
 
 
 def _print_plan(result: ImportResult, as_json: bool, *, missing: list[str] | None = None) -> None:

@@ -20,7 +20,7 @@ import json
 import mimetypes
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import semver
+import sqlalchemy as sa
 
+from modelreg.db import Database, plain
+from modelreg.db.models import metadata
 from modelreg.domain.transfer import CHUNK_RECORDS, ArchiveError, Header, Manifest
 from modelreg.domain.versions import precedence_key
+from modelreg.services.transfer.apply import ImportResult, import_archive
 from modelreg.services.transfer.mlflow_rest import API, MlflowRest
-from modelreg.services.transfer.plan import Record
+from modelreg.services.transfer.plan import Record, origin_table
+from modelreg.storage import Storage
 
 VERSION_TAG = "modelreg.version"
 STAGES = {"none": "NONE", "staging": "STAGING", "production": "PRODUCTION", "archived": "ARCHIVED"}
@@ -114,13 +119,27 @@ class SpooledFile:
 class MlflowSource:
     """Records and files of an MLflow server's registry, imported into project `into`."""
 
-    def __init__(self, rest: MlflowRest, *, into: str, models: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        rest: MlflowRest,
+        *,
+        into: str,
+        models: tuple[str, ...] = (),
+        imported: Mapping[str, tuple[str, int]] | None = None,
+    ) -> None:
+        """`imported`: file record id -> (SHA-256, size) of the files an earlier run brought
+        (`imported_files`); a file listed with the same size is not downloaded again."""
         self.rest = rest
         self.into = into
         self.models = models
+        self.imported = imported or {}
         self.missing: list[str] = []
+        self.downloaded = 0
+        self._remote: dict[str, str] = {}  # SHA-256 -> proxy path of a file not spooled
         self._scanned: tuple[Header, Manifest] | None = None
-        self._records: list[Record] = []
+        # One chunk (one transaction of the apply) per model, split at CHUNK_RECORDS: an
+        # interrupted import keeps the models before the one it was writing.
+        self._chunks: list[list[Record]] = [[]]
         self._spool = Path(tempfile.mkdtemp(prefix="modelreg-mlflow-"))
         self._blobs: dict[str, int] = {}
 
@@ -132,7 +151,7 @@ class MlflowSource:
         if self._scanned is None:
             self._read()
             counts: dict[str, int] = {}
-            for kind, _, _ in self._records:
+            for kind, _, _ in (record for chunk in self._chunks for record in chunk):
                 counts[kind] = counts.get(kind, 0) + 1
             header = Header(
                 source_instance=source_instance(self.rest.url),
@@ -146,11 +165,22 @@ class MlflowSource:
 
     def records(self) -> Iterator[list[Record]]:
         self.scan()
-        for start in range(0, len(self._records), CHUNK_RECORDS):
-            yield self._records[start : start + CHUNK_RECORDS]
+        yield from (chunk for chunk in self._chunks if chunk)
+
+    def _add(self, kind: str, source_id: str, data: dict[str, Any]) -> None:
+        if len(self._chunks[-1]) >= CHUNK_RECORDS:
+            self._chunks.append([])
+        self._chunks[-1].append((kind, source_id, data))
 
     def blob_chunks(self, sha256: str) -> Iterator[bytes]:
-        with (self._spool / sha256).open("rb") as data:
+        """A spooled file's bytes; a file an earlier run brought (and the target has lost since)
+        straight from MLflow (apply checks its SHA-256 on the way)."""
+        spooled = self._spool / sha256
+        if not spooled.exists() and sha256 in self._remote:
+            with self.rest.download_proxied(self._remote[sha256]) as pieces:
+                yield from pieces or ()
+            return
+        with spooled.open("rb") as data:
             while piece := data.read(1024 * 1024):
                 yield piece
 
@@ -170,7 +200,7 @@ class MlflowSource:
                 f"the MLflow server at {self.rest.url} has no registered model "
                 f"{', '.join(absent)}; nothing was imported.",
             )
-        self._records.append((PROJECT, PROJECT, {"path": self.into}))
+        self._add(PROJECT, PROJECT, {"path": self.into})
         for model in sorted(models, key=lambda m: str(m.get("name"))):
             if not self.models or model.get("name") in self.models:
                 self._read_model(model)
@@ -193,24 +223,23 @@ class MlflowSource:
         self.missing.extend(f"model {name}: {p}" for p in problems)
         model_id = record_id("model", name)
         first_author = next((str(v["user_id"]) for v in versions if v.get("user_id")), "")
-        self._records.append(
-            (
-                "registered_model",
-                model_id,
-                {
-                    "project_id": PROJECT,
-                    "name": name,
-                    "description": model.get("description") or "",
-                    "last_version_number": max(numbers, default=0),
-                    "created_by": str(model.get("user_id") or first_author or "system"),
-                    "created_at": timestamp(model.get("creation_timestamp")),
-                    "updated_at": timestamp(model.get("last_updated_timestamp")),
-                },
-            )
+        self._chunks.append([])
+        self._add(
+            "registered_model",
+            model_id,
+            {
+                "project_id": PROJECT,
+                "name": name,
+                "description": model.get("description") or "",
+                "last_version_number": max(numbers, default=0),
+                "created_by": str(model.get("user_id") or first_author or "system"),
+                "created_at": timestamp(model.get("creation_timestamp")),
+                "updated_at": timestamp(model.get("last_updated_timestamp")),
+            },
         )
         for key, value in sorted(_tags(model).items()):
             data = {"model_id": model_id, "key": key, "value": value}
-            self._records.append(("model_tag", record_id("model_tag", name, key), data))
+            self._add("model_tag", record_id("model_tag", name, key), data)
         version_ids: dict[str, str] = {}
         for version in versions:
             version_ids[str(version["version"])] = self._read_version(
@@ -227,7 +256,7 @@ class MlflowSource:
                 "created_by": "system",
                 "updated_at": timestamp(model.get("last_updated_timestamp")),
             }
-            self._records.append(("model_alias", record_id("alias", name, data["alias"]), data))
+            self._add("model_alias", record_id("alias", name, data["alias"]), data)
 
     def _read_version(
         self, name: str, model_id: str, version: dict[str, Any], semvers: dict[int, str]
@@ -240,35 +269,33 @@ class MlflowSource:
         author = str(version.get("user_id") or run_user or "system")
         created = timestamp(version.get("creation_timestamp"))
         version_id = record_id("version", name, number)
-        self._records.append(
-            (
-                "model_version",
-                version_id,
-                {
-                    "model_id": model_id,
-                    "number": number,
-                    "version": text,
-                    "sort_key": precedence_key(parsed),
-                    "is_prerelease": parsed.prerelease is not None,
-                    "description": version.get("description") or "",
-                    "stage": stage(version.get("current_stage")),
-                    "created_by": author,
-                    "created_at": created,
-                    "updated_at": timestamp(version.get("last_updated_timestamp")),
-                    "run_uuid": run_uuid,
-                    "source": str(version.get("source") or ""),
-                    "logged_model_uuid": None,
-                },
-            )
+        self._add(
+            "model_version",
+            version_id,
+            {
+                "model_id": model_id,
+                "number": number,
+                "version": text,
+                "sort_key": precedence_key(parsed),
+                "is_prerelease": parsed.prerelease is not None,
+                "description": version.get("description") or "",
+                "stage": stage(version.get("current_stage")),
+                "created_by": author,
+                "created_at": created,
+                "updated_at": timestamp(version.get("last_updated_timestamp")),
+                "run_uuid": run_uuid,
+                "source": str(version.get("source") or ""),
+                "logged_model_uuid": None,
+            },
         )
         for key, value in sorted(_tags(version).items()):
             data = {"version_id": version_id, "key": key, "value": value}
-            self._records.append(("version_tag", record_id("version_tag", name, number, key), data))
+            self._add("version_tag", record_id("version_tag", name, number, key), data)
         for spooled in self._files(name, number):
             if spooled.sha256 not in self._blobs:
                 self._blobs[spooled.sha256] = spooled.size
                 blob = {"sha256": spooled.sha256, "size": spooled.size, "created_at": created}
-                self._records.append(("blob", spooled.sha256, blob))
+                self._add("blob", spooled.sha256, blob)
             content_type = mimetypes.guess_type(spooled.path)[0] or "application/octet-stream"
             data = {
                 "version_id": version_id,
@@ -278,7 +305,7 @@ class MlflowSource:
                 "created_by": author,
                 "created_at": created,
             }
-            self._records.append(("artifact", record_id("file", name, number, spooled.path), data))
+            self._add("artifact", record_id("file", name, number, spooled.path), data)
         return version_id
 
     def _run(self, name: str, number: int, run_id: object) -> tuple[str | None, str | None]:
@@ -321,6 +348,12 @@ class MlflowSource:
                 if entry.get("is_dir"):
                     pending.append(child)
                     continue
+                known = self.imported.get(record_id("file", name, number, child))
+                if known is not None and known[1] == entry.get("file_size"):
+                    self._remote.setdefault(known[0], f"{root}/{child}")
+                    found = True
+                    yield SpooledFile(path=child, sha256=known[0], size=known[1])
+                    continue
                 spooled = self._spool_file(f"{root}/{child}", child)
                 if spooled is None:
                     self.missing.append(f"{where}: file {child} could not be downloaded")
@@ -346,6 +379,7 @@ class MlflowSource:
                 out.write(piece)
         sha = digest.hexdigest()
         Path(out.name).replace(self._spool / sha)
+        self.downloaded += 1
         return SpooledFile(path=path, sha256=sha, size=size)
 
 
@@ -360,3 +394,52 @@ def _child(parent: str, entry: str) -> str:
     if parent and not entry.startswith(parent + "/"):
         entry = f"{parent}/{entry.rsplit('/', 1)[-1]}"
     return entry
+
+
+async def imported_files(db: Database, source: str) -> dict[str, tuple[str, int]]:
+    """File record id -> (SHA-256, size) of every file an earlier import from `source` made
+    that the target still has."""
+    origin, artifact, blob = origin_table(), metadata.tables["artifact"], metadata.tables["blob"]
+    statement = (
+        sa.select(origin.c.source_id, blob.c.sha256, blob.c.size)
+        .join(artifact, artifact.c.id == origin.c.target_id)
+        .join(blob, blob.c.id == artifact.c.blob_id)
+        .where(origin.c.source_instance == source, origin.c.kind == "artifact")
+    )
+    async with db.read() as session:
+        conn = await plain(session)
+        return {str(r[0]): (str(r[1]), int(r[2])) for r in await conn.execute(statement)}
+
+
+@dataclass(frozen=True, slots=True)
+class MlflowImport:
+    result: ImportResult
+    missing: list[str]
+    downloaded: int
+
+
+async def import_mlflow(
+    db: Database,
+    storage: Storage,
+    rest: MlflowRest,
+    *,
+    into: str,
+    models: tuple[str, ...] = (),
+    dry_run: bool = False,
+    on_record: Callable[[int], None] | None = None,
+) -> MlflowImport:
+    """Import MLflow's registry at `rest` into project `into` (plan, refuse on conflicts,
+    apply unless `dry_run`); closes `rest`. `on_record` as for `import_archive`."""
+    try:
+        imported = await imported_files(db, source_instance(rest.url))
+    except BaseException:
+        rest.close()
+        raise
+    source = MlflowSource(rest, into=into, models=models, imported=imported)
+    try:
+        result = await import_archive(
+            db, storage, source, into=into, dry_run=dry_run, on_record=on_record
+        )
+        return MlflowImport(result, list(source.missing), source.downloaded)
+    finally:
+        source.close()
