@@ -312,3 +312,20 @@ async def test_a_record_the_database_refuses_stops_the_import_with_its_chunk(
         # The chunks before it are kept (resumable): the versions are there, no comment.
         assert await rows(target.db, "model_version") == 3
         assert await rows(target.db, "comment") == 0
+
+
+async def test_a_malformed_present_record_is_refused_before_anything_is_written(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        archive = await _archive(source, tmp_path)
+
+        def list_events(record: dict[str, Any]) -> None:
+            if record["kind"] == "present" and record["data"]["parent"] == "model_version":
+                record["data"]["children"]["event"] = [1]  # events are never listed
+
+        bad = _resealed(archive, tmp_path / "bad.tar", list_events)
+
+        refused = await _refused(target, bad, "archive.corrupt")
+
+        assert "present record" in refused.message

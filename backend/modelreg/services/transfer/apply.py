@@ -31,18 +31,16 @@ from modelreg.domain.transfer import SCOPES, ArchiveError, Header, Manifest, Pre
 from modelreg.errors import DomainError
 from modelreg.services.blobs import collect_garbage
 from modelreg.services.events import record_event
-from modelreg.services.transfer.payloads import map_payloads
 from modelreg.services.transfer.plan import (
-    PARENT_KINDS,
     Plan,
     Record,
     Resolver,
-    decide,
     make_plan,
     origin_table,
     split_present,
     stale,
 )
+from modelreg.services.transfer.writer import ChunkWriter
 from modelreg.storage import Storage
 
 
@@ -181,7 +179,6 @@ async def _apply_records(
 ) -> bool:
     """Write the records chunk by chunk; whether rows the source no longer has were deleted."""
     header = plan.header
-    origin = origin_table()
     known: dict[tuple[str, str], int] = {}
     fresh: set[tuple[str, int]] = set()
     projects: list[int] = []
@@ -205,44 +202,13 @@ async def _apply_records(
                     by_kind.setdefault(kind, []).append(source_id)
                 origins = {k: await resolver.origins(k, ids) for k, ids in by_kind.items()}
                 resolver.fresh = fresh
-                made: list[dict[str, Any]] = []
-                batch: dict[str, list[dict[str, Any]]] = {}
-                batched: dict[str, list[dict[str, Any]]] = {}
+                writer = ChunkWriter(resolver, fresh, projects)
                 for kind, source_id, data in chunk:
-                    mapped_before = origins[kind].get(source_id)
-                    target = await _write(resolver, kind, source_id, data, mapped_before, batch)
-                    if mapped_before is None and kind != "blob":
-                        entry = {
-                            "source_instance": header.source_instance,
-                            "kind": kind,
-                            "source_id": source_id,
-                            "target_id": target,
-                        }
-                        if target is None:  # inserted with its kind's batch below
-                            batched.setdefault(kind, []).append(entry)
-                        else:
-                            made.append(entry)
-                    if kind in PARENT_KINDS:  # never batched: later records refer to them
-                        assert target is not None
-                        known[(kind, source_id)] = target
-                        if kind == "project":
-                            projects.append(target)
+                    await writer.write(kind, source_id, data, origins[kind].get(source_id))
                     written += 1
                     if on_record is not None:
                         on_record(written)
-                for kind, values in batch.items():
-                    if kind == "event":
-                        written_here = {(e["kind"], e["source_id"]): e["target_id"] for e in made}
-                        await map_payloads(resolver, values, written_here)
-                    table = metadata.tables[kind]
-                    result = await conn.execute(
-                        table.insert().returning(table.c.id, sort_by_parameter_order=True), values
-                    )
-                    for entry, target in zip(batched[kind], result.scalars().all(), strict=True):
-                        entry["target_id"] = int(target)
-                        made.append(entry)
-                if made:
-                    await conn.execute(origin.insert(), made)
+                await writer.finish()
                 if presents:
                     deleted = await _delete_stale(resolver, presents) or deleted
         except (DomainError, SQLAlchemyError) as exc:
@@ -311,53 +277,6 @@ async def _forget_cascaded(conn: AsyncConnection, source_instance: str) -> None:
                 origin.c.target_id.not_in(sa.select(key)),
             )
         )
-
-
-async def _write(
-    resolver: Resolver,
-    kind: str,
-    source_id: str,
-    data: dict[str, Any],
-    origin: int | None,
-    batch: dict[str, list[dict[str, Any]]],
-) -> int | None:
-    """Create or update one row; its target id. A new row no later record refers to (a tag, a
-    metric, an event) joins its kind's `batch` instead, inserted at the end of the chunk in
-    order (one statement a kind); then None."""
-    action, target = await decide(resolver, kind, source_id, data, origin)
-    table = metadata.tables[kind]
-    if kind == "blob":  # copied before the records: found by its SHA-256
-        if target is None:
-            raise ArchiveError(
-                "archive.blob_missing", f"the archive lacks the file {data.get('sha256')}."
-            )
-        return target
-    if action == "conflict":  # planned without conflicts: a concurrent writer made this row
-        raise ArchiveError(
-            "import.conflict",
-            f"{kind} {source_id} was created in the target while importing; run the import again.",
-        )
-    if action == "skip" or (kind == "project" and resolver.into_project is not None):
-        assert target is not None
-        return target
-    values = await resolver.mapped(kind, data)
-    conn = resolver.conn
-    if kind == "version_metadata":
-        if target is not None:
-            await conn.execute(table.update().where(table.c.version_id == target).values(**values))
-            return target
-        await conn.execute(table.insert().values(**values))
-        return int(values["version_id"])
-    if target is not None:
-        await conn.execute(table.update().where(table.c.id == target).values(**values))
-        return target
-    if kind not in PARENT_KINDS:
-        batch.setdefault(kind, []).append(values)
-        return None
-    result = await conn.execute(table.insert().values(**values))
-    made = _inserted_id(result)
-    resolver.fresh.add((kind, made))
-    return made
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

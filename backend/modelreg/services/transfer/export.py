@@ -9,7 +9,10 @@ tags and metrics), their experiments and MLflow logged models come along when a 
 registered from them. The MLflow artifact proxy's files come with a whole project.
 Incremental (`since_event`): the events after it, and the current rows of every model and
 version those events touch (their tags, aliases, files, comments, requests, runs); applied on
-top of an earlier import these bring the target up to date.
+top of an earlier import these bring the target up to date. Every archive ends with a present
+record per exported project, model, version and run listing all its current children's ids:
+the import deletes what an earlier import made that the source no longer has (domain/transfer.py:
+PRESENT, SCOPES).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,27 +49,47 @@ def origin_table() -> sa.Table:
     return TransferOrigin.__table__  # type: ignore[attr-defined, no-any-return]
 
 
+Converter = Callable[[Any], Any]
+_DECODERS: dict[str, list[tuple[str, Converter | None]]] = {}
+
+
+def _decoder(kind: str) -> list[tuple[str, Converter | None]]:
+    """The columns a record of `kind` sets and how each value is converted, worked out once a
+    kind (not once a record: a million records decode with a dict lookup a column)."""
+    found = _DECODERS.get(kind)
+    if found is None:
+        local = LOCAL_COLUMNS.get(kind, frozenset())
+        found = []
+        for column in metadata.tables[kind].columns:
+            name = column.name
+            if name in local or (name == "id" and kind != "version_metadata"):
+                continue
+            convert: Converter | None = None
+            if isinstance(column.type, UTCDateTime):
+                convert = datetime.fromisoformat
+            elif isinstance(column.type, sa.Enum) and column.type.enum_class:
+                enum_class: type[enum.Enum] = column.type.enum_class
+                convert = enum_class.__members__.__getitem__
+            found.append((name, convert))
+        _DECODERS[kind] = found
+    return found
+
+
 def decode(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """A record's columns as the table takes them (ISO datetimes, enums by name); the source's
     id, unknown columns and the source's local details (a blob's storage key) dropped."""
-    table = metadata.tables[kind]
-    local = LOCAL_COLUMNS.get(kind, frozenset())
     values: dict[str, Any] = {}
-    for column in table.columns:
-        name = column.name
-        if name not in data or name in local or (name == "id" and kind != "version_metadata"):
+    for name, convert in _decoder(kind):
+        if name not in data:
             continue
         value = data[name]
-        try:
-            if value is not None and isinstance(column.type, UTCDateTime):
-                value = datetime.fromisoformat(value)
-            elif value is not None and isinstance(column.type, sa.Enum) and column.type.enum_class:
-                enum_class: type[enum.Enum] = column.type.enum_class
-                value = enum_class[value]
-        except (KeyError, TypeError, ValueError):
-            raise ArchiveError(
-                "archive.corrupt", f"a {kind} record has an invalid {name} ({value!r})."
-            ) from None
+        if convert is not None and value is not None:
+            try:
+                value = convert(value)
+            except (KeyError, TypeError, ValueError):
+                raise ArchiveError(
+                    "archive.corrupt", f"a {kind} record has an invalid {name} ({value!r})."
+                ) from None
         values[name] = value
     return values
 
@@ -149,8 +169,12 @@ class Resolver:
     async def mapped(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """The record's values with its references turned into the target's ids."""
         values = decode(kind, data)
+        known = self.known
         for column, parent in REFERENCES.get(kind, {}).items():
-            target = await self.target_of(parent, data.get(column), kind)
+            source_id = data.get(column)
+            target = None if source_id is None else known.get((parent, str(source_id)))
+            if target is None:
+                target = await self.target_of(parent, source_id, kind)
             values[column] = None if target == NEW else target
         return values
 
@@ -271,19 +295,20 @@ async def stale(resolver: Resolver, presents: list[Present]) -> Stale:
 
 async def decide(
     resolver: Resolver, kind: str, source_id: str, data: dict[str, Any], origin: int | None
-) -> tuple[str, int | None]:
-    """('create' | 'update' | 'skip' | 'conflict', target id) for one record."""
+) -> tuple[str, int | None, dict[str, Any] | None]:
+    """('create' | 'update' | 'skip' | 'conflict', target id, the record's mapped values when
+    they were needed to decide) for one record."""
     if kind == "project" and resolver.into_project is not None:
-        return "update", resolver.into_project
+        return "update", resolver.into_project, None
     if origin is not None:
-        return ("skip" if kind == "event" else "update"), origin
+        return ("skip" if kind == "event" else "update"), origin, None
     values = await resolver.mapped(kind, data)
     found = await resolver.by_natural_key(kind, values)
     if found is None:
-        return "create", None
+        return "create", None, values
     if kind in CONFLICTING:
-        return "conflict", found
-    return "update", found
+        return "conflict", found, values
+    return "update", found, values
 
 
 async def make_plan(
@@ -315,7 +340,7 @@ async def make_plan(
                         "import.into_many",
                         "--into takes an archive of one project; this one holds several.",
                     )
-            action, target = await decide(
+            action, target, _ = await decide(
                 resolver, kind, source_id, data, origins[kind].get(source_id)
             )
             if action == "conflict":
