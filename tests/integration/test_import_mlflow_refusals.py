@@ -174,3 +174,41 @@ def test_a_missing_project_is_refused_before_mlflow_is_asked(
     assert code == 1
     _refused(out, "import.project_not_found")
     assert handler.seen == []
+
+
+def test_a_model_another_source_made_is_a_conflict(
+    data_dir: Path, stub: tuple[str, type[_Stub]]
+) -> None:
+    url, handler = stub
+    handler.kind = "mlflow"
+    assert _run("import-mlflow", url, "--into", "ml", "--data-dir", str(data_dir))[0] == 0
+    # The same registry seen at another URL is another source: its model `a` conflicts.
+    other = url.replace("127.0.0.1", "localhost")
+
+    code, out = _run("import-mlflow", other, "--into", "ml", "--data-dir", str(data_dir))
+
+    assert code == 1
+    assert "[import.conflict]" in out and "model 'a' already exists" in out, out
+    assert "Traceback" not in out
+    assert _models(data_dir) == 1
+
+
+def test_the_command_prints_the_plan_and_what_mlflow_lacked(
+    data_dir: Path, stub: tuple[str, type[_Stub]]
+) -> None:
+    url, handler = stub
+    handler.kind = "mlflow"
+
+    dry_code, dry = _run(
+        "import-mlflow", url, "--into", "ml", "--dry-run", "--json", "--data-dir", str(data_dir)
+    )
+    code, out = _run("import-mlflow", url, "--into", "ml", "--data-dir", str(data_dir))
+
+    assert dry_code == 0, dry
+    planned = json.loads(dry)
+    assert planned["applied"] is False and planned["create"] == {"registered_model": 1}
+    assert planned["missing"] == []
+    assert code == 0, out
+    assert out.splitlines()[0].startswith("imported from instance mlflow:")
+    assert "create: 1 registered_model" in out
+    assert _models(data_dir) == 1
