@@ -360,7 +360,12 @@ async def rest(call: Call, method: str, url: str, content: bytes | None = None) 
 
 # Reads
 async def export_project(call: Call, t: Target) -> Outcome:
-    return await rest(call, "GET", f"/api/v1/projects/{t.project_path}/export")
+    # Two exports stream at once per process; cells run side by side, so wait as a client would.
+    while True:
+        outcome = await rest(call, "GET", f"/api/v1/projects/{t.project_path}/export")
+        if outcome.code != "UNAVAILABLE":
+            return outcome
+        await asyncio.sleep(0.05)
 
 
 async def read_project(call: Call, t: Target) -> Outcome:

@@ -9,6 +9,7 @@ stops the export and returns its database connection at once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tarfile
 from datetime import UTC, datetime
@@ -36,8 +37,6 @@ from tests.support.transfer import (
     snapshot,
     target_database_url,
 )
-
-pytestmark = pytest.mark.anyio
 
 URL = "/api/v1/projects/demo/export"
 MiB = 1024 * 1024
@@ -190,6 +189,7 @@ async def test_only_maintainers_and_up_may_export(
             f"At most {MAX_MODELS}",
         ),
     ],
+    ids=["unknown-model", "since-not-a-number", "since-negative", "since-after-latest", "too-many"],
 )
 async def test_bad_parameters_are_refused_before_any_archive_byte(
     gql: GraphQLClient, http: httpx.AsyncClient, query: str, status: int, code: str, says: str
@@ -255,7 +255,12 @@ async def _call(app: Starlette, token: str, *, gone_after: int | None = None) ->
             if len(sent) == gone_after:
                 raise OSError("connection reset by peer")
 
-    scope = {
+    await app(_scope(token), receive, send)  # type: ignore[arg-type]
+    return sent
+
+
+def _scope(token: str) -> dict[str, Any]:
+    return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
         "http_version": "1.1",
@@ -269,8 +274,6 @@ async def _call(app: Starlette, token: str, *, gone_after: int | None = None) ->
         "client": ("127.0.0.1", 5000),
         "server": ("modelreg.test", 80),
     }
-    await app(scope, receive, send)  # type: ignore[arg-type]
-    return sent
 
 
 async def test_the_archive_goes_out_in_bounded_pieces_as_it_is_read(
@@ -301,3 +304,70 @@ async def test_a_client_going_away_stops_the_export_and_returns_its_connection(
     # then: stopped there, and the stream's connection is back in the pool at once
     assert type(raised.value).__name__ == "ClientDisconnect"
     assert pool.checkedout() == before  # type: ignore[attr-defined]
+
+
+async def test_head_checks_without_exporting(
+    http: httpx.AsyncClient, gql: GraphQLClient, accounts: Accounts
+) -> None:
+    await create_project(gql, "demo", name="Demo")
+    await _member(gql, accounts, "dev", "DEVELOPER")
+
+    allowed = await http.head(URL)
+    refused = await http.head(URL, headers=await _headers(accounts, "dev"))
+
+    assert allowed.status_code == 200 and allowed.content == b""
+    assert allowed.headers["content-disposition"].startswith('attachment; filename="demo-')
+    assert refused.status_code == 403
+
+
+async def test_downloads_at_once_are_capped_and_writers_go_on_meanwhile(
+    db: Database, app: Starlette, http: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    """Each running export holds a connection until its client has it all; two at once per
+    process, a third is told to come back (503, Retry-After). Meanwhile writes go through: on
+    SQLite the export holds no transaction between its page reads, on PostgreSQL its read
+    transaction takes no locks a write waits for."""
+    await _project_with_a_big_file(gql, http)
+    token = http.headers["authorization"]
+    release = asyncio.Event()
+    started = [asyncio.Event(), asyncio.Event()]
+
+    async def slow_client(index: int) -> list[int]:
+        sent: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            await release.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                sent.append(len(message["body"]))
+                if len(sent) == 2:  # in the middle: the client reads no further for now
+                    started[index].set()
+                    await release.wait()
+
+        await app(_scope(token), receive, send)  # type: ignore[arg-type]
+        return sent
+
+    first = asyncio.create_task(slow_client(0))
+    second = asyncio.create_task(slow_client(1))
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in started)), 10)
+
+    busy = await http.get(URL)
+    async with asyncio.timeout(5):
+        model = await create_model(
+            gql,
+            (await gql.execute('query { project(path: "demo") { id } }'))["project"]["id"],
+            "meanwhile",
+        )
+
+    release.set()
+    done = await asyncio.wait_for(asyncio.gather(first, second), 20)
+    after = await http.get(URL)
+
+    status, code, message = _error(busy)
+    assert (status, code) == (503, "UNAVAILABLE") and busy.headers["retry-after"] == "30"
+    assert "try again when one has finished" in message
+    assert model["name"] == "meanwhile"
+    assert all(sum(sizes) > 4 * MiB for sizes in done)
+    assert after.status_code == 200

@@ -11,7 +11,7 @@ closed at once, which returns its database connection and closes the file it was
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -44,8 +44,15 @@ class ArchiveResponse(StreamingResponse):
     finished, failed, or the client gone (Starlette then stops iterating and leaves the body's
     generator suspended, holding its database connection until garbage collection)."""
 
-    def __init__(self, first: bytes, stream: AsyncGenerator[bytes, None], filename: str) -> None:
+    def __init__(
+        self,
+        first: bytes,
+        stream: AsyncGenerator[bytes, None],
+        filename: str,
+        done: Callable[[], None],
+    ) -> None:
         self.stream = stream
+        self.done = done
         super().__init__(
             self._body(first),
             media_type=MEDIA_TYPE,
@@ -64,13 +71,27 @@ class ArchiveResponse(StreamingResponse):
             logger.info("export stopped before its end: %s", type(error).__name__)
             raise
         finally:
-            await self.stream.aclose()
+            try:
+                await self.stream.aclose()
+            finally:
+                self.done()
+
+
+# Exports streaming at once, per process. Each holds a database connection (its read session)
+# for as long as its client takes to download: without a cap, slow downloads could take the
+# whole pool from the rest of the app.
+MAX_RUNNING = 2
 
 
 class ExportRoutes:
-    def __init__(self, db: Database, storage: Storage) -> None:
+    def __init__(self, db: Database, storage: Storage, *, max_running: int = MAX_RUNNING) -> None:
         self.db = db
         self.storage = storage
+        self.max_running = max_running
+        self.running = 0
+
+    def _done(self) -> None:
+        self.running -= 1
 
     def routes(self) -> list[BaseRoute]:
         return [Route(ROUTE, self.export, methods=["GET"])]
@@ -95,11 +116,23 @@ class ExportRoutes:
                 media_type=MEDIA_TYPE,
                 headers={"content-disposition": _attachment(checked.filename)},
             )
+        if self.running >= self.max_running:
+            response = error_response(
+                503,
+                ErrorCode.UNAVAILABLE,
+                f"{self.running} exports are being downloaded from this server already; "
+                "try again when one has finished.",
+            )
+            response.headers["retry-after"] = "30"
+            return response
+        self.running += 1
         stream = export_stream(db=self.db, storage=self.storage, selection=checked.selection)
         try:
             first = await anext(stream)
-        except ArchiveError as error:
-            # Checked above; a model deleted in between lands here.
+        except BaseException as error:
             await stream.aclose()
-            return error_response(409, ErrorCode.CONFLICT, f"{error.message} Try again.")
-        return ArchiveResponse(first, stream, checked.filename)
+            self._done()
+            if isinstance(error, ArchiveError):  # checked above; a model deleted since lands here
+                return error_response(409, ErrorCode.CONFLICT, f"{error.message} Try again.")
+            raise
+        return ArchiveResponse(first, stream, checked.filename, self._done)
