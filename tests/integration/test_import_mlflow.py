@@ -3,14 +3,16 @@
 Asserted through modelreg's GraphQL API: numbers, SemVer (patch order, or the modelreg.version
 tag), stages, aliases, tags, descriptions, timestamps, authors, run links and files' bytes by
 SHA-256; a version whose run was deleted or whose files were removed comes anyway and the import
-says what was missing; a dry run writes nothing; a second run brings only what is new.
+says what was missing; a dry run writes nothing; an interrupted run resumes; a second run brings
+only what is new (downloading only its files) and removes the tags and aliases MLflow deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,17 @@ async def _models(target: Instance) -> dict[str, dict[str, Any]]:
     return models
 
 
+@asynccontextmanager
+async def _target(db: Database, tmp_path: Path) -> AsyncIterator[Instance]:
+    """The instance imported into; the test's connections go with it (the `db` fixture's
+    teardown may run in another event loop, where asyncpg's could not be used)."""
+    try:
+        async with instance(db, tmp_path / "data") as target:
+            yield target
+    finally:
+        await db.engine.dispose()
+
+
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -91,7 +104,7 @@ async def test_registry_comes_over_with_what_mlflow_still_has(
     made = server.populate("initial")
     v3_root = made["v3_uri"].removeprefix("mlflow-artifacts:").strip("/")
     shutil.rmtree(server.artifacts / v3_root)
-    async with instance(db, tmp_path / "data") as target:
+    async with _target(db, tmp_path) as target:
         await create_project(target.gql, "ml")
 
         # when: a dry run, an import interrupted half-way, the same import again
@@ -155,7 +168,11 @@ async def test_registry_comes_over_with_what_mlflow_still_has(
             "artifact": 1,
             "model_alias": 1,
         }
+        # Labels MLflow no longer has go; versions and files stay.
+        assert dict(again.result.plan.delete) == {"model_alias": 1, "version_tag": 1}
         churn = (await _models(target))["churn"]
+        assert "challenger" not in [a["alias"] for a in churn["aliases"]]
+        assert churn["versions"][1]["tags"] == []
         assert churn["versions"][4]["version"] == "1.0.3"
         assert [f["sha256"] for f in churn["versions"][4]["files"]] == [_sha(b"weights-4")]
         assert ("next", "1.0.3") in [

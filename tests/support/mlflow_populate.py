@@ -4,7 +4,8 @@ Run as a script: `python -m tests.support.mlflow_populate TRACKING_URI STEP`; pr
 STEP `initial`: model `churn` (versions 1-3: files through the artifact proxy, stages, aliases,
 tags, descriptions; version 2's run deleted, version 3's files removed afterwards by the test,
 version 3 tagged modelreg.version=2.0.0) and model `fraud` (one version). STEP `more`: a
-fourth version of `churn` and the alias `next` on it.
+fourth version of `churn` and the alias `next` on it; the alias `challenger` and version 1's tag
+`commit` deleted.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def main(uri: str, step: str) -> None:
     else:
         v4, _ = _version(client, mlflow, "churn", {"model.pkl": b"weights-4"})
         client.set_registered_model_alias("churn", "next", v4.version)
+        client.delete_registered_model_alias("churn", "challenger")
+        client.delete_model_version_tag("churn", "1", "commit")
     versions = [v for n in ("churn", "fraud") for v in client.search_model_versions(f"name='{n}'")]
     out["versions"] = {
         f"{v.name}/{v.version}": {"created": v.creation_timestamp, "user": v.user_id}

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from modelreg.db import Database, plain
 from modelreg.db.models import metadata
-from modelreg.domain.transfer import CHUNK_RECORDS, ArchiveError, Header, Manifest
+from modelreg.domain.transfer import CHUNK_RECORDS, PRESENT, ArchiveError, Header, Manifest
 from modelreg.domain.versions import precedence_key
 from modelreg.services.transfer.apply import ImportResult, import_archive
 from modelreg.services.transfer.mlflow_rest import API, MlflowRest
@@ -237,17 +237,19 @@ class MlflowSource:
                 "updated_at": timestamp(model.get("last_updated_timestamp")),
             },
         )
+        children: dict[str, list[str]] = {"model_tag": [], "model_alias": []}
         for key, value in sorted(_tags(model).items()):
             data = {"model_id": model_id, "key": key, "value": value}
-            self._add("model_tag", record_id("model_tag", name, key), data)
+            children["model_tag"].append(record_id("model_tag", name, key))
+            self._add("model_tag", children["model_tag"][-1], data)
         version_ids: dict[str, str] = {}
         for version in versions:
             version_ids[str(version["version"])] = self._read_version(
                 name, model_id, version, semvers
             )
         for alias in model.get("aliases") or []:
-            target = version_ids.get(str(alias.get("version")))
-            if not isinstance(alias, dict) or target is None:
+            target = version_ids.get(str(alias.get("version"))) if isinstance(alias, dict) else None
+            if target is None:
                 continue
             data = {
                 "model_id": model_id,
@@ -256,7 +258,16 @@ class MlflowSource:
                 "created_by": "system",
                 "updated_at": timestamp(model.get("last_updated_timestamp")),
             }
-            self._add("model_alias", record_id("alias", name, data["alias"]), data)
+            children["model_alias"].append(record_id("alias", name, data["alias"]))
+            self._add("model_alias", children["model_alias"][-1], data)
+        self._present("registered_model", model_id, children)
+
+    def _present(self, parent: str, parent_id: str, children: dict[str, list[str]]) -> None:
+        """Which children the parent has in MLflow now: a re-run deletes the rows an earlier
+        one made that are not listed. Only labels (tags, aliases) are listed: versions and
+        files MLflow no longer has stay (the import never loses what it brought)."""
+        data = {"parent": parent, "parent_id": parent_id, "children": children}
+        self._add(PRESENT, f"{parent}:{parent_id}", data)
 
     def _read_version(
         self, name: str, model_id: str, version: dict[str, Any], semvers: dict[int, str]
@@ -288,9 +299,12 @@ class MlflowSource:
                 "logged_model_uuid": None,
             },
         )
+        tags: list[str] = []
         for key, value in sorted(_tags(version).items()):
             data = {"version_id": version_id, "key": key, "value": value}
-            self._add("version_tag", record_id("version_tag", name, number, key), data)
+            tags.append(record_id("version_tag", name, number, key))
+            self._add("version_tag", tags[-1], data)
+        self._present("model_version", version_id, {"version_tag": tags})
         for spooled in self._files(name, number):
             if spooled.sha256 not in self._blobs:
                 self._blobs[spooled.sha256] = spooled.size
