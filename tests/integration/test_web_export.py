@@ -371,3 +371,55 @@ async def test_downloads_at_once_are_capped_and_writers_go_on_meanwhile(
     assert model["name"] == "meanwhile"
     assert all(sum(sizes) > 4 * MiB for sizes in done)
     assert after.status_code == 200
+
+
+async def test_an_export_is_one_snapshot_whatever_is_written_meanwhile(
+    db: Database, target_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version and its tag written while the export is between its version and its tag
+    pages: the archive holds neither (it reads one snapshot), so it imports; read page by page
+    without one, it held the tag of a version it did not hold and the import refused it
+    (archive.reference_missing)."""
+    from modelreg.services.transfer import export as export_module
+
+    async with instances(db, target_url, tmp_path) as (source, target):
+        # given
+        await populate(source)
+        churn = (
+            await source.gql.execute(
+                'query { project(path: "demo") { model(name: "churn") { id } } }'
+            )
+        )["project"]["model"]
+        pages = export_module._pages
+        wrote: list[str] = []
+
+        async def meanwhile(session: Any, table: Any, key: Any, where: Any) -> Any:
+            if table.name == "version_tag" and not wrote:
+                version = await create_version(source.gql, churn["id"], "3.0.0")
+                await gql_ok(
+                    source.gql,
+                    "mutation($i: SetVersionTagsInput!) { setVersionTags(input: $i) {"
+                    " errors { code } } }",
+                    {"i": {"id": version["id"], "tags": [{"key": "late", "value": "yes"}]}},
+                )
+                wrote.append(version["id"])
+            async for row in pages(session, table, key, where):
+                yield row
+
+        monkeypatch.setattr(export_module, "_pages", meanwhile)
+
+        # when
+        response = await source.http.get(URL)
+
+        # then
+        assert response.status_code == 200, response.text
+        assert wrote
+        (tmp_path / "during.tar").write_bytes(response.content)
+        result = await import_from(target, tmp_path / "during.tar")
+        assert result.applied
+        versions = await target.gql.execute(
+            'query { project(path: "demo") { model(name: "churn") { versions(first: 10) {'
+            " edges { node { version } } } } } }"
+        )
+        found = {e["node"]["version"] for e in versions["project"]["model"]["versions"]["edges"]}
+        assert "3.0.0" not in found and "1.0.0" in found

@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db import Database, plain
 from modelreg.db.models import metadata
+from modelreg.db.snapshot import read_snapshot
 from modelreg.db.transfer_models import InstanceIdentity
 from modelreg.db.types import utcnow
 from modelreg.domain.transfer import KINDS, PRESENT, SCOPES, ArchiveError, Header
@@ -289,7 +290,7 @@ async def export_stream(
     """The archive's bytes, in order; a failure raises (the caller discards what it wrote)."""
     source = await instance_id(db)
     writer = ArchiveWriter()
-    async with db.read() as session:
+    async with read_snapshot(db) as session:
         scope = _Scope(await _project_ids(session, selection), selection)
         header = Header(
             source_instance=source,
