@@ -28,7 +28,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 class _Stub(BaseHTTPRequestHandler):
     """kind 'html': a web site that is not MLflow; 'auth': MLflow refusing the credentials;
-    'mlflow': one registered model `a` with no versions."""
+    'mlflow': one registered model `a` with no versions; 'garbled': the same, malformed."""
 
     kind = "html"
     seen: list[str] = []
@@ -40,6 +40,9 @@ class _Stub(BaseHTTPRequestHandler):
         elif self.kind == "auth":
             body = {"error_code": "UNAUTHENTICATED", "message": "You are not authenticated."}
             self._send(401, json.dumps(body).encode(), "application/json")
+        elif self.kind == "garbled":
+            body = {"registered_models": [{"name": "a", "aliases": 3}]}
+            self._send(200, json.dumps(body).encode(), "application/json")
         else:
             body = {"registered_models": [{"name": "a"}]}
             self._send(200, json.dumps(body).encode(), "application/json")
@@ -212,3 +215,16 @@ def test_the_command_prints_the_plan_and_what_mlflow_lacked(
     assert out.splitlines()[0].startswith("imported from instance mlflow:")
     assert "create: 1 registered_model" in out
     assert _models(data_dir) == 1
+
+
+def test_a_registry_document_of_the_wrong_shape_is_refused(
+    data_dir: Path, stub: tuple[str, type[_Stub]]
+) -> None:
+    url, handler = stub
+    handler.kind = "garbled"
+
+    code, out = _run("import-mlflow", url, "--into", "ml", "--data-dir", str(data_dir))
+
+    assert code == 1
+    _refused(out, "mlflow.bad_answer")
+    assert _models(data_dir) == 0

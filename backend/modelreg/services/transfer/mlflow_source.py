@@ -149,7 +149,15 @@ class MlflowSource:
 
     def scan(self) -> tuple[Header, Manifest]:
         if self._scanned is None:
-            self._read()
+            try:
+                self._read()
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise ArchiveError(
+                    "mlflow.bad_answer",
+                    f"the MLflow server at {self.rest.url} answered with a registry document "
+                    "this importer cannot read (a field missing or of the wrong type); nothing "
+                    "was imported. Check that the URL is an MLflow tracking server.",
+                ) from None
             counts: dict[str, int] = {}
             for kind, _, _ in (record for chunk in self._chunks for record in chunk):
                 counts[kind] = counts.get(kind, 0) + 1
