@@ -257,3 +257,35 @@ async def test_mlflow_proxy_files_make_the_round_trip_and_their_deletion_follows
         assert (await target.http.get(f"{ARTIFACTS}/0/run1/artifacts/b.txt")).status_code == 404
         kept = await target.http.get(f"{ARTIFACTS}/0/run1/artifacts/a.bin")
         assert kept.content == b"alpha" * 50
+
+
+async def test_imported_rows_never_take_the_id_of_a_deleted_row(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        # given: the target's newest version and its comment deleted (ids its history keeps;
+        # tables whose ids are never reused)
+        other = await create_project(target.gql, "other")
+        model = await create_model(target.gql, other["id"], "m")
+        await create_version(target.gql, model["id"], "0.0.1")
+        doomed = await create_version(target.gql, model["id"], "0.0.2")
+        await _mutate(
+            target, "addComment", "AddCommentInput", {"versionId": doomed["id"], "body": "x"}
+        )
+        highest = {t: max(await _sql(target.db, f"SELECT id FROM {t}")) for t in TABLES}
+        await _mutate(target, "deleteVersion", "DeleteVersionInput", {"id": doomed["id"]})
+        await populate(source)
+
+        # when
+        await import_from(target, await export_to(source, tmp_path / "demo.tar"))
+
+        # then: every imported row has an id above the highest the table ever handed out
+        for table, before in highest.items():
+            imported = await _sql(
+                target.db,
+                f"SELECT target_id FROM transfer_origin WHERE kind = '{table}'",
+            )
+            assert imported and min(imported) > before, (table, before, imported)
+
+
+TABLES = ("model_version", "comment")

@@ -23,7 +23,11 @@ from modelreg.services.transfer.plan import PARENT_KINDS, Resolver, decide, orig
 
 _INSERTS: dict[str, Any] = {}
 _UPDATES: dict[str, Any] = {}
-TARGET = "target_row_"  # the bind parameter naming the row an update changes
+TARGET = "target_row_"
+# SQLite's AUTOINCREMENT counters: the highest id each such table has handed out.
+_SEQUENCE = sa.table(
+    "sqlite_sequence", sa.column("name"), sa.column("seq")
+)  # the bind parameter naming the row an update changes
 
 
 def _insert(kind: str) -> Any:
@@ -97,10 +101,13 @@ class ChunkWriter:
         if kind == "event":
             written = {(e["kind"], e["source_id"]): e["target_id"] for e in self.made}
             await map_payloads(self.resolver, values, written)
-        result = await self.conn.execute(_insert(kind), values)
         if kind == "version_metadata":
+            await self.conn.execute(_insert(kind), values)
             targets = [int(v["version_id"]) for v in values]
+        elif self.conn.dialect.name == "sqlite":
+            targets = await self._insert_numbered(kind, values)
         else:
+            result = await self.conn.execute(_insert(kind), values)
             targets = [int(t) for t in result.scalars().all()]
         for entry, target in zip(entries, targets, strict=True):
             entry["target_id"] = target
@@ -108,6 +115,31 @@ class ChunkWriter:
             self._remember(kind, entry["source_id"], target)
             if kind in PARENT_KINDS:
                 self.fresh.add((kind, target))
+
+    async def _insert_numbered(self, kind: str, values: list[dict[str, Any]]) -> list[int]:
+        """SQLite: the batch with ids given here, one executemany. SQLite cannot return the ids
+        of a multi-row insert in order, so SQLAlchemy would insert a row per statement. The ids
+        follow the highest the table has ever handed out (its AUTOINCREMENT counter, so a
+        deleted row's id is never reused). Safe: the read and the insert are one transaction,
+        and SQLite refuses to turn it into a writer if another one committed in between."""
+        table = metadata.tables[kind]
+        counter = sa.select(_SEQUENCE.c.seq).where(_SEQUENCE.c.name == table.name)
+        highest = sa.select(sa.func.max(table.c.id))
+        base = (
+            await self.conn.execute(
+                sa.select(
+                    sa.func.max(
+                        sa.func.coalesce(highest.scalar_subquery(), 0),
+                        sa.func.coalesce(counter.scalar_subquery(), 0),
+                    )
+                )
+            )
+        ).scalar_one()
+        targets = [int(base) + n for n in range(1, len(values) + 1)]
+        for row, target in zip(values, targets, strict=True):
+            row["id"] = target
+        await self.conn.execute(table.insert(), values)
+        return targets
 
     def _entry(self, kind: str, source_id: str, target: int | None) -> dict[str, Any]:
         return {
