@@ -291,7 +291,11 @@ async def test_the_archive_goes_out_in_bounded_pieces_as_it_is_read(
 
 
 async def test_a_client_going_away_stops_the_export_and_returns_its_connection(
-    db: Database, app: Starlette, http: httpx.AsyncClient, gql: GraphQLClient
+    db: Database,
+    app: Starlette,
+    http: httpx.AsyncClient,
+    gql: GraphQLClient,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # given: a project with a file of several pieces
     await _project_with_a_big_file(gql, http)
@@ -299,11 +303,41 @@ async def test_a_client_going_away_stops_the_export_and_returns_its_connection(
     before = pool.checkedout()  # type: ignore[attr-defined]
 
     # when: the client is gone in the middle of the file
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(Exception) as raised, caplog.at_level("INFO", "modelreg.export"):
         await _call(app, http.headers["authorization"], gone_after=3)
 
     # then: stopped there, and the stream's connection is back in the pool at once
     assert type(raised.value).__name__ == "ClientDisconnect"
+    assert pool.checkedout() == before  # type: ignore[attr-defined]
+    assert "an export stopped before its end" in caplog.text
+
+
+async def test_a_client_going_away_stops_the_export_on_an_older_server_too(
+    db: Database, app: Starlette, http: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    """ASGI before 2.4: the server says `http.disconnect` and Starlette cancels the body."""
+    await _project_with_a_big_file(gql, http)
+    pool = db.engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+    gone, never = asyncio.Event(), asyncio.Event()
+    sent: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            sent.append(len(message["body"]))
+            if len(sent) == 3:
+                gone.set()
+                await never.wait()
+
+    scope = _scope(http.headers["authorization"])
+    scope["asgi"]["spec_version"] = "2.3"
+    await asyncio.wait_for(app(scope, receive, send), 10)  # type: ignore[arg-type]
+
+    assert len(sent) == 3
     assert pool.checkedout() == before  # type: ignore[attr-defined]
 
 

@@ -53,6 +53,7 @@ class ArchiveResponse(StreamingResponse):
     ) -> None:
         self.stream = stream
         self.done = done
+        self.finished = False
         super().__init__(
             self._body(first),
             media_type=MEDIA_TYPE,
@@ -63,14 +64,16 @@ class ArchiveResponse(StreamingResponse):
         yield first
         async for piece in self.stream:
             yield piece
+        self.finished = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
-        except BaseException as error:
-            logger.info("export stopped before its end: %s", type(error).__name__)
-            raise
         finally:
+            if not self.finished:
+                # The client went away (ASGI 2.4 servers raise on send, older ones cancel the
+                # body), or reading failed (logged by the app as an error).
+                logger.info("an export stopped before its end; its client has an incomplete file")
             try:
                 await self.stream.aclose()
             finally:
