@@ -109,8 +109,7 @@ OPTIONAL_REFERENCES = frozenset({"event"})
 
 # Keys inside an event's payload that name a row by id -> its kind. The importer rewrites them
 # to the target's ids (None when the target has no such row: it was deleted before the export).
-# Not mapped: `run_id` (a run's uuid, kept as it is), a logged model's `model_id` (its uuid),
-# `deployment_id` (deployments are not exported), webhook and user ids (not exported).
+# Not mapped: `run_id` (a run's uuid, kept as it is), a logged model's `model_id` (its uuid).
 PAYLOAD_REFERENCES: dict[str, str] = {
     "version_id": "model_version",
     "from_version_id": "model_version",
@@ -119,6 +118,8 @@ PAYLOAD_REFERENCES: dict[str, str] = {
     "comment_id": "comment",
     "experiment_id": "experiment",  # a string, "0" for the Default experiment (kept)
 }
+# Payload ids of rows no archive carries: set to None on import (they would name another row).
+UNEXPORTED_PAYLOAD_IDS = frozenset({"deployment_id"})
 
 # What identifies a row in the target besides its id. A row of a CONFLICTING kind found by this
 # key that did not come from the archive's source is a conflict; a row of another kind found by

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelreg.domain.transfer import PAYLOAD_REFERENCES
+from modelreg.domain.transfer import PAYLOAD_REFERENCES, UNEXPORTED_PAYLOAD_IDS
 from modelreg.services.transfer.plan import Resolver
 
 Key = tuple[str, str]  # (kind, source id)
@@ -39,6 +39,11 @@ def _source_id(key: str, value: Any) -> str | None:
     return None
 
 
+def rewrite(value: Any, targets: dict[Key, int]) -> Any:
+    """`value` (a payload) with its ids replaced through `targets`; pure."""
+    return _rewrite(value, targets)
+
+
 def _rewrite(value: Any, targets: dict[Key, int]) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -50,6 +55,8 @@ def _rewrite(value: Any, targets: dict[Key, int]) -> Any:
                 out[key] = (
                     None if target is None else (str(target) if key == "experiment_id" else target)
                 )
+            elif key in UNEXPORTED_PAYLOAD_IDS and _source_id(key, item) is not None:
+                out[key] = None
             else:
                 out[key] = _rewrite(item, targets)
         return out
