@@ -4,6 +4,7 @@ project moves to a fresh instance; the dry run and the refusals print one line w
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -67,3 +68,35 @@ def test_export_of_a_missing_project_is_refused(tmp_path: Path) -> None:
     assert "[export.project_not_found]" in out
     assert not (tmp_path / "x.tar").exists()
     assert not (tmp_path / "x.tar.partial").exists()
+
+
+def test_the_dry_run_of_an_incremental_archive_lists_what_it_deletes(tmp_path: Path) -> None:
+    # given: the demo imported, then a model removed in the source (straight in its database: the
+    # project's list of models says so, with or without an event)
+    source, target = tmp_path / "source", tmp_path / "target"
+    assert _run("demo", "--data-dir", str(source))[0] == 0
+    assert _run("db", "upgrade", "--data-dir", str(target))[0] == 0
+    base, since = tmp_path / "base.tar", tmp_path / "since.tar"
+    assert _run("export", "demo", "-o", str(base), "--data-dir", str(source))[0] == 0
+    assert _run("import", str(base), "--data-dir", str(target))[0] == 0
+    with sqlite3.connect(source / "registry.db") as db:
+        last = db.execute("SELECT max(id) FROM event").fetchone()[0]
+        db.execute("PRAGMA foreign_keys = ON")
+        (model_id,) = db.execute("SELECT id FROM registered_model ORDER BY id LIMIT 1").fetchone()
+        db.execute("DELETE FROM registered_model WHERE id = ?", (model_id,))
+    export = ("export", "demo", "-o", str(since), "--since-event", str(last))
+    assert _run(*export, "--data-dir", str(source))[0] == 0
+
+    # when
+    code, out = _run("import", str(since), "--dry-run", "--data-dir", str(target))
+    json_code, as_json = _run(
+        "import", str(since), "--dry-run", "--json", "--data-dir", str(target)
+    )
+
+    # then
+    assert code == 0, out
+    assert "delete: 1 registered_model" in out
+    assert json_code == 0, as_json
+    planned = json.loads(as_json)
+    assert planned["delete"] == {"registered_model": 1}
+    assert [d["kind"] for d in planned["deletions"]] == ["registered_model"]
