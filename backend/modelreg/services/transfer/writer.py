@@ -11,6 +11,7 @@ sort_by_parameter_order) for the origin map and for the children that follow.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +51,16 @@ def _update(kind: str) -> Any:
         statement = table.update().where(key == sa.bindparam(TARGET))
         _UPDATES[kind] = statement
     return statement
+
+
+def _same_columns(values: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The batch in runs of rows that set the same columns, in order: one statement takes
+    parameter sets of one shape (a source may leave a column out, for its default)."""
+    start = 0
+    for n in range(1, len(values) + 1):
+        if n == len(values) or values[n].keys() != values[start].keys():
+            yield values[start:n]
+            start = n
 
 
 class ChunkWriter:
@@ -101,14 +112,16 @@ class ChunkWriter:
         if kind == "event":
             written = {(e["kind"], e["source_id"]): e["target_id"] for e in self.made}
             await map_payloads(self.resolver, values, written)
-        if kind == "version_metadata":
-            await self.conn.execute(_insert(kind), values)
-            targets = [int(v["version_id"]) for v in values]
-        elif self.conn.dialect.name == "sqlite":
-            targets = await self._insert_numbered(kind, values)
-        else:
-            result = await self.conn.execute(_insert(kind), values)
-            targets = [int(t) for t in result.scalars().all()]
+        targets: list[int] = []
+        for rows in _same_columns(values):
+            if kind == "version_metadata":
+                await self.conn.execute(_insert(kind), rows)
+                targets += [int(v["version_id"]) for v in rows]
+            elif self.conn.dialect.name == "sqlite":
+                targets += await self._insert_numbered(kind, rows)
+            else:
+                result = await self.conn.execute(_insert(kind), rows)
+                targets += [int(t) for t in result.scalars().all()]
         for entry, target in zip(entries, targets, strict=True):
             entry["target_id"] = target
             self.made.append(entry)
