@@ -289,3 +289,20 @@ async def test_imported_rows_never_take_the_id_of_a_deleted_row(
 
 
 TABLES = ("model_version", "comment")
+
+
+async def test_an_archive_of_some_models_deletes_no_other_model(
+    db: Database, target_url: str, tmp_path: Path
+) -> None:
+    async with instances(db, target_url, tmp_path) as (source, target):
+        # given: the whole project imported
+        await populate(source)
+        await import_from(target, await export_to(source, tmp_path / "all.tar"))
+
+        # when: an archive of one model of it
+        churn_only = await export_to(source, tmp_path / "churn.tar", models=("churn",))
+        result = await import_from(target, churn_only)
+
+        # then: it speaks for that model only
+        assert dict(result.plan.delete) == {}
+        assert set((await _ids(target))["models"]) == {"churn", "fraud"}
