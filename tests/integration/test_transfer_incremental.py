@@ -299,10 +299,13 @@ async def test_an_archive_of_some_models_deletes_no_other_model(
         await populate(source)
         await import_from(target, await export_to(source, tmp_path / "all.tar"))
 
-        # when: an archive of one model of it
+        ids = await _ids(source)
+        await _mutate(source, "deleteModel", "DeleteModelInput", {"id": ids["models"]["fraud"]})
+
+        # when: an archive of one model of it, after the other was deleted in the source
         churn_only = await export_to(source, tmp_path / "churn.tar", models=("churn",))
         result = await import_from(target, churn_only)
 
-        # then: it speaks for that model only
+        # then: it speaks for that model only (a whole-project archive would delete fraud)
         assert dict(result.plan.delete) == {}
         assert set((await _ids(target))["models"]) == {"churn", "fraud"}
