@@ -133,8 +133,9 @@ class ChunkWriter:
         """SQLite: the batch with ids given here, one executemany. SQLite cannot return the ids
         of a multi-row insert in order, so SQLAlchemy would insert a row per statement. The ids
         follow the highest the table has ever handed out (its AUTOINCREMENT counter, so a
-        deleted row's id is never reused). Safe: the read and the insert are one transaction,
-        and SQLite refuses to turn it into a writer if another one committed in between."""
+        deleted row's id is never reused). Another process inserting into the table between
+        the read and the insert makes the insert fail on the primary key (never a wrong id):
+        the chunk rolls back and the import stops with import.stopped; a re-run continues."""
         table = metadata.tables[kind]
         counter = sa.select(_SEQUENCE.c.seq).where(_SEQUENCE.c.name == table.name)
         highest = sa.select(sa.func.max(table.c.id))
