@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from modelreg.db.models import ModelVersion, RegisteredModel, VersionTag
@@ -44,8 +43,8 @@ def reader(sample: Any, fields: tuple[str, ...]) -> Reader:
     `itemgetter` call; a row's attribute access costs about ten times an index, and a search
     page reads a dozen columns of 200 rows), by attribute from an ORM object. Rows must come
     from one statement (the positions are those of `sample`'s columns)."""
-    if isinstance(sample, sa.Row):
-        columns = sample._fields
+    columns = getattr(sample, "_fields", None)  # a Core row is a named tuple; an ORM object not
+    if columns is not None:
         return itemgetter(*(columns.index(field) for field in fields))
     return attrgetter(*fields)
 
