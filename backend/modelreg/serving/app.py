@@ -8,7 +8,6 @@ at most `threads` at a time. Every answer to /invocations names the version that
 
 from __future__ import annotations
 
-import inspect
 import io
 import logging
 from dataclasses import dataclass
@@ -76,7 +75,7 @@ def score(loaded: Loaded, body: bytes, mime: str) -> str:
             f"could not read the request ({type(exc).__name__}); send one of the documented formats"
         ) from None
     try:
-        if "params" in inspect.signature(loaded.model.predict).parameters:
+        if loaded.accepts_params:
             predictions = loaded.model.predict(data, params=params)
         else:
             predictions = loaded.model.predict(data)

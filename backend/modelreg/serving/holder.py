@@ -7,6 +7,7 @@ is dropped once its last request has finished with it.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,13 @@ class Loaded:
     model: Any
     schema: Any
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Whether the model's predict takes `params` (pyfunc models of older MLflow do not): read
+    # once here, not on every request.
+    accepts_params: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        takes = "params" in inspect.signature(self.model.predict).parameters
+        object.__setattr__(self, "accepts_params", takes)
 
     def describe(self) -> dict[str, Any]:
         """What GET /version shows of it."""
