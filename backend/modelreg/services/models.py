@@ -141,6 +141,10 @@ async def models_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
     return {m.id: m for m in rows if m.id is not None}
 
 
+# A Core row of `registered_model`'s columns, read by attribute as a RegisteredModel would be.
+ModelRow = Any
+
+
 async def list_models(
     session: AsyncSession,
     *,
