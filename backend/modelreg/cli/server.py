@@ -204,8 +204,9 @@ def serve(migrate: bool, demo: bool, **options: Any) -> None:
 
 
 def _app(settings: Settings) -> Any:
-    from modelreg.app import create_app
+    from modelreg.app import create_app, tune_garbage_collector
 
+    tune_garbage_collector()
     return create_app(settings)
 
 

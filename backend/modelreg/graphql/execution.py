@@ -146,6 +146,10 @@ class _Object:
     fields: list[tuple[str, str, _Value]]
 
 
+# Values that are neither awaitable nor an exception, whatever else they are.
+_BUILTIN_VALUES = frozenset({str, int, float, bool})
+
+
 def _complete(plan: _Value, value: Any, info: Any) -> Any:
     """`value` completed as graphql-core completes it, or _Generic raised."""
     if value is None:
@@ -174,12 +178,20 @@ def _complete_object(plan: _Object, source: Any, info: Any) -> dict[str, Any]:
         raise _GENERIC  # False is graphql-core's error to report; an awaitable its to await
     completed: dict[str, Any] = {}
     for name, attribute, value in plan.fields:
-        if value.kind is _TYPENAME:
+        kind = value.kind
+        if kind is _TYPENAME:
             completed[name] = object_type.name
-        elif attribute is RELAY_ID:
-            completed[name] = _complete(value, _relay_id(object_type, source), info)
+            continue
+        raw = (
+            _relay_id(object_type, source) if attribute is RELAY_ID else getattr(source, attribute)
+        )
+        if kind is _LEAF and type(raw) in _BUILTIN_VALUES:  # most leaves: coerced right here
+            coerced = value.complete(raw)
+            if coerced is None or coerced is Undefined:
+                raise _GENERIC
+            completed[name] = coerced
         else:
-            completed[name] = _complete(value, getattr(source, attribute), info)
+            completed[name] = _complete(value, raw, info)
     return completed
 
 
