@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,16 @@ import httpx
 import semver
 import sqlalchemy as sa
 
-from harness import Op, free_port, measure, print_ratios, print_table, ratios, server
+from harness import (
+    Op,
+    free_port,
+    group_cpu_seconds,
+    measure,
+    print_ratios,
+    print_table,
+    ratios,
+    server,
+)
 from modelreg import __version__ as modelreg_version
 from modelreg.db import Database
 from modelreg.db.migrate import upgrade
@@ -252,19 +262,23 @@ async def mlflow_ops(client: httpx.AsyncClient, args: argparse.Namespace) -> Ops
     return {"list models": list_op(list_models, tokens), "create version": create_version}
 
 
-async def measure_all(targets: dict[str, tuple[str, Callable]], args: argparse.Namespace) -> dict:
-    """Both phases, in order; each phase on all the systems together (see harness.measure)."""
+async def measure_all(
+    targets: dict[str, tuple[tuple[str, int], Callable]], args: argparse.Namespace
+) -> dict:
+    """Both phases, in order; each phase on all the systems together (see harness.measure).
+    Each target is ((base URL, server process group), ops maker)."""
     limits = httpx.Limits(max_connections=args.concurrency)
     clients = {
         name: httpx.AsyncClient(base_url=base, timeout=120, limits=limits)
-        for name, (base, _) in targets.items()
+        for name, ((base, _), _) in targets.items()
     }
+    cpu = {name: partial(group_cpu_seconds, pgid) for name, ((_, pgid), _) in targets.items()}
     try:
         ops = {name: await make(clients[name], args) for name, (_, make) in targets.items()}
         results: dict[str, dict] = {name: {} for name in targets}
         for phase_no, phase in enumerate(("list models", "create version")):
             offset = phase_no * (args.warmup + args.requests)
-            rows = await measure({n: o[phase] for n, o in ops.items()}, phase, args, offset)
+            rows = await measure({n: o[phase] for n, o in ops.items()}, phase, args, offset, cpu)
             for name, system_rows in rows.items():
                 results[name] |= system_rows
         return results
@@ -276,7 +290,7 @@ async def measure_all(targets: dict[str, tuple[str, Callable]], args: argparse.N
 # --- the two systems --------------------------------------------------------------------------
 
 
-def start_modelreg(stack: ExitStack, workdir: Path, args: argparse.Namespace) -> str:
+def start_modelreg(stack: ExitStack, workdir: Path, args: argparse.Namespace) -> tuple[str, int]:
     data_dir = workdir / "modelreg"
     t0 = time.perf_counter()
     seed_modelreg(data_dir, args.models, args.versions)
@@ -287,8 +301,8 @@ def start_modelreg(stack: ExitStack, workdir: Path, args: argparse.Namespace) ->
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
     env = {**os.environ, "MODELREG_LOG_LEVEL": "warning"}
     base = f"http://127.0.0.1:{port}"
-    stack.enter_context(server(cmd, f"{base}/healthz", workdir / "modelreg.log", env))
-    return base
+    proc = stack.enter_context(server(cmd, f"{base}/healthz", workdir / "modelreg.log", env))
+    return base, proc.pid
 
 
 def ensure_mlflow(venv: Path) -> Path | None:
@@ -307,7 +321,9 @@ def ensure_mlflow(venv: Path) -> Path | None:
     return mlflow if mlflow.exists() else None
 
 
-def start_mlflow(stack: ExitStack, mlflow: Path, workdir: Path, args: argparse.Namespace) -> str:
+def start_mlflow(
+    stack: ExitStack, mlflow: Path, workdir: Path, args: argparse.Namespace
+) -> tuple[str, int]:
     db_file = workdir / "mlflow.db"
     uri = f"sqlite:///{db_file}"
     t0 = time.perf_counter()
@@ -320,8 +336,10 @@ def start_mlflow(stack: ExitStack, mlflow: Path, workdir: Path, args: argparse.N
     cmd += ["--artifacts-destination", str(workdir / "mlartifacts")]
     cmd += ["--uvicorn-opts", "--log-level warning --no-access-log"]
     base = f"http://127.0.0.1:{port}"
-    stack.enter_context(server(cmd, f"{base}/health", workdir / "mlflow.log", dict(os.environ)))
-    return base
+    proc = stack.enter_context(
+        server(cmd, f"{base}/health", workdir / "mlflow.log", dict(os.environ))
+    )
+    return base, proc.pid
 
 
 def machine_notes(mlflow: Path | None) -> dict:

@@ -28,6 +28,7 @@ import random
 import tempfile
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from bench_core import (
     start_mlflow,
     start_modelreg,
 )
-from harness import Op, measure, print_ratios, print_table, ratios
+from harness import Op, group_cpu_seconds, measure, print_ratios, print_table, ratios
 
 OPERATIONS = ("create model", "create version", "search", "get model", "transition stage")
 API = "api/2.0/mlflow"
@@ -127,19 +128,21 @@ def mlflow_ops(client: httpx.AsyncClient, args: argparse.Namespace, system: str)
 
 
 async def measure_all(
-    targets: dict[str, tuple[str, dict[str, str]]], args: argparse.Namespace
+    targets: dict[str, tuple[str, dict[str, str], int]], args: argparse.Namespace
 ) -> dict:
+    """Each target is (base URL, headers, server process group)."""
     limits = httpx.Limits(max_connections=args.concurrency)
     clients = {
         name: httpx.AsyncClient(base_url=base, headers=headers, timeout=120, limits=limits)
-        for name, (base, headers) in targets.items()
+        for name, (base, headers, _) in targets.items()
     }
+    cpu = {name: partial(group_cpu_seconds, pgid) for name, (_, _, pgid) in targets.items()}
     try:
         ops = {name: mlflow_ops(clients[name], args, name) for name in targets}
         results: dict[str, dict] = {name: {} for name in targets}
         for number, phase in enumerate(OPERATIONS):
             offset = number * (args.warmup + args.requests)
-            rows = await measure({n: o[phase] for n, o in ops.items()}, phase, args, offset)
+            rows = await measure({n: o[phase] for n, o in ops.items()}, phase, args, offset, cpu)
             for name, system_rows in rows.items():
                 results[name] |= system_rows
         return results
@@ -181,11 +184,12 @@ def main() -> None:
     )
     report: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": notes}
     with tempfile.TemporaryDirectory(prefix="bench-mlflow-") as tmp, ExitStack() as stack:
-        base = start_modelreg(stack, Path(tmp), args)
+        base, pgid = start_modelreg(stack, Path(tmp), args)
         token = {"authorization": f"Bearer {args.modelreg_token}"}
-        targets = {"modelreg": (f"{base}/projects/bench/mlflow", token)}
+        targets = {"modelreg": (f"{base}/projects/bench/mlflow", token, pgid)}
         if mlflow is not None:
-            targets["mlflow"] = (start_mlflow(stack, mlflow, Path(tmp), args), {})
+            mlflow_base, mlflow_pgid = start_mlflow(stack, mlflow, Path(tmp), args)
+            targets["mlflow"] = (mlflow_base, {}, mlflow_pgid)
         report |= asyncio.run(measure_all(targets, args))
     print_table(f"modelreg {notes['modelreg']}, MLflow endpoint ({shape})", report["modelreg"])
     if mlflow is not None:

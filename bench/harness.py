@@ -31,8 +31,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(cmd: list[str], health_url: str, log_file: Path, env: dict[str, str]) -> Iterator[None]:
-    """Run one server process (in its own process group) until the block ends."""
+def server(
+    cmd: list[str], health_url: str, log_file: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run one server process (in its own process group, whose id is its pid) until the block
+    ends."""
     with log_file.open("wb") as log:
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -43,9 +46,24 @@ def server(cmd: list[str], health_url: str, log_file: Path, env: dict[str, str])
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{cmd[0]} did not start: {log_file.read_text()[-2000:]}")
             time.sleep(0.3)
-        yield
+        yield proc
     finally:
         _stop(proc)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User and system CPU seconds of the live processes in process group `pgid` (a server
+    started by `server` and its workers), from /proc; 0.0 where /proc is missing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:  # state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -109,16 +127,26 @@ def summarize(run: dict, name: str) -> dict[str, dict]:
     for variant in variants if len(variants) > 1 else []:
         rows[f"  {variant}"] = row([ms for v, ms in samples if v == variant], None, 0)
     rows[name]["loadavg_1m"] = run.get("load")
+    if "cpu" in run and samples:
+        rows[name]["server_cpu_ms"] = run["cpu"] * 1000 / len(samples)
     if run["errors"]:
         print(f"  {name}: {len(run['errors'])} errors, first: {run['errors'][0]}")
     return rows
 
 
-async def measure(ops: dict[str, Op], name: str, args: Any, offset: int = 0) -> dict[str, dict]:
+async def measure(
+    ops: dict[str, Op],
+    name: str,
+    args: Any,
+    offset: int = 0,
+    cpu: dict[str, Callable[[], float]] | None = None,
+) -> dict[str, dict]:
     """The same operation on several systems: `args.warmup` unmeasured requests each, then
     `args.requests` measured each, at `args.concurrency`, in `args.rounds` rounds that take the
     systems in turn, so that background load drifting over the run falls on all of them alike.
-    Request numbers start at `offset`, so operations that need unique input stay unique."""
+    Request numbers start at `offset`, so operations that need unique input stay unique.
+    `cpu` (by system): a reader of the server's CPU seconds, for its CPU per request."""
+    cpu = cpu or {}
     for op in ops.values():
         await run_load(op, args.warmup, args.concurrency, offset)
     runs = {system: {"elapsed": 0.0, "samples": [], "errors": [], "load": []} for system in ops}
@@ -127,7 +155,10 @@ async def measure(ops: dict[str, Op], name: str, args: Any, offset: int = 0) -> 
         for system, op in ops.items():
             run, count = runs[system], min(share, args.requests - start)
             run["load"].append(os.getloadavg()[0])
+            cpu_before = cpu[system]() if system in cpu else 0.0
             part = await run_load(op, count, args.concurrency, offset + args.warmup + start)
+            if system in cpu:
+                run["cpu"] = run.get("cpu", 0.0) + cpu[system]() - cpu_before
             run["elapsed"] += part["elapsed"]
             run["samples"] += part["samples"]
             run["errors"] += part["errors"]
@@ -149,6 +180,11 @@ def print_table(title: str, results: dict) -> None:
         cells = [str(r["requests"]), str(r["errors"])]
         cells += [fmt(r[k]) for k in ("rps", "p50", "p95", "p99")]
         print(f"{name:<18}" + "".join(f"{c:>9}" for c in cells))
+    cpu = [
+        f"{n.strip()} {r['server_cpu_ms']:.2f}" for n, r in results.items() if "server_cpu_ms" in r
+    ]
+    if cpu:
+        print("(server CPU ms per request, all its processes: " + ", ".join(cpu) + ")")
     loads = [x for r in results.values() for x in r.get("loadavg_1m") or []]
     if loads:
         print(f"(1-minute load average while measured: {min(loads):.1f} to {max(loads):.1f})")
