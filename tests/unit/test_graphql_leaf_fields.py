@@ -16,6 +16,7 @@ from strawberry.relay import to_base64
 
 from modelreg.graphql import execution
 from modelreg.graphql.execution import LeafFastExecutor, leaf_plan
+from tests.support.awaitables import Later
 
 
 @strawberry.enum
@@ -61,17 +62,6 @@ class Broken:
     @property
     def name(self) -> str:
         raise ValueError("name is not available")
-
-
-class Later:
-    """An awaitable of `value`, as `model_page.Deferred` is."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __await__(self) -> Any:
-        yield from asyncio.sleep(0).__await__()
-        return self.value
 
 
 ITEMS: list[Any] = [

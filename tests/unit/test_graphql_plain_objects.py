@@ -16,6 +16,7 @@ from strawberry.relay import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from modelreg.graphql.execution import LeafFastExecutor
+from tests.support.awaitables import Later
 
 
 @strawberry.enum
@@ -62,17 +63,6 @@ class Edge:
 class Page:
     edges: list[Edge]
     total: int
-
-
-class Later:
-    """An awaitable of `value` (as graphql/model_page.py's `Deferred` is)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __await__(self) -> Any:
-        yield from asyncio.sleep(0).__await__()
-        return self.value
 
 
 def _model(n: int, **changes: Any) -> Model:
