@@ -8,7 +8,6 @@ such files, and a prerelease cannot go to Production.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,11 +33,14 @@ from modelreg.domain.model_metadata import (
     MAX_METADATA_FILE_BYTES,
     MLMODEL,
     ModelMetadata,
-    read_metadata,
 )
 from modelreg.domain.versions import Bump, bump, latest, parse_version
 from modelreg.errors import Conflict, InvalidArgument
-from modelreg.services.metadata import metadata_by_versions, refresh_metadata
+from modelreg.services.metadata import (
+    metadata_by_versions,
+    read_metadata_off_loop,
+    refresh_metadata,
+)
 from modelreg.services.models import get_model
 from modelreg.storage import Storage
 
@@ -242,7 +244,7 @@ async def check_version(
         is_prerelease = False
     others = {v: i for i, v in rows if v != version and i is not None}
     prev = previous_release(version, others)
-    current = None if data is None else await asyncio.to_thread(read_metadata, {MLMODEL: data})
+    current = None if data is None else await read_metadata_off_loop({MLMODEL: data})
     previous = None
     if prev is not None:
         previous = (await metadata_by_versions(session, [others[prev]])).get(others[prev])
