@@ -122,10 +122,9 @@ _LEAF, _OBJECT, _LIST, _TYPENAME = range(4)
 
 class _Generic(Exception):
     """The value needs graphql-core's generic path (a null where one is not allowed, an
-    awaitable, a value that does not coerce, an object that is not of its type, an error)."""
-
-
-_GENERIC = _Generic()
+    awaitable, a value that does not coerce, an object that is not of its type, an error).
+    Raised as a new instance each time: one kept at module level would hold the frames of the
+    last raise (and the request they belong to) through its traceback."""
 
 
 @dataclass(slots=True)
@@ -154,20 +153,20 @@ def _complete(plan: _Value, value: Any, info: Any) -> Any:
     """`value` completed as graphql-core completes it, or _Generic raised."""
     if value is None:
         if plan.non_null:
-            raise _GENERIC
+            raise _Generic
         return None
     if hasattr(value, "__await__") or isinstance(value, Exception):
-        raise _GENERIC  # graphql-core awaits the one and raises the other
+        raise _Generic  # graphql-core awaits the one and raises the other
     kind = plan.kind
     if kind is _LEAF:
         coerced = plan.complete(value)
         if coerced is None or coerced is Undefined:
-            raise _GENERIC
+            raise _Generic
         return coerced
     if kind is _OBJECT:
         return _complete_object(plan.complete, value, info)
     if type(value) is not list and type(value) is not tuple:  # other iterables: generic
-        raise _GENERIC
+        raise _Generic
     item = plan.complete
     return [_complete(item, each, info) for each in value]
 
@@ -175,7 +174,7 @@ def _complete(plan: _Value, value: Any, info: Any) -> Any:
 def _complete_object(plan: _Object, source: Any, info: Any) -> dict[str, Any]:
     object_type = plan.type
     if object_type.is_type_of is not None and object_type.is_type_of(source, info) is not True:
-        raise _GENERIC  # False is graphql-core's error to report; an awaitable its to await
+        raise _Generic  # False is graphql-core's error to report; an awaitable its to await
     completed: dict[str, Any] = {}
     for name, attribute, value in plan.fields:
         kind = value.kind
@@ -188,7 +187,7 @@ def _complete_object(plan: _Object, source: Any, info: Any) -> dict[str, Any]:
         if kind is _LEAF and type(raw) in _BUILTIN_VALUES:  # most leaves: coerced right here
             coerced = value.complete(raw)
             if coerced is None or coerced is Undefined:
-                raise _GENERIC
+                raise _Generic
             completed[name] = coerced
         else:
             completed[name] = _complete(value, raw, info)
